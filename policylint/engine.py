@@ -1,0 +1,254 @@
+"""Find files, parse them into the common model, run the rules, collect a report.
+
+``lint_paths`` is the library API: the CLI, the pre-commit hook and the tests all call it.
+Parsers are imported only when a file of their format is found, to keep start-up lean.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import importlib
+import os
+import pkgutil
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Iterable, Sequence
+
+from policylint.model import Document, ParseError, TextFile
+from policylint.rule import FORMATS, Finding, Rule, severity_rank
+
+SKIP_DIRS = {".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox"}
+MAX_TEXT_BYTES = 2 * 1024 * 1024
+TERRAFORM_EXTENSIONS = (".tf", ".tfvars")
+YAML_EXTENSIONS = (".yaml", ".yml", ".template")
+BINARY_EXTENSIONS = {
+    ".png", ".jpg", ".jpeg", ".gif", ".ico", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".jar",
+    ".whl", ".pyc", ".so", ".dll", ".exe", ".bin", ".woff", ".woff2", ".ttf", ".otf", ".mp3",
+    ".mp4", ".mov", ".db", ".sqlite", ".lock",
+}
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    files: int = 0
+
+    def worst(self) -> str | None:
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=severity_rank)
+
+
+class UsageError(ValueError):
+    """A bad rule name or option: the CLI turns it into exit code 2."""
+
+
+# --------------------------------------------------------------------------- rules
+
+
+@lru_cache(maxsize=1)
+def all_rules() -> tuple[type[Rule], ...]:
+    """Every Rule subclass found under the ``policylint.rules`` package, sorted by code."""
+    import policylint.rules as package
+
+    found: dict[str, type[Rule]] = {}
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
+                _check_metadata(value)
+                if value.code in found:
+                    raise RuntimeError(f"rule code {value.code} is defined twice")
+                found[value.code] = value
+    return tuple(sorted(found.values(), key=lambda r: r.code))
+
+
+def _check_metadata(rule: type[Rule]) -> None:
+    for attr in ("code", "slug", "severity", "title", "formats"):
+        if not hasattr(rule, attr):
+            raise RuntimeError(f"rule {rule.__name__} lacks `{attr}`")
+    if rule.severity not in ("info", "low", "medium", "high", "critical"):
+        raise RuntimeError(f"rule {rule.code} has unknown severity {rule.severity!r}")
+    if not set(rule.formats) <= FORMATS:
+        raise RuntimeError(f"rule {rule.code} names unknown formats {set(rule.formats) - FORMATS}")
+
+
+def find_rule(name: str) -> type[Rule]:
+    """A rule by code (``PL101``, any case) or slug (``s3-logging-loop``)."""
+    wanted = name.strip().lower()
+    for rule in all_rules():
+        if wanted in (rule.code.lower(), rule.slug):
+            return rule
+    raise UsageError(f"unknown rule `{name}` (see `policylint rules`)")
+
+
+def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[type[Rule]]:
+    """Rules named by ``select`` (all when empty) minus ``ignore``.  A code prefix such as
+    ``PL1`` selects a whole family, like ruff's selectors."""
+
+    def expand(names: Iterable[str]) -> set[str]:
+        codes: set[str] = set()
+        for name in names:
+            name = name.strip()
+            if not name:
+                continue
+            if name.upper() == "ALL":
+                codes.update(r.code for r in all_rules())
+                continue
+            prefixed = [r.code for r in all_rules() if r.code.startswith(name.upper())]
+            if prefixed and name.upper().startswith("PL"):
+                codes.update(prefixed)
+            else:
+                codes.add(find_rule(name).code)
+        return codes
+
+    chosen = expand(select) if any(s.strip() for s in select) else {r.code for r in all_rules()}
+    chosen -= expand(ignore)
+    return [r for r in all_rules() if r.code in chosen]
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _excluded(path: str, patterns: Sequence[str]) -> bool:
+    normalized = path.replace(os.sep, "/")
+    name = os.path.basename(normalized)
+    for pattern in patterns:
+        if fnmatch.fnmatch(normalized, pattern) or fnmatch.fnmatch(name, pattern):
+            return True
+        if fnmatch.fnmatch(normalized, f"*/{pattern}") or fnmatch.fnmatch(normalized, f"{pattern}/*") or fnmatch.fnmatch(normalized, f"*/{pattern}/*"):
+            return True
+    return False
+
+
+def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> tuple[list[str], list[ParseError]]:
+    """Files under ``paths`` in a stable order, as reached from the arguments."""
+    files: list[str] = []
+    errors: list[ParseError] = []
+    for path in paths:
+        if os.path.isfile(path):
+            if not _excluded(path, exclude):
+                files.append(os.path.normpath(path))
+            continue
+        if not os.path.isdir(path):
+            errors.append(ParseError(path, None, "no such file or directory"))
+            continue
+        for root, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
+            for name in sorted(names):
+                full = os.path.normpath(os.path.join(root, name))
+                if not _excluded(full, exclude):
+                    files.append(full)
+    seen: set[str] = set()
+    unique = [f for f in files if not (f in seen or seen.add(f))]
+    return unique, errors
+
+
+def read_text(path: str) -> str | None:
+    """The file as text, or None for binary/oversized files (not an error: they are skipped)."""
+    if os.path.splitext(path)[1].lower() in BINARY_EXTENSIONS:
+        return None
+    try:
+        if os.path.getsize(path) > MAX_TEXT_BYTES:
+            return None
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError:
+        return None
+    if b"\x00" in raw:
+        return None
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+
+
+def classify(path: str, text: str) -> str:
+    """The format of a file: terraform, cloudformation, plan, policy, or text (credentials only)."""
+    lower = path.lower()
+    if lower.endswith(TERRAFORM_EXTENSIONS):
+        return "terraform"
+    if lower.endswith(".json"):
+        from policylint.parsers import sniff
+
+        return sniff.json_kind(text)
+    if lower.endswith(YAML_EXTENSIONS):
+        from policylint.parsers import sniff
+
+        return "cloudformation" if sniff.looks_like_cfn_yaml(text) else "text"
+    return "text"
+
+
+# --------------------------------------------------------------------------- scan
+
+
+def parse_files(files: Sequence[str], read_errors: list[ParseError]) -> tuple[list[Document], list[TextFile]]:
+    texts: list[TextFile] = []
+    documents: list[Document] = []
+    terraform_dirs: dict[str, list[TextFile]] = {}
+    for path in files:
+        text = read_text(path)
+        if text is None:
+            continue
+        kind = classify(path, text)
+        texts.append(TextFile(path, text, kind))
+        if kind == "terraform":
+            terraform_dirs.setdefault(os.path.dirname(path), []).append(texts[-1])
+        elif kind == "cloudformation":
+            from policylint.parsers import cloudformation
+
+            documents.append(_guarded(cloudformation.parse, text, path))
+        elif kind == "plan":
+            from policylint.parsers import plan
+
+            documents.append(_guarded(plan.parse, text, path))
+        elif kind == "policy":
+            from policylint.parsers import policy_json
+
+            documents.append(_guarded(policy_json.parse, text, path))
+    for directory, module_files in terraform_dirs.items():
+        from policylint.parsers import terraform
+
+        try:
+            documents.append(terraform.parse_module(directory, [(f.path, f.text) for f in module_files]))
+        except Exception as exc:  # a parser bug must not end the scan
+            documents.append(Document("terraform", errors=[ParseError(directory, None, f"internal error while evaluating the module: {exc!r}")]))
+    return documents, texts
+
+
+def _guarded(parse, text: str, path: str) -> Document:
+    try:
+        return parse(text, path)
+    except Exception as exc:  # a parser bug must not end the scan
+        return Document("unknown", errors=[ParseError(path, None, f"internal error while parsing: {exc!r}")])
+
+
+def lint_paths(
+    paths: Sequence[str],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    exclude: Sequence[str] = (),
+) -> Report:
+    """Scan files and directories and return every finding and error, sorted."""
+    from policylint.scan import Scan
+
+    rules = select_rules(select, ignore)
+    files, errors = discover(paths, exclude)
+    documents, texts = parse_files(files, errors)
+    scan = Scan(documents, texts)
+    errors.extend(e for d in documents for e in d.errors)
+    findings: set[Finding] = set()
+    for rule_class in rules:
+        rule = rule_class()
+        scan.cursor = None
+        try:
+            findings.update(rule.check(scan))
+        except Exception as exc:  # one broken rule must not hide the others' findings
+            where = scan.cursor or (files[0] if files else "<scan>")
+            errors.append(ParseError(where, None, f"rule {rule.code} failed: {exc!r}"))
+    return Report(
+        findings=sorted(findings, key=Finding.sort_key),
+        errors=sorted(set(errors), key=lambda e: (e.file, e.line or 0, e.message)),
+        files=len(texts),
+    )

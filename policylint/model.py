@@ -1,0 +1,315 @@
+"""The common model every parser produces and every rule reads.
+
+Values found in a file are wrapped in :class:`Node` so that each one knows where it came from.
+A value that cannot be decided statically is an :class:`Unknown`; a value that names another
+resource is a :class:`Ref`.  Rules never report on an ``Unknown``.
+
+Canonical resources (``S3Bucket``, ``DnsRecord`` ...) are the same whichever format they were
+written in: parsers do the translation, rules only ever see these classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+
+class Unknown:
+    """A value that cannot be resolved statically (variable without default, data source, ...).
+
+    ``text`` is the best human rendering (e.g. ``arn:aws:s3:::${var.name}/*``) and ``refs`` the
+    resources it mentions, so a partly-known string can still be linked to a bucket.
+    """
+
+    __slots__ = ("text", "refs")
+
+    def __init__(self, text: str = "", refs: tuple[Ref, ...] = ()):
+        self.text = text
+        self.refs = tuple(refs)
+
+    def __repr__(self) -> str:
+        return f"Unknown({self.text!r})"
+
+    def __eq__(self, other: object) -> bool:  # an unknown is never equal to anything
+        return False
+
+    __hash__ = object.__hash__
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A reference to another resource of the same template/module (``Ref``, ``aws_x.y.id``)."""
+
+    uid: str  # Resource.uid of the target
+    attr: str | None  # "id", "arn", "Arn", None for a bare CFN Ref
+    text: str  # as written, for messages
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass
+class Node:
+    """A value with its origin.  ``value`` is a str/int/float/bool/None, a ``dict[str, Node]``,
+    a ``list[Node]``, an :class:`Unknown` or a :class:`Ref`."""
+
+    value: Any
+    file: str
+    line: int
+    end_line: int | None = None
+    # For multi-line strings (YAML block scalars, heredocs): the line of the string's first
+    # character, so that rules can point at a line inside user data or an embedded document.
+    text_line: int | None = None
+
+    @property
+    def known(self) -> bool:
+        return not isinstance(self.value, (Unknown, Ref))
+
+    def get(self, *path: str | int) -> Node | None:
+        """Walk into dicts/lists; ``None`` when any step is missing or not a container."""
+        node: Node | None = self
+        for step in path:
+            if node is None:
+                return None
+            value = node.value
+            if isinstance(step, int):
+                node = value[step] if isinstance(value, list) and -len(value) <= step < len(value) else None
+            else:
+                node = value.get(step) if isinstance(value, dict) else None
+        return node
+
+    def items(self) -> list[Node]:
+        """The node as a list: a list's items, a scalar as a one-item list, nothing for None."""
+        if isinstance(self.value, list):
+            return self.value
+        if self.value is None:
+            return []
+        return [self]
+
+    def plain(self) -> Any:
+        """The value with all Node wrappers removed (Unknown/Ref kept as they are)."""
+        value = self.value
+        if isinstance(value, dict):
+            return {k: v.plain() for k, v in value.items()}
+        if isinstance(value, list):
+            return [v.plain() for v in value]
+        return value
+
+    def walk(self) -> Iterator[Node]:
+        yield self
+        value = self.value
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        for child in children:
+            yield from child.walk()
+
+    @property
+    def location(self) -> Location:
+        return Location(self.file, self.line, self.end_line or self.line)
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+    end_line: int
+
+    @property
+    def location(self) -> Location:
+        return self
+
+
+def is_known(node: Node | None) -> bool:
+    return node is not None and node.known
+
+
+def text_of(node: Node | None) -> str | None:
+    """The node's value if it is a known string (numbers and bools rendered), else None."""
+    if node is None or not node.known or isinstance(node.value, (dict, list)) or node.value is None:
+        return None
+    if isinstance(node.value, bool):
+        return "true" if node.value else "false"
+    return str(node.value)
+
+
+# --------------------------------------------------------------------------- resources
+
+
+@dataclass(eq=False)
+class Resource:
+    """Anything declared in a template or module.  ``uid`` is unique in a scan; ``address`` is what
+    users read (``aws_s3_bucket.logs``, ``LogsBucket``, ``module.x.aws_s3_bucket.y``)."""
+
+    uid: str
+    address: str
+    type: str  # as written: aws_s3_bucket, AWS::S3::Bucket
+    format: str  # cloudformation | terraform | plan | policy
+    location: Location
+    props: Node | None = None  # the evaluated source properties, for rules without a canonical kind
+
+
+@dataclass(eq=False)
+class PolicyDocument:
+    """An IAM / resource policy document.  ``body`` is the located JSON tree (a dict Node) or an
+    Unknown Node when the document is computed.  ``kind`` is resource | identity | trust."""
+
+    body: Node
+    kind: str
+    owner: Resource | None  # the resource that carries the document (None for raw files)
+    attached_to: Node | None = None  # e.g. the bucket a bucket policy applies to (Ref or name)
+    format: str = "policy"
+
+    @property
+    def location(self) -> Location:
+        return self.body.location
+
+    @property
+    def address(self) -> str | None:
+        return self.owner.address if self.owner else None
+
+
+@dataclass(eq=False)
+class S3Logging:
+    target: Node | None  # bucket name, ARN or Ref; None means "the bucket itself" (CFN default)
+    location: Location
+
+
+@dataclass(eq=False)
+class ReplicationRule:
+    status: Node | None
+    destination: Node | None  # destination bucket ARN / Ref
+    location: Location
+
+
+@dataclass(eq=False)
+class S3Replication:
+    role: Node | None
+    rules: list[ReplicationRule]
+    location: Location
+
+
+@dataclass(eq=False)
+class PublicAccessBlock:
+    """Bucket- or account-level block.  ``settings`` maps the four canonical names
+    (block_public_acls, ignore_public_acls, block_public_policy, restrict_public_buckets) to the
+    Node written, or None when the key was omitted (AWS then stores false)."""
+
+    settings: dict[str, Node | None]
+    location: Location
+    owner: Resource | None = None
+
+
+PUBLIC_ACCESS_BLOCK_SETTINGS = (
+    "block_public_acls",
+    "ignore_public_acls",
+    "block_public_policy",
+    "restrict_public_buckets",
+)
+
+
+@dataclass(eq=False)
+class AclGrant:
+    grantee_uri: Node | None
+    permission: Node | None
+    location: Location
+
+
+@dataclass(eq=False)
+class CorsRule:
+    origins: Node | None
+    methods: Node | None
+    location: Location
+
+
+@dataclass(eq=False)
+class S3Bucket(Resource):
+    """One bucket, whatever the format: CFN ``AWS::S3::Bucket``, TF ``aws_s3_bucket`` with its
+    v3 inline blocks and v4+ ``aws_s3_bucket_*`` resources merged in, or a plan entry."""
+
+    name: Node | None = None
+    logging: S3Logging | None = None
+    versioning: Node | None = None  # "Enabled" | "Suspended" | "Disabled"
+    mfa_delete: Node | None = None  # "Enabled" | "Disabled"
+    replication: S3Replication | None = None
+    public_access_block: PublicAccessBlock | None = None
+    acl: Node | None = None  # canned ACL in the S3 API spelling: public-read, private, ...
+    grants: list[AclGrant] = field(default_factory=list)
+    ownership: Node | None = None
+    encryption: Node | None = None  # default SSE algorithm
+    cors_rules: list[CorsRule] = field(default_factory=list)
+    website: Node | None = None  # any website configuration
+    object_lock: Node | None = None
+    policies: list[PolicyDocument] = field(default_factory=list)
+    parts: list[Resource] = field(default_factory=list)  # split TF resources merged into this bucket
+
+
+@dataclass(eq=False)
+class BucketPart(Resource):
+    """A Terraform v4+ ``aws_s3_bucket_*`` resource (or a CFN ``AWS::S3::BucketPolicy``): it
+    configures one aspect of the bucket named by ``bucket``.  The scan merges ``updates`` (field
+    name of :class:`S3Bucket` -> value; list fields are extended) onto that bucket."""
+
+    bucket: Node | None = None
+    updates: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(eq=False)
+class AccountPublicAccessBlock(Resource):
+    block: PublicAccessBlock | None = None
+
+
+@dataclass(eq=False)
+class HostedZone(Resource):
+    name: Node | None = None
+
+
+@dataclass(eq=False)
+class DnsRecord(Resource):
+    name: Node | None = None  # as written (TF: may be relative to the zone)
+    record_type: Node | None = None
+    zone: Node | None = None  # Ref to a HostedZone, or a literal zone id
+    zone_name: Node | None = None  # CFN HostedZoneName
+    ttl: Node | None = None
+    records: Node | None = None
+    alias: Node | None = None
+    health_check: Node | None = None
+    routing: Node | None = None  # the routing-policy element, when any
+    relative_names: bool = False  # TF: names without the zone suffix are relative to the zone
+
+
+@dataclass(eq=False)
+class ComputeLaunch(Resource):
+    """An EC2 instance, launch template or launch configuration: where user data and instance
+    metadata options live."""
+
+    user_data: Node | None = None  # decoded text (base64 undone where it was literal)
+    metadata_http_tokens: Node | None = None
+    metadata_options: Node | None = None
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class ParseError:
+    file: str
+    line: int | None
+    message: str
+
+
+@dataclass
+class TextFile:
+    """Any file read by the scan, kept as text for rules that look at raw text (credentials)."""
+
+    path: str
+    text: str
+    format: str  # cloudformation | terraform | plan | policy | text
+
+
+@dataclass
+class Document:
+    """What one parser returns for one input (a file, or a Terraform module directory)."""
+
+    format: str
+    resources: list[Resource] = field(default_factory=list)
+    policies: list[PolicyDocument] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)

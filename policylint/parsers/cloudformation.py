@@ -1,0 +1,436 @@
+"""CloudFormation templates (JSON or YAML) into the common model.
+
+Intrinsic functions are resolved once here: parameter defaults, ``Ref``/``Fn::GetAtt`` to other
+resources (kept as :class:`Ref`), ``Fn::Sub``/``Fn::Join`` of known parts, ``Fn::FindInMap`` of
+literal keys, ``Fn::Base64``.  Anything else (``Fn::If``, imports, pseudo parameters) is
+:class:`Unknown`.  ``Ref: AWS::NoValue`` removes the property, as CloudFormation does.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from policylint.model import (
+    AclGrant,
+    ComputeLaunch,
+    CorsRule,
+    DnsRecord,
+    Document,
+    HostedZone,
+    Location,
+    Node,
+    ParseError,
+    PolicyDocument,
+    PublicAccessBlock,
+    Ref,
+    ReplicationRule,
+    Resource,
+    S3Bucket,
+    S3Logging,
+    S3Replication,
+    Unknown,
+)
+from policylint.parsers.located_yaml import LoadError, load, load_json
+
+FORMAT = "cloudformation"
+_NO_VALUE = object()  # Ref AWS::NoValue: the property is absent
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+
+CANNED_ACLS = {
+    "Private": "private",
+    "PublicRead": "public-read",
+    "PublicReadWrite": "public-read-write",
+    "AuthenticatedRead": "authenticated-read",
+    "AwsExecRead": "aws-exec-read",
+    "BucketOwnerRead": "bucket-owner-read",
+    "BucketOwnerFullControl": "bucket-owner-full-control",
+    "LogDeliveryWrite": "log-delivery-write",
+}
+PAB_KEYS = {
+    "BlockPublicAcls": "block_public_acls",
+    "IgnorePublicAcls": "ignore_public_acls",
+    "BlockPublicPolicy": "block_public_policy",
+    "RestrictPublicBuckets": "restrict_public_buckets",
+}
+
+
+def parse(text: str, path: str) -> Document:
+    doc = Document(FORMAT)
+    try:
+        root = load_json(text, path) if path.lower().endswith(".json") else load(text, path)
+    except LoadError as exc:
+        doc.errors.append(ParseError(path, exc.line, exc.message))
+        return doc
+    resources = root.get("Resources") if isinstance(root.value, dict) else None
+    if resources is None or not isinstance(resources.value, dict):
+        return doc  # JSON/YAML that only looks like a template: nothing to lint
+    template = _Template(root, path)
+    for logical_id, raw in resources.value.items():
+        if not isinstance(raw.value, dict):
+            doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` must be a mapping"))
+            continue
+        template.build(logical_id, raw, doc)
+    return doc
+
+
+class _Template:
+    def __init__(self, root: Node, path: str):
+        self.path = path
+        self.root = root
+        self.parameters = _dict(root.get("Parameters"))
+        self.mappings = root.get("Mappings")
+        self.resources = _dict(root.get("Resources"))
+
+    def uid(self, logical_id: str) -> str:
+        return f"cfn:{self.path}::{logical_id}"
+
+    # ------------------------------------------------------------- intrinsic functions
+
+    def resolve(self, node: Node | None) -> Any:
+        """The node with intrinsics evaluated: a Node, or _NO_VALUE for ``AWS::NoValue``."""
+        if node is None:
+            return None
+        value = node.value
+        if isinstance(value, dict):
+            if len(value) == 1:
+                (key, arg), = value.items()
+                if key == "Ref" or key.startswith("Fn::"):
+                    return self._intrinsic(key, arg, node)
+            out = {}
+            for key, child in value.items():
+                resolved = self.resolve(child)
+                if resolved is not _NO_VALUE:
+                    out[key] = resolved
+            return Node(out, node.file, node.line, node.end_line, node.text_line)
+        if isinstance(value, list):
+            items = [self.resolve(child) for child in value]
+            return Node([i for i in items if i is not _NO_VALUE], node.file, node.line, node.end_line, node.text_line)
+        return node
+
+    def _unknown(self, node: Node, text: str, refs=()) -> Node:
+        return Node(Unknown(text, refs), node.file, node.line, node.end_line, node.text_line)
+
+    def _intrinsic(self, key: str, arg: Node, node: Node) -> Any:
+        if key == "Ref":
+            name = arg.value
+            if not isinstance(name, str):
+                return self._unknown(node, "Ref")
+            if name == "AWS::NoValue":
+                return _NO_VALUE
+            return self._ref(name, None, node)
+        if key == "Fn::GetAtt":
+            parts = arg.value if isinstance(arg.value, list) else [arg]
+            if len(parts) == 1 and isinstance(parts[0].value, str):
+                first, _, rest = parts[0].value.partition(".")
+            elif len(parts) == 2 and all(isinstance(p.value, str) for p in parts):
+                first, rest = parts[0].value, parts[1].value
+            else:
+                return self._unknown(node, "Fn::GetAtt")
+            return self._ref(first, rest, node)
+        if key == "Fn::Sub":
+            return self._sub(arg, node)
+        if key == "Fn::Join":
+            return self._join(arg, node)
+        if key == "Fn::Base64":
+            inner = self.resolve(arg)
+            return inner if isinstance(inner, Node) else self._unknown(node, "Fn::Base64")
+        if key == "Fn::FindInMap":
+            return self._find_in_map(arg, node)
+        if key == "Fn::Select":
+            items = arg.value if isinstance(arg.value, list) else []
+            if len(items) == 2:
+                index, seq = self.resolve(items[0]), self.resolve(items[1])
+                if isinstance(index, Node) and isinstance(seq, Node) and isinstance(seq.value, list):
+                    try:
+                        return seq.value[int(index.value)]
+                    except (TypeError, ValueError, IndexError):
+                        pass
+            return self._unknown(node, "Fn::Select")
+        return self._unknown(node, f"{key}(...)")
+
+    def _ref(self, name: str, attr: str | None, node: Node) -> Node:
+        text = f"${{{name}.{attr}}}" if attr else f"${{{name}}}"
+        if attr is None and name in self.parameters:
+            default = self.parameters[name].get("Default")
+            if default is not None and not isinstance(default.value, (dict, list)):
+                return Node(default.value, node.file, node.line, node.end_line)
+            if default is not None and isinstance(default.value, list):
+                return Node(default.value, node.file, node.line, node.end_line)
+            return self._unknown(node, text)
+        if name in self.resources:
+            return Node(Ref(self.uid(name), attr, text), node.file, node.line, node.end_line)
+        return self._unknown(node, text)  # pseudo parameters, undeclared names
+
+    def _string_of(self, value: Node) -> str | None:
+        """A resolved value as a string, following references to buckets with a literal name."""
+        v = value.value
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (str, int, float)):
+            return str(v)
+        if isinstance(v, Ref):
+            logical_id = v.uid.rsplit("::", 1)[1]
+            raw = self.resources.get(logical_id)
+            if raw is None or _text(raw.get("Type")) != "AWS::S3::Bucket":
+                return None
+            name = self.resolve(raw.get("Properties", "BucketName"))
+            if not isinstance(name, Node) or not isinstance(name.value, str):
+                return None
+            if v.attr in (None,):
+                return name.value
+            if v.attr == "Arn":
+                return f"arn:aws:s3:::{name.value}"
+            if v.attr == "DomainName":
+                return f"{name.value}.s3.amazonaws.com"
+        return None
+
+    def _sub(self, arg: Node, node: Node) -> Node:
+        if isinstance(arg.value, list) and len(arg.value) == 2:
+            template, variables = arg.value[0], _dict(arg.value[1])
+        else:
+            template, variables = arg, {}
+        if not isinstance(template.value, str):
+            return self._unknown(node, "Fn::Sub")
+        refs: list[Ref] = []
+        known = True
+
+        def replace(match: re.Match) -> str:
+            nonlocal known
+            inner = match.group(1)
+            if inner.startswith("!"):
+                return "${" + inner[1:] + "}"
+            if inner in variables:
+                value = self.resolve(variables[inner])
+            else:
+                name, _, attr = inner.partition(".")
+                value = self._ref(name, attr or None, node)
+            if isinstance(value, Node):
+                if isinstance(value.value, Ref):
+                    refs.append(value.value)
+                elif isinstance(value.value, Unknown):
+                    refs.extend(value.value.refs)
+                text = self._string_of(value)
+                if text is not None:
+                    return text
+            known = False
+            return match.group(0)
+
+        result = _SUB_VAR.sub(replace, template.value)
+        line = template.line if template is not arg else node.line
+        if known:
+            return Node(result, node.file, node.line, node.end_line, template.text_line)
+        return Node(Unknown(result, tuple(refs)), node.file, node.line, node.end_line, template.text_line)
+
+    def _join(self, arg: Node, node: Node) -> Node:
+        parts = arg.value if isinstance(arg.value, list) else []
+        if len(parts) != 2 or not isinstance(parts[0].value, str):
+            return self._unknown(node, "Fn::Join")
+        items = self.resolve(parts[1])
+        if not isinstance(items, Node) or not isinstance(items.value, list):
+            return self._unknown(node, "Fn::Join")
+        texts, refs, known = [], [], True
+        for item in items.value:
+            text = self._string_of(item)
+            if text is None:
+                known = False
+                if isinstance(item.value, Ref):
+                    refs.append(item.value)
+                    text = item.value.text
+                elif isinstance(item.value, Unknown):
+                    refs.extend(item.value.refs)
+                    text = item.value.text
+                else:
+                    text = "${?}"
+            texts.append(text)
+        joined = parts[0].value.join(texts)
+        return Node(joined if known else Unknown(joined, tuple(refs)), node.file, node.line, node.end_line)
+
+    def _find_in_map(self, arg: Node, node: Node) -> Node:
+        keys = [self.resolve(k) for k in (arg.value if isinstance(arg.value, list) else [])]
+        if len(keys) == 3 and self.mappings is not None and all(isinstance(k, Node) and isinstance(k.value, str) for k in keys):
+            found = self.mappings.get(keys[0].value, keys[1].value, keys[2].value)
+            if found is not None:
+                return Node(found.value, node.file, node.line, node.end_line)
+        return self._unknown(node, "Fn::FindInMap")
+
+    # ------------------------------------------------------------- resources
+
+    def build(self, logical_id: str, raw: Node, doc: Document) -> None:
+        type_name = _text(raw.get("Type")) or ""
+        props = self.resolve(raw.get("Properties"))
+        if not isinstance(props, Node) or not isinstance(props.value, dict):
+            props = Node({}, self.path, raw.line, raw.end_line)
+        location = Location(self.path, raw.line, raw.end_line or raw.line)
+        common = dict(uid=self.uid(logical_id), address=logical_id, type=type_name, format=FORMAT, location=location, props=props)
+        builder = _BUILDERS.get(type_name)
+        if builder is None:
+            doc.resources.append(Resource(**common))
+        else:
+            builder(self, common, props, doc)
+
+    def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None) -> None:
+        """Add a policy document written as an object or as a JSON string."""
+        if node is None:
+            return
+        if isinstance(node.value, str):
+            try:
+                body = load_json(node.value, self.path)
+            except LoadError as exc:
+                line = node.line + (exc.line - 1 if exc.line else 0)
+                doc.errors.append(ParseError(self.path, line, f"policy document of `{owner.address}` is not valid JSON: {exc.message}"))
+                return
+            body = _shift(body, node.line - 1)
+        else:
+            body = node
+        doc.policies.append(PolicyDocument(body=body, kind=kind, owner=owner, attached_to=attached_to, format=FORMAT))
+
+
+def _shift(node: Node, offset: int) -> Node:
+    """Move the lines of a document parsed from a string to where the string sits."""
+    for child in node.walk():
+        child.line += offset
+        if child.end_line is not None:
+            child.end_line += offset
+    return node
+
+
+def _dict(node: Node | None) -> dict[str, Node]:
+    return node.value if node is not None and isinstance(node.value, dict) else {}
+
+
+def _text(node: Node | None) -> str | None:
+    return node.value if node is not None and isinstance(node.value, str) else None
+
+
+def _loc(node: Node) -> Location:
+    return node.location
+
+
+# ------------------------------------------------------------------ per-type builders
+
+
+def _bucket(t: _Template, common: dict, props: Node, doc: Document) -> None:
+    bucket = S3Bucket(**common, name=props.get("BucketName"))
+    logging = props.get("LoggingConfiguration")
+    if logging is not None and isinstance(logging.value, dict):
+        bucket.logging = S3Logging(target=logging.get("DestinationBucketName"), location=_loc(logging))
+    elif logging is not None:
+        bucket.logging = S3Logging(target=Node(Unknown("LoggingConfiguration"), logging.file, logging.line), location=_loc(logging))
+    versioning = props.get("VersioningConfiguration")
+    if versioning is not None:
+        bucket.versioning = versioning.get("Status") or (versioning if not versioning.known else None)
+    replication = props.get("ReplicationConfiguration")
+    if replication is not None:
+        rules = []
+        for rule in (replication.get("Rules").items() if replication.get("Rules") else []):
+            rules.append(ReplicationRule(status=rule.get("Status"), destination=rule.get("Destination", "Bucket"), location=_loc(rule)))
+        bucket.replication = S3Replication(role=replication.get("Role"), rules=rules, location=_loc(replication))
+    block = props.get("PublicAccessBlockConfiguration")
+    if block is not None and isinstance(block.value, dict):
+        settings = {canonical: block.get(key) for key, canonical in PAB_KEYS.items()}
+        bucket.public_access_block = PublicAccessBlock(settings=settings, location=_loc(block), owner=bucket)
+    acl = props.get("AccessControl")
+    if acl is not None:
+        canned = CANNED_ACLS.get(acl.value) if isinstance(acl.value, str) else None
+        bucket.acl = Node(canned, acl.file, acl.line, acl.end_line) if canned else acl
+    ownership = props.get("OwnershipControls", "Rules", 0, "ObjectOwnership")
+    bucket.ownership = ownership
+    bucket.encryption = props.get("BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm")
+    cors = props.get("CorsConfiguration", "CorsRules")
+    if cors is not None:
+        bucket.cors_rules = [CorsRule(origins=r.get("AllowedOrigins"), methods=r.get("AllowedMethods"), location=_loc(r)) for r in cors.items()]
+    bucket.website = props.get("WebsiteConfiguration")
+    bucket.object_lock = props.get("ObjectLockEnabled")
+    doc.resources.append(bucket)
+
+
+def _bucket_policy(t: _Template, common: dict, props: Node, doc: Document) -> None:
+    owner = Resource(**common)
+    doc.resources.append(owner)
+    t.policy(props.get("PolicyDocument"), "resource", owner, doc, attached_to=props.get("Bucket"))
+
+
+def _identity_policy(t: _Template, common: dict, props: Node, doc: Document) -> None:
+    owner = Resource(**common)
+    doc.resources.append(owner)
+    t.policy(props.get("PolicyDocument"), "identity", owner, doc)
+
+
+def _principal(t: _Template, common: dict, props: Node, doc: Document) -> None:
+    """IAM roles, users and groups: inline policies, and a role's trust policy."""
+    owner = Resource(**common)
+    doc.resources.append(owner)
+    t.policy(props.get("AssumeRolePolicyDocument"), "trust", owner, doc)
+    policies = props.get("Policies")
+    for item in policies.items() if policies is not None else []:
+        t.policy(item.get("PolicyDocument"), "identity", owner, doc)
+
+
+def _hosted_zone(t: _Template, common: dict, props: Node, doc: Document) -> None:
+    doc.resources.append(HostedZone(**common, name=props.get("Name")))
+
+
+def _record(props: Node, common: dict, zone: Node | None, zone_name: Node | None) -> DnsRecord:
+    routing = None
+    for key in ("Weight", "Region", "Failover", "GeoLocation", "GeoProximityLocation", "CidrRoutingConfig", "MultiValueAnswer"):
+        if props.get(key) is not None:
+            routing = props.get(key)
+            break
+    return DnsRecord(
+        **common,
+        name=props.get("Name"),
+        record_type=props.get("Type"),
+        zone=props.get("HostedZoneId") or zone,
+        zone_name=props.get("HostedZoneName") or zone_name,
+        ttl=props.get("TTL"),
+        records=props.get("ResourceRecords"),
+        alias=props.get("AliasTarget"),
+        health_check=props.get("HealthCheckId"),
+        routing=routing,
+    )
+
+
+def _record_set(t: _Template, common: dict, props: Node, doc: Document) -> None:
+    doc.resources.append(_record(props, common, None, None))
+
+
+def _record_set_group(t: _Template, common: dict, props: Node, doc: Document) -> None:
+    doc.resources.append(Resource(**common))
+    sets = props.get("RecordSets")
+    for index, item in enumerate(sets.items() if sets is not None else []):
+        if not isinstance(item.value, dict):
+            continue
+        member = dict(common, uid=f"{common['uid']}.RecordSets[{index}]", address=f"{common['address']}.RecordSets[{index}]",
+                      type="AWS::Route53::RecordSet", location=_loc(item), props=item)
+        doc.resources.append(_record(item, member, props.get("HostedZoneId"), props.get("HostedZoneName")))
+
+
+def _launch(path: tuple[str, ...]):
+    def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
+        data = props.get(*path) if path else props
+        data = data or Node({}, props.file, props.line)
+        doc.resources.append(ComputeLaunch(
+            **common,
+            user_data=data.get("UserData"),
+            metadata_options=data.get("MetadataOptions"),
+            metadata_http_tokens=data.get("MetadataOptions", "HttpTokens"),
+        ))
+    return build
+
+
+_BUILDERS = {
+    "AWS::S3::Bucket": _bucket,
+    "AWS::S3::BucketPolicy": _bucket_policy,
+    "AWS::IAM::Policy": _identity_policy,
+    "AWS::IAM::ManagedPolicy": _identity_policy,
+    "AWS::IAM::Role": _principal,
+    "AWS::IAM::User": _principal,
+    "AWS::IAM::Group": _principal,
+    "AWS::Route53::HostedZone": _hosted_zone,
+    "AWS::Route53::RecordSet": _record_set,
+    "AWS::Route53::RecordSetGroup": _record_set_group,
+    "AWS::EC2::Instance": _launch(()),
+    "AWS::EC2::LaunchTemplate": _launch(("LaunchTemplateData",)),
+    "AWS::AutoScaling::LaunchConfiguration": _launch(()),
+}

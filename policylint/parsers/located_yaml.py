@@ -1,0 +1,126 @@
+"""Line-aware YAML/JSON loading into :class:`Node` trees.
+
+PyYAML's composer (the C one when libyaml is present) gives node marks; we build Nodes from them
+ourselves so that: every value knows its line (a mapping value takes its *key's* line, which is
+where users look), CloudFormation short-form tags become their long form, YAML 1.1 timestamps stay
+the text that was written (``Version: 2012-10-17``), and duplicate keys are errors.
+"""
+
+from __future__ import annotations
+
+import yaml
+from yaml.constructor import SafeConstructor
+
+from policylint.model import Node
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+_SCALARS = SafeConstructor()
+
+
+class LoadError(Exception):
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+
+def _end_line(node: yaml.Node) -> int:
+    mark = node.end_mark
+    # The end mark sits just past the node: at column 0 of the next line for block nodes.
+    return mark.line if mark.column == 0 and mark.line > node.start_mark.line else mark.line + 1
+
+
+def _short_form(tag: str, node: yaml.Node, value):
+    """``!Ref X`` → ``{"Ref": X}``; ``!GetAtt A.B`` → ``{"Fn::GetAtt": ["A", "B"]}``."""
+    name = tag[1:]
+    if name == "Ref" or name == "Condition":
+        key = name
+    else:
+        key = f"Fn::{name}"
+    if name == "GetAtt" and isinstance(value.value, str):
+        first, _, rest = value.value.partition(".")
+        value = Node([Node(first, value.file, value.line), Node(rest, value.file, value.line)], value.file, value.line, value.end_line)
+    return {key: value}
+
+
+class _Builder:
+    def __init__(self, path: str):
+        self.path = path
+
+    def build(self, node: yaml.Node, line: int | None = None) -> Node:
+        start = node.start_mark.line + 1
+        line = line or start
+        end = max(_end_line(node), line)
+        tag = node.tag or ""
+        if isinstance(node, yaml.MappingNode):
+            value = self._mapping(node)
+        elif isinstance(node, yaml.SequenceNode):
+            value = [self.build(item) for item in node.value]
+        else:
+            value = self._scalar(node)
+        text_line = start + 1 if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">") else None
+        if tag.startswith("!"):
+            inner = Node(value, self.path, line, end, text_line)
+            return Node(_short_form(tag, node, inner), self.path, line, end)
+        return Node(value, self.path, line, end, text_line)
+
+    def _mapping(self, node: yaml.MappingNode) -> dict[str, Node]:
+        out: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise LoadError("YAML merge keys (`<<`) are not supported in templates", key_node.start_mark.line + 1)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise LoadError("a mapping key must be a plain value", key_node.start_mark.line + 1)
+            key = str(key_node.value)
+            key_line = key_node.start_mark.line + 1
+            if key in out:
+                raise LoadError(f"duplicate key `{key}` (first on line {out[key].line})", key_line)
+            out[key] = self.build(value_node, line=key_line)
+        return out
+
+    @staticmethod
+    def _scalar(node: yaml.ScalarNode):
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:str" or tag.startswith("!"):
+            return node.value
+        if tag == "tag:yaml.org,2002:null":
+            return None
+        if tag == "tag:yaml.org,2002:bool":
+            return _SCALARS.construct_yaml_bool(node)
+        if tag == "tag:yaml.org,2002:int":
+            return _SCALARS.construct_yaml_int(node)
+        if tag == "tag:yaml.org,2002:float":
+            return _SCALARS.construct_yaml_float(node)
+        # timestamps, binary, ...: keep the text as written (CloudFormation does the same)
+        return node.value
+
+
+def load(text: str, path: str) -> Node:
+    """Parse one YAML or JSON document into a Node tree; raises LoadError with a line."""
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = exc.problem or exc.context or "invalid YAML"
+        raise LoadError(problem, mark.line + 1 if mark else None) from None
+    except yaml.YAMLError as exc:
+        raise LoadError(str(exc).splitlines()[0], None) from None
+    if root is None:
+        return Node(None, path, 1, 1)
+    return _Builder(path).build(root)
+
+
+def load_json(text: str, path: str) -> Node:
+    """JSON through the same loader.  Literal tabs cannot occur inside JSON strings, so replacing
+    them keeps the meaning and avoids YAML's ban on tab indentation."""
+    import json
+
+    try:
+        json.loads(text)  # strict JSON first, for JSON's own error messages
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno) from None
+    return load(text.replace("\t", " "), path)

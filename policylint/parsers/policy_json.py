@@ -1,0 +1,34 @@
+"""A raw IAM or bucket-policy JSON document.
+
+A document with ``Principal``/``NotPrincipal`` in any statement is a resource policy, without it an
+identity policy (IAM forbids Principal in identity policies, so the shape tells which it is).
+"""
+
+from __future__ import annotations
+
+from policylint.model import Document, Node, ParseError, PolicyDocument
+from policylint.parsers.located_yaml import LoadError, load_json
+
+FORMAT = "policy"
+
+
+def parse(text: str, path: str) -> Document:
+    doc = Document(FORMAT)
+    try:
+        body = load_json(text, path)
+    except LoadError as exc:
+        doc.errors.append(ParseError(path, exc.line, exc.message))
+        return doc
+    if not isinstance(body.value, dict):
+        doc.errors.append(ParseError(path, body.line, "a policy document must be a JSON object"))
+        return doc
+    doc.policies.append(PolicyDocument(body=body, kind=policy_kind(body), owner=None, format=FORMAT))
+    return doc
+
+
+def policy_kind(body: Node) -> str:
+    statements = body.get("Statement")
+    for statement in statements.items() if statements is not None else []:
+        if isinstance(statement.value, dict) and ("Principal" in statement.value or "NotPrincipal" in statement.value):
+            return "resource"
+    return "identity"

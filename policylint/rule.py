@@ -1,0 +1,84 @@
+"""What a rule is: documentation, metadata and a check over the scan, in one class.
+
+A rule file under ``rules/`` defines one subclass of :class:`Rule`; the engine finds it by walking
+the package, so adding a rule means adding a file.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar, Iterable
+
+from policylint.model import Location, Node, PolicyDocument, Resource
+
+if TYPE_CHECKING:
+    from policylint.scan import Scan
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")
+FORMATS = frozenset({"cloudformation", "terraform", "plan", "policy", "text"})
+
+
+def severity_rank(severity: str) -> int:
+    return SEVERITIES.index(severity)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    rule: str  # slug
+    severity: str
+    message: str
+    file: str
+    line: int
+    end_line: int
+    resource: str | None
+    format: str
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.rule_id, self.message)
+
+
+class Rule:
+    """Subclass with a Markdown docstring (What it does / Why is this bad? / Example / Use instead /
+    References) and these class attributes, then implement :meth:`check`."""
+
+    code: ClassVar[str]
+    slug: ClassVar[str]
+    severity: ClassVar[str]
+    title: ClassVar[str]
+    formats: ClassVar[frozenset[str]]
+
+    def check(self, scan: Scan) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    @classmethod
+    def docs(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    def finding(
+        self,
+        message: str,
+        at: Node | Location | Resource | PolicyDocument,
+        resource: Resource | PolicyDocument | str | None = None,
+        severity: str | None = None,
+        format: str | None = None,
+    ) -> Finding:
+        """Build a finding at the most specific place known (``at``), naming ``resource``."""
+        location = at.location
+        if resource is None and isinstance(at, (Resource, PolicyDocument)):
+            resource = at
+        fmt = format or getattr(resource, "format", None) or getattr(at, "format", None) or "text"
+        address = resource if isinstance(resource, str) or resource is None else resource.address
+        return Finding(
+            rule_id=self.code,
+            rule=self.slug,
+            severity=severity or self.severity,
+            message=message,
+            file=location.file,
+            line=location.line,
+            end_line=max(location.end_line, location.line),
+            resource=address,
+            format=fmt,
+        )

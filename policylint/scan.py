@@ -1,0 +1,155 @@
+"""The whole scan as rules see it: every resource from every file, linked together.
+
+Linking happens once, here: split Terraform bucket resources and bucket policies are merged onto
+their bucket, found by reference or by literal name/ARN anywhere in the scan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import fields
+from typing import Iterable, Iterator, TypeVar
+
+from policylint.model import (
+    AccountPublicAccessBlock,
+    BucketPart,
+    ComputeLaunch,
+    DnsRecord,
+    Document,
+    HostedZone,
+    Node,
+    PolicyDocument,
+    PublicAccessBlock,
+    Ref,
+    Resource,
+    S3Bucket,
+    TextFile,
+    Unknown,
+)
+
+T = TypeVar("T", bound=Resource)
+
+_S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
+_SINGLE_PLACEHOLDER = re.compile(r"^(?:arn:aws[\w-]*:s3:::)?\$\{[^}]+\}$")
+_LIST_FIELDS = {f.name for f in fields(S3Bucket) if f.default_factory is list}  # type: ignore[misc]
+
+
+def bucket_name_from(text: str) -> str:
+    """``arn:aws:s3:::name/key`` and ``name`` both give ``name``."""
+    return _S3_ARN.sub("", text).split("/", 1)[0]
+
+
+class Scan:
+    def __init__(self, documents: Iterable[Document], text_files: Iterable[TextFile] = ()):
+        self.documents = list(documents)
+        self.text_files = list(text_files)
+        self.resources: list[Resource] = [r for d in self.documents for r in d.resources]
+        self.policies: list[PolicyDocument] = [p for d in self.documents for p in d.policies]
+        self._by_uid = {r.uid: r for r in self.resources}
+        self.cursor: str | None = None  # file of the item a rule is looking at, for error reports
+        self._by_name: dict[str, list[S3Bucket]] = {}
+        for bucket in self._all(S3Bucket):
+            name = bucket.name.value if bucket.name is not None and bucket.name.known else None
+            if isinstance(name, str):
+                self._by_name.setdefault(name, []).append(bucket)
+        self.orphan_parts: list[BucketPart] = []
+        self._link()
+
+    # ----------------------------------------------------------------- linking
+
+    def _link(self) -> None:
+        for part in self._all(BucketPart):
+            bucket = self.bucket_for(part.bucket, near=part.location.file)
+            if bucket is None:
+                self.orphan_parts.append(part)
+                continue
+            bucket.parts.append(part)
+            for name, value in part.updates.items():
+                if name in _LIST_FIELDS:
+                    getattr(bucket, name).extend(value)
+                else:
+                    setattr(bucket, name, value)
+        for policy in self.policies:
+            if policy.attached_to is None:
+                continue
+            bucket = self.bucket_for(policy.attached_to, near=policy.location.file)
+            if bucket is not None:
+                bucket.policies.append(policy)
+
+    # ----------------------------------------------------------------- lookups
+
+    def resource(self, uid: str) -> Resource | None:
+        return self._by_uid.get(uid)
+
+    def bucket_for(self, node: Node | None, near: str | None = None) -> S3Bucket | None:
+        """The bucket a value designates: a reference, a literal name or ARN of a bucket declared
+        anywhere in the scan, or a string built around a single reference.  None when unknown."""
+        if node is None:
+            return None
+        value = node.value
+        if isinstance(value, Ref):
+            target = self._by_uid.get(value.uid)
+            return target if isinstance(target, S3Bucket) else None
+        if isinstance(value, Unknown):
+            if len(value.refs) == 1 and _SINGLE_PLACEHOLDER.match(value.text):
+                return self.bucket_for(Node(value.refs[0], node.file, node.line), near)
+            return None
+        if isinstance(value, str) and value:
+            candidates = self._by_name.get(bucket_name_from(value), [])
+            if len(candidates) == 1:
+                return candidates[0]
+            # The same name declared twice (e.g. per environment): prefer the one beside the user.
+            if near is not None and candidates:
+                here = os.path.dirname(near)
+                local = [b for b in candidates if os.path.dirname(b.location.file) == here]
+                if len(local) == 1:
+                    return local[0]
+        return None
+
+    def zone_for(self, record: DnsRecord) -> HostedZone | None:
+        if record.zone is not None and isinstance(record.zone.value, Ref):
+            zone = self._by_uid.get(record.zone.value.uid)
+            return zone if isinstance(zone, HostedZone) else None
+        return None
+
+    # ----------------------------------------------------------------- iteration
+
+    def _all(self, kind: type[T]) -> list[T]:
+        return [r for r in self.resources if isinstance(r, kind)]
+
+    def visit(self, items: Iterable[T]) -> Iterator[T]:
+        """Yield items while remembering which file is being looked at, so that a rule that
+        raises can be reported against that file."""
+        for item in items:
+            self.cursor = item.location.file
+            yield item
+
+    def of(self, kind: type[T]) -> Iterator[T]:
+        return self.visit(self._all(kind))
+
+    @property
+    def buckets(self) -> Iterator[S3Bucket]:
+        return self.of(S3Bucket)
+
+    @property
+    def records(self) -> Iterator[DnsRecord]:
+        return self.of(DnsRecord)
+
+    @property
+    def launches(self) -> Iterator[ComputeLaunch]:
+        return self.of(ComputeLaunch)
+
+    def public_access_blocks(self) -> Iterator[PublicAccessBlock]:
+        """Every bucket-level and account-level block, including those whose bucket is not in
+        the scan."""
+        for bucket in self.buckets:
+            if bucket.public_access_block is not None:
+                yield bucket.public_access_block
+        for part in self.visit(self.orphan_parts):
+            block = part.updates.get("public_access_block")
+            if block is not None:
+                yield block
+        for account in self.of(AccountPublicAccessBlock):
+            if account.block is not None:
+                yield account.block
