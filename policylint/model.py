@@ -240,6 +240,9 @@ class S3Bucket(Resource):
     object_lock: Node | None = None
     policies: list[PolicyDocument] = field(default_factory=list)
     parts: list[Resource] = field(default_factory=list)  # split TF resources merged into this bucket
+    # False for a stand-in built from split resources whose bucket is not in the scan (e.g.
+    # `bucket = var.name`): what they configure is still checked, but absence proves nothing.
+    declared: bool = True
 
 
 @dataclass(eq=False)
@@ -313,3 +316,15 @@ class Document:
     resources: list[Resource] = field(default_factory=list)
     policies: list[PolicyDocument] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+
+
+def truth(node: Node | None) -> bool | None:
+    """A known boolean (CFN and JSON also write them as strings), else None."""
+    if node is None or not node.known:
+        return None
+    value = node.value
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    return None

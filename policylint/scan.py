@@ -53,17 +53,14 @@ class Scan:
             name = bucket.name.value if bucket.name is not None and bucket.name.known else None
             if isinstance(name, str):
                 self._by_name.setdefault(name, []).append(bucket)
-        self.orphan_parts: list[BucketPart] = []
         self._link()
 
     # ----------------------------------------------------------------- linking
 
     def _link(self) -> None:
+        stand_ins: dict[tuple[str, str], S3Bucket] = {}
         for part in self._all(BucketPart):
-            bucket = self.bucket_for(part.bucket, near=part.location.file)
-            if bucket is None:
-                self.orphan_parts.append(part)
-                continue
+            bucket = self.bucket_for(part.bucket, near=part.location.file) or self._stand_in(part, stand_ins)
             bucket.parts.append(part)
             for name, value in part.updates.items():
                 if name in _LIST_FIELDS:
@@ -76,6 +73,27 @@ class Scan:
             bucket = self.bucket_for(policy.attached_to, near=policy.location.file)
             if bucket is not None:
                 bucket.policies.append(policy)
+
+    def _stand_in(self, part: BucketPart, stand_ins: dict[tuple[str, str], S3Bucket]) -> S3Bucket:
+        """One undeclared bucket per distinct `bucket` expression of a module, so that two split
+        resources aimed at the same unknown bucket still meet."""
+        value = part.bucket.value if part.bucket is not None else None
+        text = value.text if isinstance(value, (Unknown, Ref)) else str(value)
+        key = (os.path.dirname(part.location.file), text)
+        if key not in stand_ins:
+            bucket = S3Bucket(
+                uid=f"{part.uid}#bucket",
+                address=part.address,
+                type=part.type,
+                format=part.format,
+                location=part.location,
+                name=part.bucket,
+                declared=False,
+            )
+            stand_ins[key] = bucket
+            self.resources.append(bucket)
+            self._by_uid[bucket.uid] = bucket
+        return stand_ins[key]
 
     # ----------------------------------------------------------------- lookups
 
@@ -141,15 +159,10 @@ class Scan:
         return self.of(ComputeLaunch)
 
     def public_access_blocks(self) -> Iterator[PublicAccessBlock]:
-        """Every bucket-level and account-level block, including those whose bucket is not in
-        the scan."""
+        """Every bucket-level and account-level block."""
         for bucket in self.buckets:
             if bucket.public_access_block is not None:
                 yield bucket.public_access_block
-        for part in self.visit(self.orphan_parts):
-            block = part.updates.get("public_access_block")
-            if block is not None:
-                yield block
         for account in self.of(AccountPublicAccessBlock):
             if account.block is not None:
                 yield account.block

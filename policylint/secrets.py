@@ -1,0 +1,260 @@
+"""Find AWS credentials in raw text, precisely enough to run over every file of a repository.
+
+What counts (see ``AWS-SEMANTICS.md`` §7):
+
+* an **access key id**: ``AKIA``/``ASIA``/``ABIA``/``ACCA``/``A3T?`` followed by 16 upper-case
+  letters or digits (modern ids are base32; older ones also used 0, 1, 8, 9), word-bounded, with a
+  Shannon entropy of at least 3.0 bits per character (gitleaks' floor);
+* a **secret access key**: exactly 40 characters of the base64 alphabet, word-bounded, with upper
+  and lower case letters and a digit or ``/``/``+``, an entropy of at least 4.25 bits per character
+  (trufflehog's floor), and *either* assigned to a credential-named key (``secret_key``,
+  ``aws_secret_access_key``, ``SecretAccessKey`` ..., in HCL, YAML, JSON, shell, ``.env``, ini,
+  Python or ``aws configure set``) *or* within :data:`PAIR_LINES` lines of an access key id.
+  A bare 40-character string is far too common (hashes, ids, tokens) to be reported on its own.
+
+Skipped: references and placeholders (``var.x``, ``${...}``, ``{{resolve:...}}``, ``Ref``,
+``<...>``, ``xxxx``, one repeated character, counting sequences such as ``123456``), and
+all-lower-case hex (git SHA-1 hashes).  AWS's documented example keys (``...EXAMPLE`` ids,
+``...EXAMPLEKEY`` secrets) are found but marked ``example``, so that rules report them as ``info``.
+
+Severity policy, one :class:`Credential` per value found (rules report one finding per line):
+
+* access key id with a real secret key nearby: ``critical`` (``partner`` is the secret's line);
+* secret key assigned to a credential-named key, or next to a real access key id: ``critical``;
+* access key id alone: ``high``;
+* documentation example values, and secrets whose only evidence is an example id: ``info``.
+
+Values are never returned for display in full: :func:`mask` keeps four characters.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+
+ACCESS_KEY_ID = "access key id"
+SECRET_ACCESS_KEY = "secret access key"
+
+PAIR_LINES = 5  # an id and a secret this many lines apart (or fewer) are one credential
+PAIR_CHARS = 400  # ... and this close in characters, so that minified JSON does not pair everything
+NAME_LOOKBACK_LINES = 3  # `default =` / `Value:` lines look this far up for the credential name
+ID_MIN_ENTROPY = 3.0
+SECRET_MIN_ENTROPY = 4.25
+
+_ID_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA", "A3T")
+_ID = re.compile(r"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_SECRET_WORD = re.compile(r"secret", re.IGNORECASE)  # pre-filter for credential-named keys
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+# The key a value is assigned to, at the end of the text before the value:
+# `secret_key = "`, `"SecretAccessKey": "`, `export AWS_SECRET_ACCESS_KEY=`, `secretKey: '`,
+# `aws configure set aws_secret_access_key `, `aws_secret_access_key='` (a Python keyword argument).
+_ASSIGNED_TO = re.compile(r"""([A-Za-z_][A-Za-z0-9_.\-]*)["'`\]]?\s*(?::=|=>|[:=]|(?<=[A-Za-z0-9_])\s)\s*[\[(]?["'`]?$""")
+# Keys whose value is named elsewhere: `variable "aws_secret_key" { default = ...`,
+# `- Name: AWS_SECRET_ACCESS_KEY / Value: ...`, CloudFormation parameter `Default:`.
+_INDIRECT_KEYS = {"value", "default", "defaultvalue", "parametervalue"}
+_OTHER_NAME = re.compile(r"""^\s*[-{]?\s*["']?(?:name|key)["']?\s*[:=]""", re.IGNORECASE)
+_OTHER_HEADER = re.compile(r"""^\s*(?:(?:variable|resource|provider|locals|module|data)\b.*\{|-?\s*["']?[\w.\-]+["']?\s*:\s*\{?)\s*$""")
+_CFN_REFERENCE = re.compile(r"""(?:!Ref|!GetAtt|!ImportValue|!FindInMap|["']?(?:Ref|Fn::GetAtt|Fn::ImportValue)["']?\s*:)\s*\[?\s*["']?$""")
+_PLACEHOLDER_WORDS = ("xxxx", "your", "dummy", "fake", "changeme", "placeholder", "redacted", "sample")
+_SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+_LOWER_HEX = re.compile(r"[0-9a-f]+")
+
+
+@dataclass(frozen=True)
+class Credential:
+    kind: str  # ACCESS_KEY_ID | SECRET_ACCESS_KEY
+    value: str  # never print it: use `masked`
+    line: int  # 1-based
+    column: int  # 1-based
+    severity: str
+    example: bool  # AWS's documented example value
+    name: str | None = None  # the credential-named key a secret is assigned to
+    partner: int | None = None  # line of the other half of the pair, when one is near
+
+    @property
+    def masked(self) -> str:
+        return mask(self.value, self.kind)
+
+
+def mask(value: str, kind: str = SECRET_ACCESS_KEY) -> str:
+    """Four characters of a credential and an ellipsis.  An access key id keeps its public type
+    prefix and its last four characters (``AKIA…MPLE``), as the IAM console shows it; anything
+    else keeps only its first four."""
+    if kind == ACCESS_KEY_ID and len(value) == 20:
+        return f"{value[:4]}…{value[-4:]}"
+    return f"{value[:4]}…"
+
+
+def entropy(value: str) -> float:
+    """Shannon entropy in bits per character."""
+    if not value:
+        return 0.0
+    length = len(value)
+    return -sum(n / length * math.log2(n / length) for n in Counter(value).values())
+
+
+def is_example(value: str) -> bool:
+    """AWS's documented examples end with EXAMPLE (ids) or EXAMPLEKEY (secrets)."""
+    return value.endswith("EXAMPLE") or value.endswith("EXAMPLEKEY")
+
+
+def find_credentials(text: str) -> list[Credential]:
+    """Every access key id and secret access key in ``text``, in order of appearance."""
+    has_ids = any(prefix in text for prefix in _ID_PREFIXES)
+    if not has_ids and not _SECRET_WORD.search(text):
+        return []
+    index = _LineIndex(text)
+
+    ids = []  # (offset, line, value)
+    if has_ids:
+        for match in _ID.finditer(text):
+            value = match.group(0)
+            if _plausible_id(value) and not _inside_reference(text, match.start(), match.end()):
+                ids.append((match.start(), index.line_of(match.start()), value))
+
+    # Lines worth looking at for secrets: those near an id, and those that mention a secret name
+    # (with the few lines after them, for `default =` / `Value:` under the name).
+    lines: set[int] = set()
+    for _, line, _ in ids:
+        lines.update(range(line - PAIR_LINES, line + PAIR_LINES + 1))
+    for match in _SECRET_WORD.finditer(text):
+        line = index.line_of(match.start())
+        lines.update(range(line, line + NAME_LOOKBACK_LINES + 1))
+
+    secrets = []  # (offset, line, value, name)
+    for line in sorted(n for n in lines if 1 <= n <= index.count):
+        start, end = index.span(line)
+        for match in _SECRET.finditer(text, start, end):
+            value = match.group(0)
+            if not _plausible_secret(value) or _inside_reference(text, match.start(), match.end()):
+                continue
+            name = _credential_name_for(text, index, line, match.start())
+            near = [i for i in ids if _near(i[0], i[1], match.start(), line)]
+            if name is None and not near:
+                continue
+            secrets.append((match.start(), line, value, name))
+
+    found: list[Credential] = []
+    for offset, line, value in ids:
+        partners = [s for s in secrets if not is_example(s[2]) and _near(offset, line, s[0], s[1])]
+        example = is_example(value)
+        severity = "info" if example else "critical" if partners else "high"
+        partner = min(partners, key=lambda s: abs(s[0] - offset))[1] if partners else None
+        found.append(Credential(ACCESS_KEY_ID, value, line, index.column_of(offset), severity, example, partner=partner))
+    for offset, line, value, name in secrets:
+        near = [i for i in ids if _near(i[0], i[1], offset, line)]
+        real_near = [i for i in near if not is_example(i[2])]
+        example = is_example(value)
+        severity = "info" if example or (name is None and not real_near) else "critical"
+        partner = min(near, key=lambda i: abs(i[0] - offset))[1] if near else None
+        found.append(Credential(SECRET_ACCESS_KEY, value, line, index.column_of(offset), severity, example, name, partner))
+    return sorted(found, key=lambda c: (c.line, c.column))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+class _LineIndex:
+    """Offsets of line starts, so that the text is searched whole but reported by line."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.count = len(self.starts)
+
+    def line_of(self, offset: int) -> int:
+        return bisect_right(self.starts, offset)
+
+    def column_of(self, offset: int) -> int:
+        return offset - self.starts[self.line_of(offset) - 1] + 1
+
+    def span(self, line: int) -> tuple[int, int]:
+        start = self.starts[line - 1]
+        end = self.starts[line] - 1 if line < self.count else len(self.text)
+        return start, end
+
+
+def _near(offset_a: int, line_a: int, offset_b: int, line_b: int) -> bool:
+    return abs(line_a - line_b) <= PAIR_LINES and abs(offset_a - offset_b) <= PAIR_CHARS
+
+
+def _placeholder(value: str) -> bool:
+    lower = value.lower()
+    if any(word in lower for word in _PLACEHOLDER_WORDS):
+        return True
+    return any(sequence[i : i + 6] in value for sequence in _SEQUENCES for i in range(len(sequence) - 5))
+
+
+def _plausible_id(value: str) -> bool:
+    if is_example(value):
+        return True
+    return entropy(value) >= ID_MIN_ENTROPY and not _placeholder(value)
+
+
+def _plausible_secret(value: str) -> bool:
+    if is_example(value):
+        return True
+    if _LOWER_HEX.fullmatch(value):  # a git SHA-1
+        return False
+    has_upper = any(c.isupper() for c in value)
+    has_lower = any(c.islower() for c in value)
+    has_other = any(c.isdigit() or c in "/+" for c in value)
+    if not (has_upper and has_lower and has_other):
+        return False
+    return entropy(value) >= SECRET_MIN_ENTROPY and not _placeholder(value)
+
+
+def _inside_reference(text: str, start: int, end: int) -> bool:
+    """``${...}``, ``{{resolve:...}}``, ``<...>``, ``var.x``, ``Ref: X`` are not literal values."""
+    line_start = text.rfind("\n", 0, start) + 1
+    before = text[line_start:start]
+    after = text[end : end + 2]
+    if before.endswith(("{", "<", ".", "$", "%")) or after.startswith(("}", ">")):
+        return True
+    if before.rfind("${") > before.rfind("}") or before.rfind("{{") > before.rfind("}}"):
+        return True
+    return bool(_CFN_REFERENCE.search(before))
+
+
+def is_credential_name(name: str) -> bool:
+    """``secret_key``, ``aws_secret_access_key``, ``AWS_SECRET_ACCESS_KEY``, ``SecretAccessKey``,
+    ``secretKey``, ``default.aws_secret_access_key``, ``TF_VAR_aws_secret_key`` ..."""
+    normal = re.sub(r"[^a-z0-9]", "", name.lower())
+    if normal.startswith("tfvar"):
+        normal = normal[len("tfvar") :]
+    if normal in ("secretkey", "secretaccesskey", "awssecret"):
+        return True
+    return "aws" in normal and normal.endswith(("secretkey", "secretaccesskey"))
+
+
+def _credential_name_for(text: str, index: _LineIndex, line: int, offset: int) -> str | None:
+    """The credential-named key the value at ``offset`` is assigned to, if any."""
+    line_start = index.span(line)[0]
+    before = text[line_start:offset]
+    match = _ASSIGNED_TO.search(before)
+    if match is None:
+        return None
+    key = match.group(1)
+    if is_credential_name(key):
+        return key
+    if re.sub(r"[^a-z]", "", key.lower()) not in _INDIRECT_KEYS:
+        return None
+    # The name sits earlier: on the same line (`{"name": "AWS_SECRET_ACCESS_KEY", "value": "`),
+    # or a few lines up (a Terraform variable label, a CloudFormation parameter, `- Name: ...`),
+    # unless a line in between names something else (the previous item of a list of variables).
+    for word in _IDENTIFIER.findall(before[: match.start()]):
+        if is_credential_name(word):
+            return word
+    for previous in range(line - 1, max(0, line - 1 - NAME_LOOKBACK_LINES), -1):
+        start, end = index.span(previous)
+        chunk = text[start:end]
+        for word in _IDENTIFIER.findall(chunk):
+            if is_credential_name(word):
+                return word
+        if _OTHER_NAME.search(chunk) or _OTHER_HEADER.search(chunk):
+            return None
+    return None
