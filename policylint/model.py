@@ -307,6 +307,10 @@ class TextFile:
     text: str
     format: str  # cloudformation | terraform | plan | policy | text
 
+    @property
+    def location(self) -> Location:  # lets Scan.visit attribute a rule's errors to this file
+        return Location(self.path, 1, 1)
+
 
 @dataclass
 class Document:

@@ -53,9 +53,12 @@ class Rule:
 
     @classmethod
     def docs(cls) -> str:
+        """The rule's Markdown documentation: the class docstring, else its module's."""
         import inspect
+        import sys
 
-        return inspect.cleandoc(cls.__doc__ or "")
+        text = cls.__doc__ or getattr(sys.modules.get(cls.__module__), "__doc__", None) or ""
+        return inspect.cleandoc(text)
 
     def finding(
         self,

@@ -1,0 +1,1 @@
+"""Rules about AWS credentials written into code, templates and configuration."""

@@ -1,0 +1,1 @@
+"""EC2 rules: instances, launch templates and launch configurations."""
