@@ -67,6 +67,8 @@ def parse(text: str, path: str) -> Document:
         return doc  # JSON/YAML that only looks like a template: nothing to lint
     template = _Template(root, path)
     for logical_id, raw in resources.value.items():
+        if logical_id.startswith("Fn::ForEach::"):
+            continue  # AWS::LanguageExtensions loops: the resources only exist after expansion
         if not isinstance(raw.value, dict):
             doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` must be a mapping"))
             continue

@@ -86,7 +86,7 @@ class S3LoggingLoop(Rule):
                 at = bucket.logging.target or bucket.logging
                 if len(cycle) == 1:
                     message = (
-                        f"Bucket `{bucket.address}` delivers its access logs to itself; "
+                        "The bucket delivers its access logs to itself; "
                         "send them to a dedicated log bucket that does not log"
                     )
                 else:

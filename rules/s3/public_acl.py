@@ -61,7 +61,7 @@ class S3PublicAcl(Rule):
             canned = text_of(bucket.acl)
             if canned in PUBLIC_CANNED:
                 yield self.finding(
-                    f"Canned ACL `{canned}` makes bucket `{bucket.address}` public; use `private` "
+                    f"Canned ACL `{canned}` makes the bucket public; use `private` "
                     "(or no ACL with `BucketOwnerEnforced` ownership) and grant access in a bucket policy",
                     at=bucket.acl,
                     resource=bucket,
@@ -77,7 +77,7 @@ class S3PublicAcl(Rule):
                 severity = "critical" if WRITE_PERMISSIONS.intersection(permissions) else "high"
                 granted = ", ".join(f"`{p}`" for p in permissions) or "access"
                 yield self.finding(
-                    f"ACL grant gives {who} {granted} on bucket `{bucket.address}`; remove the grant",
+                    f"ACL grant gives {who} {granted} on the bucket; remove the grant",
                     at=grant.grantee_uri or grant,
                     resource=bucket,
                     severity=severity,

@@ -81,7 +81,7 @@ class S3ReplicationWithoutVersioning(Rule):
                 at = bucket.versioning if explicit else replication
                 state = f"`{bucket.versioning.value}`" if explicit else "not configured"
                 yield self.finding(
-                    f"Bucket `{bucket.address}` replicates but its versioning is {state}; "
+                    f"Replication needs versioning on the source bucket, but it is {state}; "
                     "set versioning status to `Enabled` or the replication call fails",
                     at=at,
                     resource=bucket,

@@ -1,0 +1,209 @@
+"""
+## What it does
+Finds EC2 user data (instances, launch templates, launch configurations) that puts long-term
+AWS credentials on the instance: it runs `aws configure` interactively or
+`aws configure set aws_access_key_id|aws_secret_access_key|aws_session_token`, imports a
+credentials CSV, writes a `.aws/credentials` file (`~`, `$HOME`, `/root`, `/home/<user>`), or sets
+`AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` in the environment (shell or PowerShell).
+
+Reading configuration (`aws configure get`, `aws configure list`), `aws sts get-caller-identity`,
+and exporting credentials taken from the instance profile (the metadata service) or from
+`aws sts assume-role` are not reported. The finding points at the offending line inside the user
+data when it can be found in the file, otherwise at the user data itself. User data that is
+partly unknown (variables, `Fn::Sub` parameters) is still searched in its known parts.
+
+## Why is this bad?
+"Never put your personal credentials on an EC2": anyone who gets onto the instance, or can read
+its user data (`ec2:DescribeInstanceAttribute`, the metadata service), gets the keys; if the
+instance is compromised or shared, so is the IAM user behind them, and the keys never expire.
+An instance profile gives the instance a role whose short-lived credentials the CLI and SDKs
+find on their own, with no configuration at all.
+
+## Example
+```yaml
+Resources:
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-0abcdef1234567890
+      UserData:
+        Fn::Base64: |
+          #!/bin/bash
+          aws configure set aws_access_key_id "$KEY_ID"
+          aws configure set aws_secret_access_key "$SECRET"
+          aws s3 cp s3://acme-config/app.conf /etc/app.conf
+```
+
+## Use instead
+```yaml
+Resources:
+  WebRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: { Service: ec2.amazonaws.com }
+            Action: sts:AssumeRole
+  WebProfile:
+    Type: AWS::IAM::InstanceProfile
+    Properties:
+      Roles: [!Ref WebRole]
+  Web:
+    Type: AWS::EC2::Instance
+    Properties:
+      ImageId: ami-0abcdef1234567890
+      IamInstanceProfile: !Ref WebProfile
+      UserData:
+        Fn::Base64: |
+          #!/bin/bash
+          aws configure set region us-east-1
+          aws s3 cp s3://acme-config/app.conf /etc/app.conf
+```
+
+## References
+- [IAM roles for Amazon EC2](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-roles-for-amazon-ec2.html)
+- [Using an IAM role to grant permissions to applications running on EC2 instances](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_switch-role-ec2.html)
+- [AWS CLI: configuration and credential file settings](https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-files.html)
+"""
+
+from __future__ import annotations
+
+import re
+
+from policylint.model import Location, Node, Unknown
+from policylint.rule import Rule
+
+FIX = "attach an instance profile (IAM role) instead"
+
+_CREDENTIAL_SETTINGS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
+_CONFIGURE = re.compile(r"\baws\s+configure\b([^;&|<>)`\n]*)")
+_CREDENTIALS_FILE = r"""[^\s"'<>;&|]*\.aws/credentials\b"""
+_WRITES_FILE = re.compile(
+    r"(?:>>?|\btee\s+(?:-a\s+)?|\s-[oO]|--output(?:-document)?=?|\bof=|\bpath:)\s*[\"']?(" + _CREDENTIALS_FILE + ")"
+    r"|\b(?:cp|mv|install|ln|rsync)\b[^;&|\n]*\s[\"']?(" + _CREDENTIALS_FILE + r")[\"']?\s*(?:$|[;&|#])"
+)
+_SETS_ENV = re.compile(
+    r"(?<![\w$.{:])(AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY))=(\S*)"  # sh: export X=..., X=... cmd
+    r"|(?i:\$env:)(AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY))\s*=\s*(\S*)"  # PowerShell
+    r"|(?i:SetEnvironmentVariable)\(\s*[\"'](AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY))[\"']\s*,\s*([^,)]*)"
+)
+_POWERSHELL_STORE = re.compile(r"\b(Set-AWSCredentials?|Initialize-AWSDefaultConfiguration)\b[^\n]*-(?:AccessKey|SecretKey)\b", re.IGNORECASE)
+# Values that come from the instance profile or a role: the metadata service, STS responses.
+_FROM_ROLE = re.compile(
+    r"169\.254\.169\.254|169\.254\.170\.2|fd00:ec2::254|security-credentials|ec2-metadata|AccessKeyId|SecretAccessKey"
+    r"|\bsts\s+assume-role|\baws\s+configure\s+(?:get|export-credentials)\b",
+    re.IGNORECASE,
+)
+
+
+class CredentialsConfiguredOnInstance(Rule):
+    code = "PL202"
+    slug = "credentials-configured-on-instance"
+    severity = "high"
+    title = "EC2 user data configures AWS credentials on the instance"
+    formats = frozenset({"cloudformation", "terraform", "plan"})
+
+    def check(self, scan):
+        sources = {f.path: f.text.split("\n") for f in scan.text_files}
+        for launch in scan.launches:
+            node = launch.user_data
+            text = _text(node)
+            if text is None:
+                continue
+            locator = _Locator(node, sources.get(node.file))
+            for index, line in enumerate(text.split("\n")):
+                found = _offence(line)
+                if found is None:
+                    continue
+                message, fragment = found
+                yield self.finding(f"{message}: {FIX}", at=locator.find(index, fragment), resource=launch)
+
+
+def _text(node: Node | None) -> str | None:
+    """Known text of the user data; a partly known string keeps its known parts."""
+    if node is None:
+        return None
+    if isinstance(node.value, str):
+        return node.value
+    if isinstance(node.value, Unknown):
+        return node.value.text or None
+    return None
+
+
+def _offence(line: str) -> tuple[str, str] | None:
+    """(message, text to find the line in the file by) when the line puts keys on the instance."""
+    stripped = line.strip()
+    if stripped.startswith("#") or stripped.startswith("REM ") or stripped.startswith("::"):
+        return None
+    for match in _CONFIGURE.finditer(line):
+        if _quoted_in_echo(line, match.start()):
+            continue
+        words = match.group(1).split()
+        while len(words) >= 2 and words[0].startswith("--"):  # --profile dev, --region x
+            words = words[2:]
+        if not words:
+            return "User data runs `aws configure`, which stores an access key on the instance", match.group(0).rstrip()
+        if words[0] == "import":
+            return "User data runs `aws configure import`, which stores an access key on the instance", match.group(0).rstrip()
+        if words[0] == "set":
+            settings = [w for w in words[1:] if not w.startswith("-")]
+            if settings and settings[0].rsplit(".", 1)[-1].lower() in _CREDENTIAL_SETTINGS and not _FROM_ROLE.search(line):
+                setting = settings[0].rsplit(".", 1)[-1]
+                return f"User data runs `aws configure set {setting}`, which stores an access key on the instance", setting
+    match = _WRITES_FILE.search(line)
+    if match:
+        path = match.group(1) or match.group(2)
+        return f"User data writes the credentials file `{path}`", path
+    match = _SETS_ENV.search(line)
+    if match:
+        name = match.group(1) or match.group(3) or match.group(5)
+        value = (match.group(2) or match.group(4) or match.group(6) or "").strip("\"'")
+        if value and not _FROM_ROLE.search(line[match.start():]):
+            return f"User data sets `{name}` on the instance", name
+    match = _POWERSHELL_STORE.search(line)
+    if match:
+        return f"User data runs `{match.group(1)}` with an access key", match.group(1)
+    return None
+
+
+def _quoted_in_echo(line: str, position: int) -> bool:
+    """`echo "run aws configure first"` mentions the command without running it."""
+    head = line.lstrip()
+    if not head.startswith(("echo ", "printf ")):
+        return False
+    before = line[:position]
+    return before.count('"') % 2 == 1 or before.count("'") % 2 == 1
+
+
+class _Locator:
+    """Maps a line of the user data back to a line of the file.
+
+    Block scalars and heredocs keep their lines: the parsers record the line of the string's first
+    character (``Node.text_line``) and the answer is that plus the offset, confirmed against the
+    file.  Otherwise (``Fn::Join`` lists, JSON strings with ``\\n``, folded scalars) the line is
+    looked up by its text within the user data's span of the file; when it cannot be found the
+    finding points at the user data attribute.
+    """
+
+    def __init__(self, node: Node, source: list[str] | None):
+        self.node = node
+        self.source = source or []
+        self.after = node.line  # keep findings in order when the same text repeats
+
+    def find(self, index: int, fragment: str) -> Location | Node:
+        node, source = self.node, self.source
+        if node.text_line is not None:
+            line = node.text_line + index
+            if 1 <= line <= len(source) and fragment in source[line - 1]:
+                return self._found(line)
+        last = max(node.end_line or node.line, node.line + index + 2)
+        for line in range(max(self.after, node.line), min(last, len(source)) + 1):
+            if fragment in source[line - 1]:
+                return self._found(line)
+        return node
+
+    def _found(self, line: int) -> Location:
+        self.after = line + 1
+        return Location(self.node.file, line, line)
