@@ -289,6 +289,39 @@ class ComputeLaunch(Resource):
     metadata_options: Node | None = None
 
 
+@dataclass(eq=False)
+class CacheGroup(Resource):
+    """An ElastiCache replication group (``kind`` "replication_group") or cache cluster
+    ("cluster").  Booleans are the Nodes written, None when absent."""
+
+    kind: str = "replication_group"
+    engine: Node | None = None
+    transit_encryption: Node | None = None
+    at_rest_encryption: Node | None = None
+    auth_token: Node | None = None
+    user_groups: Node | None = None
+    automatic_failover: Node | None = None
+    multi_az: Node | None = None
+    replication_group: Node | None = None  # a TF cluster that joins a replication group
+
+
+@dataclass(eq=False)
+class Database(Resource):
+    """An RDS DB instance ("instance"), an RDS/Aurora cluster ("cluster") or a TF
+    ``aws_rds_cluster_instance`` ("cluster_instance")."""
+
+    kind: str = "instance"
+    engine: Node | None = None
+    storage_encrypted: Node | None = None
+    publicly_accessible: Node | None = None
+    iam_auth: Node | None = None
+    backup_retention: Node | None = None
+    multi_az: Node | None = None
+    cluster: Node | None = None  # the cluster an instance belongs to
+    restored_from: Node | None = None  # snapshot / replica source: encryption is inherited
+    engine_mode: Node | None = None
+
+
 # --------------------------------------------------------------------------- documents
 
 

@@ -12,9 +12,10 @@ import re
 from typing import Any
 
 from policylint.model import (
-    AclGrant,
+    CacheGroup,
     ComputeLaunch,
     CorsRule,
+    Database,
     DnsRecord,
     Document,
     HostedZone,
@@ -421,7 +422,46 @@ def _launch(path: tuple[str, ...]):
     return build
 
 
+def _cache(kind: str):
+    def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
+        doc.resources.append(CacheGroup(
+            **common,
+            kind=kind,
+            engine=props.get("Engine"),
+            transit_encryption=props.get("TransitEncryptionEnabled"),
+            at_rest_encryption=props.get("AtRestEncryptionEnabled"),
+            auth_token=props.get("AuthToken"),
+            user_groups=props.get("UserGroupIds"),
+            automatic_failover=props.get("AutomaticFailoverEnabled"),
+            multi_az=props.get("MultiAZEnabled"),
+        ))
+    return build
+
+
+def _database(kind: str):
+    def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
+        restored = props.get("SourceDBInstanceIdentifier") or props.get("DBSnapshotIdentifier") or props.get("SnapshotIdentifier") or props.get("SourceDBClusterIdentifier")
+        doc.resources.append(Database(
+            **common,
+            kind=kind,
+            engine=props.get("Engine"),
+            storage_encrypted=props.get("StorageEncrypted"),
+            publicly_accessible=props.get("PubliclyAccessible"),
+            iam_auth=props.get("EnableIAMDatabaseAuthentication"),
+            backup_retention=props.get("BackupRetentionPeriod"),
+            multi_az=props.get("MultiAZ"),
+            cluster=props.get("DBClusterIdentifier") if kind == "instance" else None,
+            restored_from=restored,
+            engine_mode=props.get("EngineMode"),
+        ))
+    return build
+
+
 _BUILDERS = {
+    "AWS::ElastiCache::ReplicationGroup": _cache("replication_group"),
+    "AWS::ElastiCache::CacheCluster": _cache("cluster"),
+    "AWS::RDS::DBInstance": _database("instance"),
+    "AWS::RDS::DBCluster": _database("cluster"),
     "AWS::S3::Bucket": _bucket,
     "AWS::S3::BucketPolicy": _bucket_policy,
     "AWS::IAM::Policy": _identity_policy,
