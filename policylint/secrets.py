@@ -9,7 +9,8 @@ What counts (see ``AWS-SEMANTICS.md`` §7):
   and lower case letters and a digit or ``/``/``+``, an entropy of at least 4.25 bits per character
   (trufflehog's floor), and *either* assigned to a credential-named key (``secret_key``,
   ``aws_secret_access_key``, ``SecretAccessKey`` ..., in HCL, YAML, JSON, shell, ``.env``, ini,
-  Python or ``aws configure set``) *or* within :data:`PAIR_LINES` lines of an access key id.
+  Python or ``aws configure set``) *or* within :data:`PAIR_LINES` lines of an access key id
+  (:data:`PAIR_CHARS` characters when both are on one line, as in minified JSON).
   A bare 40-character string is far too common (hashes, ids, tokens) to be reported on its own.
 
 Skipped: references and placeholders (``var.x``, ``${...}``, ``{{resolve:...}}``, ``Ref``,
@@ -24,7 +25,7 @@ Severity policy, one :class:`Credential` per value found (rules report one findi
 * access key id alone: ``high``;
 * documentation example values, and secrets whose only evidence is an example id: ``info``.
 
-Values are never returned for display in full: :func:`mask` keeps four characters.
+Show values only through :func:`mask` (``Credential.masked``), which keeps four characters.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ ACCESS_KEY_ID = "access key id"
 SECRET_ACCESS_KEY = "secret access key"
 
 PAIR_LINES = 5  # an id and a secret this many lines apart (or fewer) are one credential
-PAIR_CHARS = 400  # ... and this close in characters, so that minified JSON does not pair everything
+PAIR_CHARS = 400  # on one line, this close in characters, so that minified JSON does not pair everything
 NAME_LOOKBACK_LINES = 3  # `default =` / `Value:` lines look this far up for the credential name
 ID_MIN_ENTROPY = 3.0
 SECRET_MIN_ENTROPY = 4.25
@@ -179,7 +180,9 @@ class _LineIndex:
 
 
 def _near(offset_a: int, line_a: int, offset_b: int, line_b: int) -> bool:
-    return abs(line_a - line_b) <= PAIR_LINES and abs(offset_a - offset_b) <= PAIR_CHARS
+    if line_a == line_b:
+        return abs(offset_a - offset_b) <= PAIR_CHARS
+    return abs(line_a - line_b) <= PAIR_LINES
 
 
 def _placeholder(value: str) -> bool:
@@ -222,13 +225,15 @@ def _inside_reference(text: str, start: int, end: int) -> bool:
 
 def is_credential_name(name: str) -> bool:
     """``secret_key``, ``aws_secret_access_key``, ``AWS_SECRET_ACCESS_KEY``, ``SecretAccessKey``,
-    ``secretKey``, ``default.aws_secret_access_key``, ``TF_VAR_aws_secret_key`` ..."""
+    ``secretKey``, ``default.aws_secret_access_key``, ``TF_VAR_aws_secret_key``,
+    ``DeployerSecretAccessKey`` ...; a ``..._secret_key`` of something else needs ``aws`` in it."""
     normal = re.sub(r"[^a-z0-9]", "", name.lower())
     if normal.startswith("tfvar"):
         normal = normal[len("tfvar") :]
-    if normal in ("secretkey", "secretaccesskey", "awssecret"):
+    if normal in ("secretkey", "awssecret") or normal.endswith("secretaccesskey"):
         return True
-    return "aws" in normal and normal.endswith(("secretkey", "secretaccesskey"))
+    # `stripe_secret_key`, `recaptcha_secret_key` ...: other services' keys can be 40 characters.
+    return "aws" in normal and normal.endswith("secretkey")
 
 
 def _credential_name_for(text: str, index: _LineIndex, line: int, offset: int) -> str | None:

@@ -71,5 +71,7 @@ def test_docs_examples_really_fire_and_the_fix_is_silent(rule, tmp_path):
         (folder / f"example{suffix}").write_text(code, encoding="utf-8")
         report = lint_paths([str(folder)], select=[rule.code])
         assert not report.errors, report.errors
-        fired = [f for f in report.findings if f.rule_id == rule.code and f.severity != "info"]
+        # An Example may fire at `info` only: PL201's docs must use AWS's example keys, which it
+        # reports as `info`.  "Use instead" must stay free of anything above `info`.
+        fired = [f for f in report.findings if f.rule_id == rule.code and (should_fire or f.severity != "info")]
         assert bool(fired) == should_fire, f"{rule.code} {section}: {report.findings}"

@@ -106,19 +106,26 @@ class CredentialsConfiguredOnInstance(Rule):
     formats = frozenset({"cloudformation", "terraform", "plan"})
 
     def check(self, scan):
-        sources = {f.path: f.text.split("\n") for f in scan.text_files}
+        texts = {f.path: f.text for f in scan.text_files}
+        lines: dict[str, list[str]] = {}
         for launch in scan.launches:
             node = launch.user_data
             text = _text(node)
             if text is None:
                 continue
-            locator = _Locator(node, sources.get(node.file))
+            if node.file not in lines:
+                lines[node.file] = texts.get(node.file, "").split("\n")
+            locator = _Locator(node, lines[node.file])
+            by_place: dict[tuple[int, int], list] = {}  # lines that cannot be told apart share one finding
             for index, line in enumerate(text.split("\n")):
                 found = _offence(line)
-                if found is None:
-                    continue
-                message, fragment = found
-                yield self.finding(f"{message}: {FIX}", at=locator.find(index, fragment), resource=launch)
+                if found is not None:
+                    message, fragment = found
+                    place = locator.find(index, fragment)
+                    by_place.setdefault((place.location.line, place.location.end_line), [place, []])[1].append(message)
+            for place, messages in by_place.values():
+                more = f" (and {len(messages) - 1} more line{'s' if len(messages) > 2 else ''})" if len(messages) > 1 else ""
+                yield self.finding(f"{messages[0]}{more}: {FIX}", at=place, resource=launch)
 
 
 def _text(node: Node | None) -> str | None:
@@ -187,9 +194,9 @@ class _Locator:
     finding points at the user data attribute.
     """
 
-    def __init__(self, node: Node, source: list[str] | None):
+    def __init__(self, node: Node, source: list[str]):
         self.node = node
-        self.source = source or []
+        self.source = source
         self.after = node.line  # keep findings in order when the same text repeats
 
     def find(self, index: int, fragment: str) -> Location | Node:
