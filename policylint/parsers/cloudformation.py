@@ -31,6 +31,7 @@ from policylint.model import (
     S3Logging,
     S3Replication,
     Unknown,
+    truth,
 )
 from policylint.parsers.located_yaml import LoadError, load, load_json
 
@@ -310,6 +311,16 @@ def _loc(node: Node) -> Location:
     return node.location
 
 
+def _get(node: Node | None, *path: str | int) -> Node | None:
+    """Like ``Node.get``, but an unknown met on the way (``Fn::If``, an imported value) is
+    returned instead of None: the property is there, its contents cannot be known."""
+    for step in path:
+        if node is None or not node.known:
+            return node
+        node = node.get(step)
+    return node
+
+
 # ------------------------------------------------------------------ per-type builders
 
 
@@ -326,9 +337,10 @@ def _bucket(t: _Template, common: dict, props: Node, doc: Document) -> None:
     replication = props.get("ReplicationConfiguration")
     if replication is not None:
         rules = []
-        for rule in (replication.get("Rules").items() if replication.get("Rules") else []):
-            rules.append(ReplicationRule(status=rule.get("Status"), destination=rule.get("Destination", "Bucket"), location=_loc(rule)))
-        bucket.replication = S3Replication(role=replication.get("Role"), rules=rules, location=_loc(replication))
+        listed = _get(replication, "Rules")
+        for rule in (listed.items() if listed is not None else []):
+            rules.append(ReplicationRule(status=_get(rule, "Status"), destination=_get(rule, "Destination", "Bucket"), location=_loc(rule)))
+        bucket.replication = S3Replication(role=_get(replication, "Role"), rules=rules, location=_loc(replication))
     block = props.get("PublicAccessBlockConfiguration")
     if block is not None and isinstance(block.value, dict):
         settings = {canonical: block.get(key) for key, canonical in PAB_KEYS.items()}
@@ -339,10 +351,14 @@ def _bucket(t: _Template, common: dict, props: Node, doc: Document) -> None:
         bucket.acl = Node(canned, acl.file, acl.line, acl.end_line) if canned else acl
     ownership = props.get("OwnershipControls", "Rules", 0, "ObjectOwnership")
     bucket.ownership = ownership
-    bucket.encryption = props.get("BucketEncryption", "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm")
-    cors = props.get("CorsConfiguration", "CorsRules")
+    encryption = props.get("BucketEncryption")
+    if encryption is not None:
+        algorithm = _get(encryption, "ServerSideEncryptionConfiguration", 0, "ServerSideEncryptionByDefault", "SSEAlgorithm")
+        # A configuration that names no default algorithm is still a configuration.
+        bucket.encryption = algorithm or Node(Unknown("BucketEncryption without SSEAlgorithm"), encryption.file, encryption.line, encryption.end_line)
+    cors = _get(props, "CorsConfiguration", "CorsRules")
     if cors is not None:
-        bucket.cors_rules = [CorsRule(origins=r.get("AllowedOrigins"), methods=r.get("AllowedMethods"), location=_loc(r)) for r in cors.items()]
+        bucket.cors_rules = [CorsRule(origins=_get(r, "AllowedOrigins"), methods=_get(r, "AllowedMethods"), location=_loc(r)) for r in cors.items()]
     bucket.website = props.get("WebsiteConfiguration")
     bucket.object_lock = props.get("ObjectLockEnabled")
     doc.resources.append(bucket)
@@ -374,12 +390,26 @@ def _hosted_zone(t: _Template, common: dict, props: Node, doc: Document) -> None
     doc.resources.append(HostedZone(**common, name=props.get("Name")))
 
 
+_ROUTING_POLICIES = (
+    ("Weight", "weighted"),
+    ("Region", "latency"),
+    ("Failover", "failover"),
+    ("GeoLocation", "geolocation"),
+    ("GeoProximityLocation", "geoproximity"),
+    ("CidrRoutingConfig", "cidr"),
+    ("MultiValueAnswer", "multivalue"),
+)
+
+
 def _record(props: Node, common: dict, zone: Node | None, zone_name: Node | None) -> DnsRecord:
-    routing = None
-    for key in ("Weight", "Region", "Failover", "GeoLocation", "GeoProximityLocation", "CidrRoutingConfig", "MultiValueAnswer"):
-        if props.get(key) is not None:
-            routing = props.get(key)
-            break
+    routing = policy = None
+    for key, name in _ROUTING_POLICIES:
+        node = props.get(key)
+        if node is None or node.value is None or (name == "multivalue" and truth(node) is False):
+            continue  # `MultiValueAnswer: false` is simple routing
+        routing, policy = node, name
+        break
+    alias = props.get("AliasTarget")
     return DnsRecord(
         **common,
         name=props.get("Name"),
@@ -388,9 +418,13 @@ def _record(props: Node, common: dict, zone: Node | None, zone_name: Node | None
         zone_name=props.get("HostedZoneName") or zone_name,
         ttl=props.get("TTL"),
         records=props.get("ResourceRecords"),
-        alias=props.get("AliasTarget"),
+        alias=alias,
         health_check=props.get("HealthCheckId"),
         routing=routing,
+        routing_policy=policy,
+        failover=routing if policy == "failover" else None,
+        geo_country=_get(routing, "CountryCode") if policy == "geolocation" else None,
+        evaluate_target_health=_get(alias, "EvaluateTargetHealth"),
     )
 
 
@@ -413,13 +447,30 @@ def _launch(path: tuple[str, ...]):
     def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
         data = props.get(*path) if path else props
         data = data or Node({}, props.file, props.line)
+        raw = t.resources[common["address"]].get("Properties", *path, "UserData")
+        user_data = data.get("UserData")
+        if raw is not None and raw.value is user_data.value and isinstance(user_data.value, str):
+            user_data = _decoded(user_data)  # written without Fn::Base64: already base64
         doc.resources.append(ComputeLaunch(
             **common,
-            user_data=data.get("UserData"),
+            user_data=user_data,
             metadata_options=data.get("MetadataOptions"),
-            metadata_http_tokens=data.get("MetadataOptions", "HttpTokens"),
+            metadata_http_tokens=_get(data, "MetadataOptions", "HttpTokens"),
+            metadata_http_endpoint=_get(data, "MetadataOptions", "HttpEndpoint"),
         ))
     return build
+
+
+def _decoded(node: Node) -> Node:
+    """The text of a literal base64 value; unknown when it is not base64 of UTF-8 text."""
+    import base64
+    import binascii
+
+    try:
+        text = base64.b64decode("".join(node.value.split()), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return Node(Unknown("UserData"), node.file, node.line, node.end_line)
+    return Node(text, node.file, node.line, node.end_line)
 
 
 def _cache(kind: str):
