@@ -277,6 +277,11 @@ class DnsRecord(Resource):
     health_check: Node | None = None
     routing: Node | None = None  # the routing-policy element, when any
     relative_names: bool = False  # TF: names without the zone suffix are relative to the zone
+    # weighted | latency | failover | geolocation | geoproximity | cidr | multivalue; None = simple
+    routing_policy: str | None = None
+    failover: Node | None = None  # PRIMARY | SECONDARY (failover routing)
+    geo_country: Node | None = None  # geolocation country code; "*" is the default location
+    evaluate_target_health: Node | None = None  # of the alias target; None when not written
 
 
 @dataclass(eq=False)
@@ -286,6 +291,7 @@ class ComputeLaunch(Resource):
 
     user_data: Node | None = None  # decoded text (base64 undone where it was literal)
     metadata_http_tokens: Node | None = None
+    metadata_http_endpoint: Node | None = None  # "disabled" turns the metadata service off
     metadata_options: Node | None = None
 
 
