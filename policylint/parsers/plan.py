@@ -32,6 +32,11 @@ def parse(text: str, path: str) -> Document:
         doc.errors.append(ParseError(path, 1, "a Terraform plan must be a JSON object"))
         return doc
     lines = _address_lines(text)
+    after_unknown = {
+        change.get("address"): (change.get("change") or {}).get("after_unknown") or {}
+        for change in plan.get("resource_changes", []) or []
+        if isinstance(change, dict)
+    }
     references = _configuration_references(plan.get("configuration", {}).get("root_module", {}), "")
     root = plan.get("planned_values", {}).get("root_module", {})
     from policylint.parsers import tf_resources
@@ -44,6 +49,7 @@ def parse(text: str, path: str) -> Document:
         scope = f"plan:{path}::"
         values = _to_node(resource["values"], path, line)
         _add_references(values, references.get(_INDEX.sub("", address), {}), scope, module_address, path, line)
+        _mark_unknown(values, after_unknown.get(address, {}), path, line)
         built = tf_resources.build(
             tf_type=resource.get("type", ""),
             address=address,
@@ -114,6 +120,23 @@ def _add_references(values: Node, references: dict[str, list[str]], scope: str, 
         prefix = module_address + "." if module_address else ""
         uid = f"{scope}{prefix}{base}"
         values.value[name] = Node(Ref(uid, attr, target), path, line, line)
+
+
+def _mark_unknown(values: Node, unknown: Any, path: str, line: int, text: str = "") -> None:
+    """Values known only after apply are absent from ``planned_values``; ``after_unknown`` says
+    which.  Make them explicit unknowns so that no rule mistakes them for "not set"."""
+    if isinstance(unknown, dict) and isinstance(values.value, dict):
+        for key, flag in unknown.items():
+            if flag is True and key not in values.value:
+                values.value[key] = Node(Unknown(f"(known after apply: {text}{key})"), path, line, line)
+            elif key in values.value:
+                _mark_unknown(values.value[key], flag, path, line, f"{text}{key}.")
+    elif isinstance(unknown, list) and isinstance(values.value, list):
+        for index, flag in enumerate(unknown):
+            if flag is True and index >= len(values.value):
+                values.value.append(Node(Unknown(f"(known after apply: {text}{index})"), path, line, line))
+            elif index < len(values.value):
+                _mark_unknown(values.value[index], flag, path, line, f"{text}{index}.")
 
 
 def _to_node(value: Any, path: str, line: int) -> Node:
