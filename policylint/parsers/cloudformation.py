@@ -278,13 +278,14 @@ class _Template:
         if node is None:
             return
         if isinstance(node.value, str):
+            start = node.text_line or node.line  # a block scalar's text starts on the next line
             try:
                 body = load_json(node.value, self.path)
             except LoadError as exc:
-                line = node.line + (exc.line - 1 if exc.line else 0)
+                line = start + (exc.line - 1 if exc.line else 0)
                 doc.errors.append(ParseError(self.path, line, f"policy document of `{owner.address}` is not valid JSON: {exc.message}"))
                 return
-            body = _shift(body, node.line - 1)
+            body = _shift(body, start - 1)
         else:
             body = node
         doc.policies.append(PolicyDocument(body=body, kind=kind, owner=owner, attached_to=attached_to, format=FORMAT))

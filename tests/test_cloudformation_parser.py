@@ -1,0 +1,169 @@
+"""CloudFormation parsing: lines, short-form tags, intrinsic resolution, errors."""
+
+from __future__ import annotations
+
+import textwrap
+
+from policylint.model import DnsRecord, Ref, S3Bucket, Unknown
+from policylint.parsers import cloudformation
+
+
+def parse(text: str, path: str = "t.yaml"):
+    return cloudformation.parse(textwrap.dedent(text), path)
+
+
+def resource(doc, address):
+    return next(r for r in doc.resources if r.address == address)
+
+
+def test_resource_and_property_lines():
+    doc = parse(
+        """\
+        AWSTemplateFormatVersion: "2010-09-09"
+        Resources:
+          Logs:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: acme-logs
+              VersioningConfiguration:
+                Status: Enabled
+        """
+    )
+    bucket = resource(doc, "Logs")
+    assert isinstance(bucket, S3Bucket)
+    assert (bucket.location.line, bucket.location.end_line) == (3, 8)
+    assert (bucket.name.value, bucket.name.line) == ("acme-logs", 6)
+    assert (bucket.versioning.value, bucket.versioning.line) == ("Enabled", 8)
+
+
+def test_short_form_tags_and_references():
+    doc = parse(
+        """\
+        Parameters:
+          Env: {Type: String, Default: prod}
+          NoDefault: {Type: String}
+        Mappings:
+          Names: {prod: {logs: acme-prod-logs}}
+        Resources:
+          Logs:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: !Sub "acme-${Env}-logs"
+          Data:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: !FindInMap [Names, !Ref Env, logs]
+              LoggingConfiguration:
+                DestinationBucketName: !Ref Logs
+          Joined:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: !Join ["-", [acme, !Ref NoDefault]]
+              ReplicationConfiguration:
+                Role: !GetAtt Role.Arn
+                Rules:
+                  - Status: Enabled
+                    Destination: {Bucket: !Sub "arn:aws:s3:::${Logs}"}
+          Role:
+            Type: AWS::IAM::Role
+        """
+    )
+    assert resource(doc, "Logs").name.value == "acme-prod-logs"
+    data = resource(doc, "Data")
+    assert data.name.value == "acme-prod-logs"
+    assert data.logging.target.value == Ref("cfn:t.yaml::Logs", None, "${Logs}")
+    joined = resource(doc, "Joined")
+    assert isinstance(joined.name.value, Unknown) and joined.name.value.text == "acme-${NoDefault}"
+    assert joined.replication.role.value == Ref("cfn:t.yaml::Role", "Arn", "${Role.Arn}")
+    # a reference to a bucket with a literal name becomes the name inside a string
+    assert joined.replication.rules[0].destination.value == "arn:aws:s3:::acme-prod-logs"
+
+
+def test_no_value_removes_the_property_and_if_is_unknown():
+    doc = parse(
+        """\
+        Resources:
+          B:
+            Type: AWS::S3::Bucket
+            Properties:
+              BucketName: !Ref AWS::NoValue
+              AccessControl: !If [Public, PublicRead, Private]
+        """
+    )
+    bucket = resource(doc, "B")
+    assert bucket.name is None
+    assert isinstance(bucket.acl.value, Unknown)
+
+
+def test_unquoted_version_date_stays_a_string():
+    doc = parse(
+        """\
+        Resources:
+          P:
+            Type: AWS::IAM::ManagedPolicy
+            Properties:
+              PolicyDocument:
+                Version: 2012-10-17
+                Statement: [{Effect: Allow, Action: "s3:GetObject", Resource: "*"}]
+        """
+    )
+    (policy,) = doc.policies
+    assert policy.body.get("Version").value == "2012-10-17"
+    assert policy.kind == "identity"
+
+
+def test_policy_document_as_a_json_string_keeps_lines():
+    doc = parse(
+        """\
+        Resources:
+          Policy:
+            Type: AWS::S3::BucketPolicy
+            Properties:
+              Bucket: acme
+              PolicyDocument: |
+                {
+                  "Version": "2012-10-17",
+                  "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme/*"}]
+                }
+        """
+    )
+    (policy,) = doc.policies
+    assert policy.kind == "resource" and policy.attached_to.value == "acme"
+    assert policy.body.get("Statement").line == 9
+
+
+def test_record_set_group_members_are_records():
+    doc = parse(
+        """\
+        Resources:
+          Group:
+            Type: AWS::Route53::RecordSetGroup
+            Properties:
+              HostedZoneName: example.com.
+              RecordSets:
+                - Name: www.example.com.
+                  Type: CNAME
+        """
+    )
+    (record,) = [r for r in doc.resources if isinstance(r, DnsRecord)]
+    assert record.address == "Group.RecordSets[0]"
+    assert record.zone_name.value == "example.com." and record.location.line == 7
+
+
+def test_json_template_with_tabs():
+    doc = cloudformation.parse('{\n\t"Resources": {\n\t\t"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "x"}}\n\t}\n}', "t.json")
+    assert resource(doc, "B").name.line == 3
+
+
+def test_errors_name_the_line():
+    duplicate = parse("Resources:\n  A:\n    Type: AWS::S3::Bucket\n  A:\n    Type: AWS::S3::Bucket\n")
+    assert [(e.line, e.message) for e in duplicate.errors] == [(4, "duplicate key `A` (first on line 2)")]
+    two_docs = parse("Resources: {}\n---\nResources: {}\n")
+    assert two_docs.errors and two_docs.errors[0].line == 2
+    bad_json = cloudformation.parse('{"Resources": {"A": }}', "t.json")
+    assert bad_json.errors[0].line == 1 and "invalid JSON" in bad_json.errors[0].message
+
+
+def test_yaml_that_is_not_a_template_gives_nothing():
+    doc = parse("Resources: just a string\n")
+    assert doc.resources == [] and doc.errors == []
