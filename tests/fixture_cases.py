@@ -4,7 +4,8 @@ Layout: ``fixtures/<CODE>/<case>.<ext>`` is one case; ``fixtures/<CODE>/<case>/`
 one case scanned as a unit (a Terraform module, a template plus its policy file...).
 An offending line carries ``expect: <CODE>`` in a comment at its end, or the line before carries
 ``expect-next: <CODE>`` (heredocs need it).  JSON has no comments: ``// expect: <CODE>`` is written
-anyway and blanked out (same length, so lines and columns stay) before the file is scanned.
+anyway and blanked out (same length, so lines and columns stay) before the file is scanned; so
+are the markers of ``.tf`` files, which may sit inside a JSON heredoc.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 MARKER = re.compile(r"(?:#|//)\s*expect(-next)?:\s*([A-Za-z0-9_,\- ]+)")
 JSON_MARKER = re.compile(r"//\s*expect(?:-next)?:[^\n]*")
+# In .tf files markers are blanked too: inside a JSON heredoc a comment would break the JSON.
+TF_MARKER = re.compile(r"(?:#|//)\s*expect(?:-next)?:[^\n]*")
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,10 @@ class Case:
         else:
             shutil.copy(self.path, target)
         for file in [target] if target.is_file() else target.rglob("*"):
-            if file.is_file() and file.suffix == ".json":
+            marker = {".json": JSON_MARKER, ".tf": TF_MARKER}.get(file.suffix) if file.is_file() else None
+            if marker is not None:
                 text = file.read_text(encoding="utf-8")
-                file.write_text(JSON_MARKER.sub(lambda m: " " * len(m.group(0)), text), encoding="utf-8")
+                file.write_text(marker.sub(lambda m: " " * len(m.group(0)), text), encoding="utf-8")
         return target
 
 

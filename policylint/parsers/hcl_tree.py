@@ -1,8 +1,8 @@
 """HCL text to plain, located blocks, attributes and expressions.
 
-This is the only module that knows python-hcl2's internals (its typed rule classes and the private
-``_meta`` positions, see TOOLING-NOTES §1).  Everything it returns is made of the small classes
-below, so the evaluator in ``terraform.py`` never sees a lark or hcl2 object.
+This is the only module that knows python-hcl2's internals: its grammar's rule names and the
+positions lark records on the parse tree (TOOLING-NOTES §1).  Everything it returns is made of
+the small classes below, so the evaluator in ``terraform.py`` never sees a lark or hcl2 object.
 
 Expressions are kept as a tree, not evaluated: evaluation needs the whole module (variables,
 locals, other resources).  Each expression knows its lines and its source text, the latter for
@@ -249,32 +249,28 @@ class HclSyntaxError(Exception):
 
 def parse_file(path: str, text: str) -> HclFile:
     """Parse one .tf/.tfvars text.  Raises :class:`HclSyntaxError` with the offending line."""
-    from lark.exceptions import UnexpectedInput, VisitError
+    from lark.exceptions import UnexpectedInput
 
     import hcl2
 
     if text.startswith("\ufeff"):  # python-hcl2 chokes on a BOM (TOOLING-NOTES §1d)
         text = text[1:]
     try:
-        lark_tree = hcl2.parses_to_tree(text)
+        tree = hcl2.parses_to_tree(text)
+        body = _Converter(text, 0).body(tree.children[0])
     except UnexpectedInput as exc:
         raise HclSyntaxError(_describe(exc), _line_of(exc, text)) from None
-    comments = _comments(lark_tree)
-    try:
-        start = hcl2.transform(lark_tree)
-        body = _Converter(text, 0).body(start.body)
-    except VisitError as exc:  # an error raised inside the transformer, e.g. unterminated %{if}
-        raise HclSyntaxError(f"invalid HCL: {exc.orig_exc}", _meta_line(exc.obj)) from None
-    except RuntimeError as exc:
-        raise HclSyntaxError(f"invalid HCL: {exc}", None) from None
-    return HclFile(path, body, comments)
+    except RecursionError:
+        raise HclSyntaxError("invalid HCL: expressions nested too deeply to read", None) from None
+    return HclFile(path, body, _comments(tree))
 
 
 def _describe(exc: Exception) -> str:
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
     if isinstance(exc, UnexpectedCharacters):
-        return f"invalid HCL: unexpected character `{exc.char}`"
+        char = exc.char if exc.char.strip() else repr(exc.char)
+        return f"invalid HCL: unexpected character `{char}`"
     if isinstance(exc, UnexpectedToken):
         if exc.token.type == "$END":
             return "invalid HCL: unexpected end of file (unclosed block, bracket or string?)"
@@ -286,16 +282,12 @@ def _describe(exc: Exception) -> str:
 
 
 def _line_of(exc: Any, text: str) -> int | None:
+    last = text.count("\n") + 1
     line = getattr(exc, "line", None)
     if not isinstance(line, int) or line < 1:
-        return text.count("\n") + 1 if text else None
-    # The parser sees text + "\n": an error on that extra line is an error at the end of the file.
-    return min(line, text.count("\n") + 1)
-
-
-def _meta_line(obj: Any) -> int | None:
-    meta = getattr(obj, "meta", None)
-    return getattr(meta, "line", None) if meta is not None and not meta.empty else None
+        return last
+    # The parser reads text + "\n": an error on that extra line is at the end of the file.
+    return min(line, last)
 
 
 _OPERATOR_TOKENS = frozenset(
@@ -303,13 +295,13 @@ _OPERATOR_TOKENS = frozenset(
 )
 
 
-def _comments(lark_tree: Any) -> list[tuple[int, str]]:
-    """Comments with their lines, read from the token stream: the typed tree keeps no lines for
-    them, and a text regex would also match ``#`` inside strings and heredocs."""
+def _comments(tree: Any) -> list[tuple[int, str]]:
+    """Comments with their lines, read from the token stream: a text regex would also match
+    ``#`` inside strings and heredocs."""
     from lark import Token
 
     found: list[tuple[int, str]] = []
-    for token in lark_tree.scan_values(lambda v: isinstance(v, Token)):
+    for token in tree.scan_values(lambda v: isinstance(v, Token)):
         if token.type == "NL_OR_COMMENT":
             value = str(token.value)
             if value[0] != "\n":
@@ -328,118 +320,127 @@ def _comments(lark_tree: Any) -> list[tuple[int, str]]:
 
 # --------------------------------------------------------------------------- conversion
 
+# Grammar rules (hcl2.lark) whose children are layout only.
+_LAYOUT = "new_line_or_comment"
+_NAME_RULES = frozenset({"identifier", "keyword", "literal_value"})
+_DIRECTIVE_RULES = frozenset({"template_if_start", "template_else", "template_endif", "template_for_start", "template_endfor"})
+
 
 class _Converter:
-    """Typed hcl2 rule tree -> the plain classes above.  ``offset`` shifts lines for snippets
-    parsed out of a heredoc."""
+    """python-hcl2's lark parse tree -> the plain classes above.  The raw tree is converted
+    directly: hcl2's own typed-tree transform costs more than half as much as the parse and
+    adds nothing needed here.  ``offset`` shifts lines for snippets cut out of a heredoc."""
 
     def __init__(self, source: str, offset: int):
         self.source = source
         self.offset = offset
 
-    def position(self, rule: Any) -> tuple[int, int, str, int, int]:
-        meta = rule._meta
+    def position(self, item: Any) -> tuple[int, int, str, int, int]:
+        meta = getattr(item, "meta", item)  # a Tree's meta, or a Token (same fields)
         return (meta.line + self.offset, meta.end_line + self.offset, self.source, meta.start_pos, meta.end_pos)
 
     # ---- structure
 
-    def body(self, rule: Any) -> Body:
+    def body(self, tree: Any) -> Body:
         body = Body()
-        for child in rule.children:
-            kind = type(child).__name__
-            if kind == "AttributeRule":
-                name = str(child.identifier.token.value)
-                expr = self.expr(child.expression)
-                line = child._meta.line + self.offset
+        for child in tree.children:
+            kind = child.data
+            if kind == "attribute":
+                name_tree, _, value = child.children
+                name = str(name_tree.children[0])
+                expr = self.expr(value)
+                line = child.meta.line + self.offset
                 # A heredoc's meta ends on the next attribute's line (TOOLING-NOTES §1b).
                 body.attributes[name] = Attribute(name, expr, line, max(line, expr.end_line))
-            elif kind == "BlockRule":
+            elif kind == "block":
                 body.blocks.append(self.block(child))
         return body
 
-    def block(self, rule: Any) -> Block:
-        labels = [self.label(label) for label in rule.labels]
-        meta = rule._meta
-        return Block(labels[0], labels[1:], self.body(rule.body), meta.line + self.offset, meta.end_line + self.offset)
+    def block(self, tree: Any) -> Block:
+        labels = []
+        body = None
+        for child in tree.children:
+            kind = getattr(child, "data", None)
+            if kind in _NAME_RULES:
+                labels.append(str(child.children[0]))
+            elif kind == "string":
+                labels.append(self._label(child))
+            elif kind == "body":
+                body = self.body(child)
+        meta = tree.meta
+        return Block(labels[0], labels[1:], body or Body(), meta.line + self.offset, meta.end_line + self.offset)
 
-    def label(self, rule: Any) -> str:
-        if type(rule).__name__ != "StringRule":
-            return str(rule.token.value)
-        from hcl2.rules.abstract import LarkToken
-
-        text = []
-        for part in rule.string_parts:
-            if isinstance(part.content, LarkToken):
-                text.append(self._literal_part(part))
-            else:  # an interpolation in a label is invalid Terraform: keep it as written
-                meta = part._meta
-                text.append(self.source[meta.start_pos:meta.end_pos])
-        return "".join(text)
+    def _label(self, tree: Any) -> str:
+        converted = self._string(tree)
+        if isinstance(converted, Literal):
+            return str(converted.value)
+        return converted.text.strip('"')  # interpolation in a label is invalid: keep as written
 
     # ---- expressions
 
-    def expr(self, rule: Any) -> Expr:
-        handler = getattr(self, "_" + type(rule).__name__, None)
-        if handler is None:
-            return Opaque(*self.position(rule))
-        return handler(rule)
+    def expr(self, tree: Any) -> Expr:
+        handler = _HANDLERS.get(tree.data)
+        if handler is None:  # for expressions, template_string, ...
+            return Opaque(*self.position(tree))
+        return handler(self, tree)
 
-    def _ExprTermRule(self, rule: Any) -> Expr:
-        return self.expr(rule.expression)
+    def _inner(self, tree: Any) -> list[Any]:
+        """The child rules, without tokens and newlines/comments."""
+        return [c for c in tree.children if getattr(c, "data", _LAYOUT) != _LAYOUT]
 
-    def _LiteralValueRule(self, rule: Any) -> Expr:
-        value = {"true": True, "false": False, "null": None}.get(str(rule.token.value))
-        return Literal(value, *self.position(rule))
+    def _expr_term(self, tree: Any) -> Expr:
+        return self.expr(self._inner(tree)[0])  # `( expr )` or a single term
 
-    def _IntLitRule(self, rule: Any) -> Expr:
-        return Literal(int(rule.token.value), *self.position(rule))
+    def _literal_value(self, tree: Any) -> Expr:
+        value = {"true": True, "false": False, "null": None}.get(str(tree.children[0]))
+        return Literal(value, *self.position(tree))
 
-    def _FloatLitRule(self, rule: Any) -> Expr:
-        return Literal(float(rule.token.value), *self.position(rule))
+    def _int_lit(self, tree: Any) -> Expr:
+        return Literal(int(tree.children[0]), *self.position(tree))
 
-    def _IdentifierRule(self, rule: Any) -> Expr:
-        return Traversal(str(rule.token.value), [], *self.position(rule))
+    def _float_lit(self, tree: Any) -> Expr:
+        return Literal(float(tree.children[0]), *self.position(tree))
 
-    def _StringRule(self, rule: Any) -> Expr:
-        parts: list[Union[str, Expr]] = []
-        for part in rule.string_parts:
-            content = part.content
-            kind = type(content).__name__
-            if kind == "InterpolationRule":
-                parts.append(self.expr(content.expression))
-            elif kind in ("TemplateIfRule", "TemplateForRule"):
-                parts.append(Directive(*self.position(content)))
-            else:
-                text = self._literal_part(part)
-                if parts and isinstance(parts[-1], str):
-                    parts[-1] += text
-                else:
-                    parts.append(text)
-        if all(isinstance(p, str) for p in parts):
-            return Literal("".join(parts), *self.position(rule))  # type: ignore[arg-type]
-        return Template(parts, False, *self.position(rule))
+    def _identifier(self, tree: Any) -> Expr:
+        return Traversal(str(tree.children[0]), [], *self.position(tree))
 
-    def _literal_part(self, part: Any) -> str:
+    def _string(self, tree: Any) -> Expr:
         from hcl2.utils import process_escape_sequences
 
-        token = part.content
-        value = str(token.value)
-        name = token.lark_name()
-        if name == "STRING_CHARS":
-            return process_escape_sequences(value)
-        if name in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
-            return value[1:]  # $${x} is the literal text ${x}
-        return value
+        pieces = [c.children[0] for c in tree.children if getattr(c, "data", None) == "string_part"]
+        directives = [i for i, p in enumerate(pieces) if getattr(p, "data", None) in _DIRECTIVE_RULES]
+        parts: list[Union[str, Expr]] = []
+        index = 0
+        while index < len(pieces):
+            piece = pieces[index]
+            if directives and index == directives[0]:
+                # %{if}...%{endif} / %{for}...%{endfor}: one opaque part, from the first
+                # directive to the last (nesting is not reproduced, nothing in it is evaluated).
+                last = pieces[directives[-1]]
+                parts.append(Directive(piece.meta.line + self.offset, last.meta.end_line + self.offset, self.source, piece.meta.start_pos, last.meta.end_pos))
+                index = directives[-1] + 1
+                continue
+            index += 1
+            if getattr(piece, "data", None) == "interpolation":
+                parts.append(self.expr(self._inner(piece)[0]))
+                continue
+            text = str(piece)
+            if piece.type == "STRING_CHARS":
+                text = process_escape_sequences(text)
+            elif piece.type in ("ESCAPED_INTERPOLATION", "ESCAPED_DIRECTIVE"):
+                text = text[1:]  # $${x} is the literal text ${x}
+            if parts and isinstance(parts[-1], str):
+                parts[-1] += text
+            else:
+                parts.append(text)
+        if all(isinstance(p, str) for p in parts):
+            return Literal("".join(parts), *self.position(tree))  # type: ignore[arg-type]
+        return Template(parts, False, *self.position(tree))
 
-    def _HeredocTemplateRule(self, rule: Any) -> Expr:
-        return self._heredoc(rule, trim=False)
-
-    def _HeredocTrimTemplateRule(self, rule: Any) -> Expr:
-        return self._heredoc(rule, trim=True)
-
-    def _heredoc(self, rule: Any, trim: bool) -> Expr:
-        raw = str(rule.heredoc.value).replace("\r\n", "\n")
-        line, _, source, start, end = self.position(rule)
+    def _heredoc(self, tree: Any, trim: bool) -> Expr:
+        token = tree.children[0]
+        raw = str(token).replace("\r\n", "\n")
+        line, _, source, start, end = self.position(token)
         end_line = line + raw.count("\n") - 1  # the closing marker's line
         lines = raw.split("\n")[1:-2]  # between the `<<EOF` line and the closing marker
         if trim:
@@ -452,76 +453,126 @@ class _Converter:
             return Literal("".join(parts), line, end_line, source, start, end)  # type: ignore[arg-type]
         return Template(parts, True, line, end_line, source, start, end)
 
-    def _TupleRule(self, rule: Any) -> Expr:
-        return TupleExpr([self.expr(e) for e in rule.elements], *self.position(rule))
+    def _heredoc_template(self, tree: Any) -> Expr:
+        return self._heredoc(tree, trim=False)
 
-    def _ObjectRule(self, rule: Any) -> Expr:
+    def _heredoc_template_trim(self, tree: Any) -> Expr:
+        return self._heredoc(tree, trim=True)
+
+    def _tuple(self, tree: Any) -> Expr:
+        items = [self.expr(c) for c in tree.children if hasattr(c, "data") and c.data != _LAYOUT]
+        return TupleExpr(items, *self.position(tree))
+
+    def _object(self, tree: Any) -> Expr:
         items = []
-        for element in rule.elements:
-            key_rule = element.key
-            if type(key_rule).__name__ == "ObjectElemKeyRule":
-                inner = key_rule.value
-                kind = type(inner).__name__
-                if kind == "IdentifierRule":
-                    key: Union[str, Expr] = str(inner.token.value)
-                elif kind in ("IntLitRule", "FloatLitRule"):
-                    key = str(inner.token.value)
-                else:
-                    converted = self.expr(inner)
-                    key = converted.value if isinstance(converted, Literal) and isinstance(converted.value, str) else converted
-            else:  # (expression) key
-                key = self.expr(key_rule.expression)
-            meta = element._meta
-            value = self.expr(element.expression)
+        for element in tree.children:
+            if getattr(element, "data", None) != "object_elem":
+                continue
+            key_tree, _, value_tree = element.children
+            key = self._object_key(key_tree.children[0])
+            value = self.expr(value_tree)
+            meta = element.meta
             items.append(ObjectItem(key, value, meta.line + self.offset, max(meta.end_line + self.offset, value.end_line)))
-        return ObjectExpr(items, *self.position(rule))
+        return ObjectExpr(items, *self.position(tree))
 
-    def _FunctionCallRule(self, rule: Any) -> Expr:
-        name = "::".join(str(i.token.value) for i in rule.identifiers)
-        arguments = rule.arguments
-        args = [self.expr(a) for a in arguments.arguments] if arguments is not None else []
-        expand = arguments.has_ellipsis if arguments is not None else False
-        return Call(name, args, expand, *self.position(rule))
+    def _object_key(self, tree: Any) -> Union[str, Expr]:
+        """A bare name (``Version = ...``, even ``true``/``in``), a literal, or an expression."""
+        if tree.data == "keyword":
+            return str(tree.children[0])
+        if tree.data == "expr_term" and len(tree.children) == 1:
+            inner = tree.children[0]
+            if inner.data in _NAME_RULES or inner.data in ("int_lit", "float_lit"):
+                return str(inner.children[0])
+            converted = self.expr(inner)
+            if isinstance(converted, Literal) and isinstance(converted.value, str):
+                return converted.value
+            return converted
+        return self.expr(tree)
 
-    def _ConditionalRule(self, rule: Any) -> Expr:
-        return Conditional(self.expr(rule.condition), self.expr(rule.if_true), self.expr(rule.if_false), *self.position(rule))
+    def _function_call(self, tree: Any) -> Expr:
+        name = "::".join(str(c.children[0]) for c in tree.children if getattr(c, "data", None) == "identifier")
+        args: list[Expr] = []
+        expand = False
+        for child in tree.children:
+            if getattr(child, "data", None) == "arguments":
+                args = [self.expr(a) for a in self._inner(child) if hasattr(a, "data")]
+                expand = any(getattr(a, "type", None) == "ELLIPSIS" for a in child.children)
+        return Call(name, args, expand, *self.position(tree))
 
-    def _BinaryOpRule(self, rule: Any) -> Expr:
-        term = rule.binary_term
-        op = str(term.binary_operator.token.value).strip()
-        return Binary(op, self.expr(rule.expr_term), self.expr(term.expr_term), *self.position(rule))
+    def _conditional(self, tree: Any) -> Expr:
+        condition, if_true, if_false = (c for c in self._inner(tree) if hasattr(c, "data"))
+        return Conditional(self.expr(condition), self.expr(if_true), self.expr(if_false), *self.position(tree))
 
-    def _UnaryOpRule(self, rule: Any) -> Expr:
-        return Unary(rule.operator.strip(), self.expr(rule.expr_term), *self.position(rule))
+    def _binary_op(self, tree: Any) -> Expr:
+        left, term = tree.children[0], tree.children[1]
+        operator_tree, right = [c for c in self._inner(term)]
+        # The post-lexer may have glued a preceding newline/comment onto the operator token.
+        op = str(operator_tree.children[0]).split()[-1]
+        return Binary(op, self.expr(left), self.expr(right), *self.position(tree))
 
-    def _traverse(self, base_rule: Any, steps: list[Step], rule: Any) -> Expr:
-        base = self.expr(base_rule)
+    def _unary_op(self, tree: Any) -> Expr:
+        op, operand = tree.children
+        return Unary(str(op).strip(), self.expr(operand), *self.position(tree))
+
+    def _traverse(self, base_tree: Any, steps: list[Step], tree: Any) -> Expr:
+        base = self.expr(base_tree)
         if isinstance(base, Traversal):
-            return Traversal(base.root, base.steps + steps, *self.position(rule))
-        return Traversal(base, steps, *self.position(rule))
+            return Traversal(base.root, base.steps + steps, *self.position(tree))
+        return Traversal(base, steps, *self.position(tree))
 
-    def _step(self, rule: Any) -> Step:
-        kind = type(rule).__name__
-        if kind == "GetAttrRule":
-            return ("attr", str(rule.identifier.token.value))
-        if kind == "ShortIndexRule":  # legacy `.0`
-            return ("index", Literal(int(rule.index.value), *self.position(rule)))
-        return ("index", self.expr(rule.index_expression))
+    def _step(self, tree: Any) -> Step:
+        if tree.data == "get_attr":
+            return ("attr", str(tree.children[1].children[0]))
+        if tree.data == "short_index":  # legacy `.0`
+            token = tree.children[1]
+            return ("index", Literal(int(token), *self.position(token)))
+        return ("index", self.expr(self._inner(tree)[0]))  # braces_index: [ expr ]
 
-    def _GetAttrExprTermRule(self, rule: Any) -> Expr:
-        return self._traverse(rule.expr_term, [self._step(rule.get_attr)], rule)
+    def _get_attr_expr_term(self, tree: Any) -> Expr:
+        return self._traverse(tree.children[0], [self._step(tree.children[1])], tree)
 
-    def _IndexExprTermRule(self, rule: Any) -> Expr:
-        return self._traverse(rule.children[0], [self._step(rule.children[1])], rule)
+    _index_expr_term = _get_attr_expr_term
 
-    def _AttrSplatExprTermRule(self, rule: Any) -> Expr:
-        steps = [("splat", None)] + [self._step(s) for s in rule.attr_splat.get_attrs]
-        return self._traverse(rule.expr_term, steps, rule)
+    def _splat_expr_term(self, tree: Any) -> Expr:
+        splat = tree.children[1]
+        steps: list[Step] = [("splat", None)] + [self._step(c) for c in splat.children[1:] if hasattr(c, "data")]
+        return self._traverse(tree.children[0], steps, tree)
 
-    _FullSplatExprTermRule = _AttrSplatExprTermRule
+
+_HANDLERS: dict[str, Any] = {
+    "expr_term": _Converter._expr_term,
+    "literal_value": _Converter._literal_value,
+    "int_lit": _Converter._int_lit,
+    "float_lit": _Converter._float_lit,
+    "identifier": _Converter._identifier,
+    "string": _Converter._string,
+    "heredoc_template": _Converter._heredoc_template,
+    "heredoc_template_trim": _Converter._heredoc_template_trim,
+    "tuple": _Converter._tuple,
+    "object": _Converter._object,
+    "function_call": _Converter._function_call,
+    "conditional": _Converter._conditional,
+    "binary_op": _Converter._binary_op,
+    "unary_op": _Converter._unary_op,
+    "get_attr_expr_term": _Converter._get_attr_expr_term,
+    "index_expr_term": _Converter._index_expr_term,
+    "attr_splat_expr_term": _Converter._splat_expr_term,
+    "full_splat_expr_term": _Converter._splat_expr_term,
+}
 
 
 # --------------------------------------------------------------------------- heredoc templates
+
+
+def parse_template(text: str, first_line: int = 1) -> Expr:
+    """A template file's text (``templatefile()``) as a :class:`Template`, or a :class:`Literal`
+    when it has no interpolation."""
+    parts = _split_template(text, first_line)
+    end_line = first_line + text.count("\n")
+    if all(isinstance(p, str) for p in parts):
+        return Literal("".join(parts), first_line, end_line, text, 0, len(text))  # type: ignore[arg-type]
+    return Template(parts, False, first_line, end_line, text, 0, len(text))
+
 
 # A plain reference inside `${...}`: parsed here without a second trip through lark.
 _SIMPLE_REFERENCE = re.compile(r"\s*([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\.\d+|\[\d+\]|\[\"[^\"\\$%]*\"\])*)\s*")
@@ -625,10 +676,10 @@ def _parse_expression(text: str, line: int) -> Expr | None:
 
     snippet = f"x=(\n{text}\n)\n"  # parentheses allow newlines inside the expression
     try:
-        start = hcl2.transform(hcl2.parses_to_tree(snippet))
-    except (LarkError, RuntimeError):
+        tree = hcl2.parses_to_tree(snippet)
+    except (LarkError, RecursionError):
         return None
-    attributes = [c for c in start.body.children if type(c).__name__ == "AttributeRule"]
+    attributes = [c for c in tree.children[0].children if c.data == "attribute"]
     if len(attributes) != 1:
         return None
-    return _Converter(snippet, line - 2).expr(attributes[0].expression)
+    return _Converter(snippet, line - 2).expr(attributes[0].children[2])

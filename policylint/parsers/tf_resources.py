@@ -1,0 +1,686 @@
+"""Terraform resource values -> canonical model objects, shared by the HCL and plan parsers.
+
+Input is one resource's evaluated values as a dict :class:`Node`, in the shape of Terraform plan
+JSON ``values``: attributes by name, nested blocks as lists of dict Nodes
+(``logging { ... }`` -> ``attrs["logging"] == Node([Node({...})])``), unknown parts as
+``Unknown``/``Ref`` Nodes.  A ``None`` value or an empty list means "not set".
+
+A policy attribute may hold a dict Node (HCL ``jsonencode({...})``, a converted
+``aws_iam_policy_document``, a JSON file: already a located tree), a JSON string (heredoc, plan
+JSON: parsed here), or an unknown.
+
+Entry point: :func:`build`.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from bisect import bisect_left
+from json.decoder import scanstring
+from typing import Any, Callable, NamedTuple
+
+from policylint.model import (
+    PUBLIC_ACCESS_BLOCK_SETTINGS,
+    AccountPublicAccessBlock,
+    AclGrant,
+    BucketPart,
+    ComputeLaunch,
+    CorsRule,
+    DnsRecord,
+    HostedZone,
+    Location,
+    Node,
+    PolicyDocument,
+    PublicAccessBlock,
+    Ref,
+    ReplicationRule,
+    Resource,
+    S3Bucket,
+    S3Logging,
+    S3Replication,
+    Unknown,
+)
+
+class Built(NamedTuple):
+    resources: list[Resource]  # exactly one today
+    policies: list[PolicyDocument]  # the documents the resource carries
+
+
+def build(tf_type: str, address: str, uid: str, attrs: Node, location: Location, format: str, scope: str = "") -> Built:
+    """The model objects for one Terraform resource.
+
+    ``address`` is what users read (``aws_s3_bucket.b``, ``module.m.aws_s3_bucket.b``); ``uid`` is
+    the scan-wide id that :class:`Ref` values point at (the HCL parser uses
+    ``tf:<directory>::<address>``); ``location`` spans the resource; ``format`` is ``terraform``
+    or ``plan`` and is copied onto everything built.  ``scope`` (the uid prefix of the
+    resource's module) is accepted for callers that have it; no builder needs it today, since
+    references arrive as :class:`Ref` values already.
+    """
+    if not isinstance(attrs.value, dict):  # a resource whose whole body is unknown
+        return Built([Resource(uid, address, tf_type, format, location, props=attrs)], [])
+    ctx = _Context(tf_type, address, uid, attrs, location, format)
+    builder = _BUILDERS.get(tf_type)
+    if builder is None and tf_type in _IDENTITY_POLICY_TYPES:
+        builder = _identity_policy
+    resource = ctx.plain() if builder is None else builder(ctx)
+    return Built([resource], ctx.policies)
+
+
+class _Context:
+    def __init__(self, tf_type: str, address: str, uid: str, attrs: Node, location: Location, format: str):
+        self.type = tf_type
+        self.address = address
+        self.uid = uid
+        self.attrs = attrs
+        self.location = location
+        self.format = format
+        self.policies: list[PolicyDocument] = []
+
+    def plain(self) -> Resource:
+        return Resource(self.uid, self.address, self.type, self.format, self.location, props=self.attrs)
+
+    def common(self) -> dict[str, Any]:
+        return dict(uid=self.uid, address=self.address, type=self.type, format=self.format, location=self.location, props=self.attrs)
+
+    def add_policy(self, value: Node | None, kind: str, owner: Resource, attached_to: Node | None = None) -> None:
+        body = policy_body(value)
+        if body is not None:
+            self.policies.append(PolicyDocument(body, kind, owner, attached_to=attached_to, format=self.format))
+
+
+# --------------------------------------------------------------------------- value helpers
+
+
+def _attr(node: Node | None, name: str) -> Node | None:
+    """An attribute that is set: None when missing or null."""
+    child = node.get(name) if node is not None else None
+    if child is None or child.value is None:
+        return None
+    return child
+
+
+def _blocks(node: Node | None, name: str) -> list[Node]:
+    """The blocks ``name`` as dict Nodes.  An unknown block (``dynamic``, a computed plan value)
+    comes back as a one-item list holding that unknown Node: "present, contents unknown"."""
+    child = _attr(node, name)
+    if child is None:
+        return []
+    if isinstance(child.value, list):
+        return [item for item in child.value if item.value is not None]
+    return [child]  # a single object (plan JSON sometimes) or an Unknown
+
+
+def _block(node: Node | None, name: str) -> Node | None:
+    found = _blocks(node, name)
+    return found[0] if found else None
+
+
+def _unknown_like(node: Node) -> Node:
+    """An unknown at node's place (for a part of a block that is itself unknown)."""
+    value = node.value
+    if isinstance(value, Ref):
+        value = Unknown(value.text, (value,))
+    elif not isinstance(value, Unknown):
+        value = Unknown(str(value))
+    return Node(value, node.file, node.line, node.end_line)
+
+
+def _inner(node: Node | None, name: str) -> Node | None:
+    """``node[name]``, or an unknown at node's place when node itself is unknown."""
+    if node is None:
+        return None
+    if not node.known:
+        return _unknown_like(node)
+    return _attr(node, name)
+
+
+def _truth(node: Node | None) -> bool | None:
+    """Terraform's bool conversion of a known value; None when unknown or not a bool."""
+    if node is None or not node.known:
+        return None
+    value = node.value
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    return None
+
+
+def _mapped(node: Node | None, when_true: Any, when_false: Any) -> Node | None:
+    """A bool attribute rewritten as the words the model uses (``Enabled``/``Suspended``)."""
+    if node is None:
+        return None
+    truth = _truth(node)
+    if truth is None:
+        return node if not node.known else _unknown_like(node)
+    return Node(when_true if truth else when_false, node.file, node.line, node.end_line)
+
+
+# --------------------------------------------------------------------------- S3
+
+
+def _s3_bucket(ctx: _Context) -> Resource:
+    attrs = ctx.attrs
+    name = _attr(attrs, "bucket")
+    if name is None and _attr(attrs, "bucket_prefix") is not None:
+        prefix = _attr(attrs, "bucket_prefix")
+        name = Node(Unknown(f"{prefix.value if prefix.known else ''}<random suffix>"), prefix.file, prefix.line, prefix.end_line)
+    bucket = S3Bucket(**ctx.common(), name=name)
+
+    logging = _block(attrs, "logging")
+    if logging is not None:
+        bucket.logging = S3Logging(_target_bucket(logging), logging.location)
+
+    versioning = _block(attrs, "versioning")
+    if versioning is not None:
+        if versioning.known:
+            # A versioning block without `enabled` leaves the provider default: false.
+            enabled = _attr(versioning, "enabled") or Node(False, versioning.file, versioning.line, versioning.end_line)
+            bucket.versioning = _mapped(enabled, "Enabled", "Suspended")
+            bucket.mfa_delete = _mapped(_attr(versioning, "mfa_delete"), "Enabled", "Disabled")
+        else:
+            bucket.versioning = _unknown_like(versioning)
+
+    replication = _block(attrs, "replication_configuration")
+    if replication is not None:
+        bucket.replication = _replication(replication, "rules")
+
+    acl = _attr(attrs, "acl")
+    if acl is not None:
+        bucket.acl = acl
+    for grant in _blocks(attrs, "grant"):
+        bucket.grants.extend(_v3_grants(grant))
+
+    encryption = _block(attrs, "server_side_encryption_configuration")
+    if encryption is not None:
+        bucket.encryption = _sse_algorithm(encryption)
+
+    for rule in _blocks(attrs, "cors_rule"):
+        bucket.cors_rules.append(_cors(rule))
+
+    website = _block(attrs, "website")
+    if website is not None:
+        bucket.website = website
+
+    bucket.object_lock = _object_lock(attrs)
+
+    policy = _attr(attrs, "policy")
+    if policy is not None:
+        itself = Node(Ref(ctx.uid, "id", ctx.address), policy.file, policy.line, policy.end_line)
+        ctx.add_policy(policy, "resource", bucket, attached_to=itself)
+    return bucket
+
+
+def _replication(config: Node, rules_name: str) -> S3Replication:
+    if not config.known:
+        unknown = _unknown_like(config)
+        return S3Replication(unknown, [ReplicationRule(unknown, unknown, config.location)], config.location)
+    rules = []
+    for rule in _blocks(config, rules_name):
+        destination = _block(rule, "destination") if rule.known else rule
+        rules.append(ReplicationRule(_inner(rule, "status"), _inner(destination, "bucket"), rule.location))
+    return S3Replication(_attr(config, "role"), rules, config.location)
+
+
+def _v3_grants(grant: Node) -> list[AclGrant]:
+    if not grant.known:
+        unknown = _unknown_like(grant)
+        return [AclGrant(unknown, unknown, grant.location)]
+    uri = _attr(grant, "uri")
+    permissions = _attr(grant, "permissions")
+    if permissions is None:
+        return []
+    if not isinstance(permissions.value, list):  # unknown set
+        return [AclGrant(uri, permissions, grant.location)]
+    return [AclGrant(uri, permission, grant.location) for permission in permissions.value]
+
+
+def _sse_algorithm(config: Node) -> Node:
+    """The default algorithm of an SSE configuration (v3 block or v4 resource alike)."""
+    if not config.known:
+        return _unknown_like(config)
+    for rule in _blocks(config, "rule"):
+        by_default = _block(rule, "apply_server_side_encryption_by_default") if rule.known else rule
+        algorithm = _inner(by_default, "sse_algorithm")
+        if algorithm is not None:
+            return algorithm
+    # A configuration whose rules name no algorithm: present, but nothing to read.
+    return Node(Unknown("server-side encryption without a default algorithm"), config.file, config.line, config.end_line)
+
+
+def _cors(rule: Node) -> CorsRule:
+    return CorsRule(_inner(rule, "allowed_origins"), _inner(rule, "allowed_methods"), rule.location)
+
+
+def _object_lock(attrs: Node) -> Node | None:
+    enabled = _attr(attrs, "object_lock_enabled")
+    if enabled is not None:
+        return _enabled_word(enabled)
+    config = _block(attrs, "object_lock_configuration")
+    if config is None:
+        return None
+    return _enabled_word(_inner(config, "object_lock_enabled") or config)
+
+
+def _enabled_word(node: Node) -> Node:
+    """``object_lock_enabled`` is a bool on the bucket and "Enabled" in the v3/v4 blocks: keep a
+    bool."""
+    if node.value == "Enabled":
+        return Node(True, node.file, node.line, node.end_line)
+    return node
+
+
+def _part(ctx: _Context, updates: dict[str, Any]) -> BucketPart:
+    return BucketPart(**ctx.common(), bucket=_attr(ctx.attrs, "bucket"), updates=updates)
+
+
+def _s3_logging(ctx: _Context) -> Resource:
+    return _part(ctx, {"logging": S3Logging(_target_bucket(ctx.attrs), ctx.location)})
+
+
+def _target_bucket(config: Node) -> Node:
+    """Terraform requires ``target_bucket``; never None, which the model reads as "the bucket
+    itself" (CloudFormation's default)."""
+    target = _inner(config, "target_bucket")
+    return target if target is not None else Node(Unknown("target_bucket not set"), config.file, config.line, config.end_line)
+
+
+def _s3_versioning(ctx: _Context) -> Resource:
+    config = _block(ctx.attrs, "versioning_configuration")
+    updates: dict[str, Any] = {}
+    if config is not None:
+        updates["versioning"] = _inner(config, "status")
+        mfa_delete = _inner(config, "mfa_delete")
+        if mfa_delete is not None:
+            updates["mfa_delete"] = mfa_delete
+    return _part(ctx, updates)
+
+
+def _s3_replication(ctx: _Context) -> Resource:
+    return _part(ctx, {"replication": _replication(ctx.attrs, "rule")})
+
+
+def _public_access_block(node: Node, location: Location, owner: Resource | None) -> PublicAccessBlock:
+    settings = {name: _attr(node, name) for name in PUBLIC_ACCESS_BLOCK_SETTINGS}
+    return PublicAccessBlock(settings, location, owner)
+
+
+def _s3_public_access_block(ctx: _Context) -> Resource:
+    part = _part(ctx, {})
+    part.updates["public_access_block"] = _public_access_block(ctx.attrs, ctx.location, part)
+    return part
+
+
+def _account_public_access_block(ctx: _Context) -> Resource:
+    account = AccountPublicAccessBlock(**ctx.common())
+    account.block = _public_access_block(ctx.attrs, ctx.location, account)
+    return account
+
+
+def _s3_acl(ctx: _Context) -> Resource:
+    updates: dict[str, Any] = {}
+    acl = _attr(ctx.attrs, "acl")
+    if acl is not None:
+        updates["acl"] = acl
+    grants: list[AclGrant] = []
+    for policy in _blocks(ctx.attrs, "access_control_policy"):
+        if not policy.known:
+            unknown = _unknown_like(policy)
+            grants.append(AclGrant(unknown, unknown, policy.location))
+            continue
+        for grant in _blocks(policy, "grant"):
+            grantee = _block(grant, "grantee") if grant.known else grant
+            grants.append(AclGrant(_inner(grantee, "uri"), _inner(grant, "permission"), grant.location))
+    if grants:
+        updates["grants"] = grants
+    return _part(ctx, updates)
+
+
+def _s3_ownership(ctx: _Context) -> Resource:
+    rule = _block(ctx.attrs, "rule")
+    updates = {}
+    ownership = _inner(rule, "object_ownership")
+    if ownership is not None:
+        updates["ownership"] = ownership
+    return _part(ctx, updates)
+
+
+def _s3_encryption(ctx: _Context) -> Resource:
+    return _part(ctx, {"encryption": _sse_algorithm(ctx.attrs)})
+
+
+def _s3_cors(ctx: _Context) -> Resource:
+    return _part(ctx, {"cors_rules": [_cors(rule) for rule in _blocks(ctx.attrs, "cors_rule")]})
+
+
+def _s3_website(ctx: _Context) -> Resource:
+    return _part(ctx, {"website": Node(ctx.attrs.value, ctx.location.file, ctx.location.line, ctx.location.end_line)})
+
+
+def _s3_object_lock(ctx: _Context) -> Resource:
+    enabled = _attr(ctx.attrs, "object_lock_enabled")
+    if enabled is None:  # the argument defaults to "Enabled"
+        enabled = Node(True, ctx.location.file, ctx.location.line, ctx.location.end_line)
+    return _part(ctx, {"object_lock": _enabled_word(enabled)})
+
+
+def _s3_policy(ctx: _Context) -> Resource:
+    part = _part(ctx, {})
+    ctx.add_policy(_attr(ctx.attrs, "policy"), "resource", part, attached_to=part.bucket)
+    return part
+
+
+# --------------------------------------------------------------------------- Route 53
+
+_ROUTING_BLOCKS = (
+    "weighted_routing_policy",
+    "latency_routing_policy",
+    "failover_routing_policy",
+    "geolocation_routing_policy",
+    "geoproximity_routing_policy",
+    "cidr_routing_policy",
+)
+
+
+def _hosted_zone(ctx: _Context) -> Resource:
+    return HostedZone(**ctx.common(), name=_attr(ctx.attrs, "name"))
+
+
+def _dns_record(ctx: _Context) -> Resource:
+    attrs = ctx.attrs
+    routing = policy = None
+    for name in _ROUTING_BLOCKS:
+        routing = _block(attrs, name)
+        if routing is not None:
+            policy = name.removesuffix("_routing_policy")
+            break
+    if routing is None:
+        multivalue = _attr(attrs, "multivalue_answer_routing_policy")
+        if multivalue is not None and _truth(multivalue) is not False:
+            routing, policy = multivalue, "multivalue"
+    alias = _block(attrs, "alias")
+    return DnsRecord(
+        **ctx.common(),
+        name=_attr(attrs, "name"),
+        record_type=_attr(attrs, "type"),
+        zone=_attr(attrs, "zone_id"),
+        ttl=_attr(attrs, "ttl"),
+        records=_nonempty(_attr(attrs, "records")),
+        alias=alias,
+        health_check=_attr(attrs, "health_check_id"),
+        routing=routing,
+        relative_names=True,
+        routing_policy=policy,
+        failover=_inner(routing, "type") if policy == "failover" else None,
+        geo_country=_inner(routing, "country") if policy == "geolocation" else None,
+        evaluate_target_health=_inner(alias, "evaluate_target_health"),
+    )
+
+
+def _nonempty(node: Node | None) -> Node | None:
+    return None if node is not None and node.value == [] else node
+
+
+# --------------------------------------------------------------------------- EC2
+
+# Attributes holding user data, and whether the provider expects them base64-encoded.
+_USER_DATA = {
+    "aws_instance": (("user_data", False), ("user_data_base64", True)),
+    "aws_launch_configuration": (("user_data", False), ("user_data_base64", True)),
+    "aws_launch_template": (("user_data", True),),
+}
+
+
+def _compute_launch(ctx: _Context) -> Resource:
+    user_data = None
+    for name, encoded in _USER_DATA[ctx.type]:
+        node = _attr(ctx.attrs, name)
+        if node is not None:
+            user_data = decode_user_data(node, encoded)
+            break
+    options = _block(ctx.attrs, "metadata_options")
+    return ComputeLaunch(
+        **ctx.common(),
+        user_data=user_data,
+        metadata_options=options,
+        metadata_http_tokens=_inner(options, "http_tokens"),
+        metadata_http_endpoint=_inner(options, "http_endpoint"),
+    )
+
+
+def decode_user_data(node: Node, encoded: bool) -> Node:
+    """User data as text.  Base64 is undone where the value is a known literal: always for the
+    ``*_base64`` / launch template attributes, and for ``aws_instance.user_data`` only when the
+    whole value is valid base64 of UTF-8 text (the provider passes encoded data through)."""
+    value = node.value
+    if isinstance(value, (dict, list)):  # jsonencode(...) / a JSON file
+        plain = node.plain()
+        if any(isinstance(n.value, (Unknown, Ref)) for n in node.walk()):
+            return Node(Unknown(json.dumps(_renderable(plain))), node.file, node.line, node.end_line)
+        value = json.dumps(plain)
+    if not isinstance(value, str):
+        return node
+    decoded = _b64_text(value)
+    if decoded is not None:
+        # text_line survives encoding: base64encode(<<EOT ...) keeps its heredoc's first line.
+        return Node(decoded, node.file, node.line, node.end_line, node.text_line)
+    if encoded:
+        return Node(Unknown("user data that is not base64 text"), node.file, node.line, node.end_line)
+    return node
+
+
+def _b64_text(value: str) -> str | None:
+    compact = value.strip()
+    if not compact or len(compact) % 4 or not re.fullmatch(r"[A-Za-z0-9+/\s]*={0,2}", compact):
+        return None
+    try:
+        return base64.b64decode(compact, validate=False).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _renderable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _renderable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_renderable(v) for v in value]
+    if isinstance(value, Unknown):
+        return value.text
+    if isinstance(value, Ref):
+        return "${" + value.text + "}"
+    return value
+
+
+# --------------------------------------------------------------------------- IAM
+
+_IDENTITY_POLICY_TYPES = {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
+
+
+def _identity_policy(ctx: _Context) -> Resource:
+    resource = ctx.plain()
+    ctx.add_policy(_attr(ctx.attrs, "policy"), "identity", resource)
+    return resource
+
+
+def _iam_role(ctx: _Context) -> Resource:
+    resource = ctx.plain()
+    ctx.add_policy(_attr(ctx.attrs, "assume_role_policy"), "trust", resource)
+    for inline in _blocks(ctx.attrs, "inline_policy"):
+        if inline.known:
+            ctx.add_policy(_attr(inline, "policy"), "identity", resource)
+    return resource
+
+
+def policy_body(value: Node | None) -> Node | None:
+    """The document tree of a policy attribute: a dict Node as given, a JSON string parsed with
+    its lines, an unknown kept unknown (a template with unknown parts is parsed around them).
+    None when the attribute is unset or empty.  A literal that is not JSON stays a string Node,
+    so that a rule can report it."""
+    if value is None or value.value is None or value.value == "":
+        return None
+    content = value.value
+    if isinstance(content, (str, Unknown)):
+        text = content if isinstance(content, str) else content.text
+        refs = None if isinstance(content, str) else content.refs
+        start = _text_start(value, text)
+        try:
+            tree = json_to_node(text, value.file, start or value.line, aligned=start is not None, template_refs=refs)
+        except ValueError:
+            return value
+        if start is None and value.end_line:  # one line for the whole document: the attribute's span
+            tree.end_line = value.end_line
+        return tree
+    if isinstance(content, Ref):
+        return Node(Unknown(content.text, (content,)), value.file, value.line, value.end_line)
+    return value
+
+
+def _text_start(node: Node, text: str) -> int | None:
+    """The line of the text's first line when the text is laid out in the file line for line (a
+    heredoc body whose interpolations did not add lines); None otherwise."""
+    if node.text_line is None or node.end_line is None:
+        return None
+    # A heredoc body ends with a newline, then the closing marker on end_line.
+    if node.end_line - node.text_line == text.count("\n"):
+        return node.text_line
+    return None
+
+
+# --------------------------------------------------------------------------- JSON with lines
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
+_PLACEHOLDER = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
+
+
+def json_to_node(text: str, file: str, line: int, *, aligned: bool = False, template_refs: tuple[Ref, ...] | None = None) -> Node:
+    """Parse JSON into Nodes of ``file``.  ``aligned``: the text is laid out in the file as
+    written and its first line is ``line``, so every value gets the line it is written on (an
+    object member its key's line).  Otherwise (an escaped one-line string, plan JSON) every Node
+    gets ``line``.
+
+    ``template_refs`` marks ``text`` as an HCL template rendering (an ``Unknown``'s text): a string
+    holding ``${...}`` becomes an Unknown with the refs it mentions, and ``$${`` escapes are
+    undone in the others.  Raises ValueError on malformed JSON."""
+    reader = _JsonReader(text, file, line, aligned, template_refs)
+    node = reader.value(reader.skip(0))
+    end = reader.skip(node[1])
+    if end != len(text):
+        raise ValueError(f"extra data at offset {end}")
+    return node[0]
+
+
+class _JsonReader:
+    def __init__(self, text: str, file: str, first_line: int, aligned: bool, template_refs: tuple[Ref, ...] | None):
+        self.text = text
+        self.file = file
+        self.first_line = first_line
+        self.aligned = aligned
+        self.newlines = [m.start() for m in re.finditer("\n", text)] if self.aligned else []
+        self.template_refs = template_refs
+
+    def line(self, pos: int) -> int:
+        return self.first_line + bisect_left(self.newlines, pos) if self.aligned else self.first_line
+
+    def skip(self, pos: int) -> int:
+        return _WHITESPACE.match(self.text, pos).end()  # type: ignore[union-attr]
+
+    def value(self, pos: int, line: int | None = None) -> tuple[Node, int]:
+        text = self.text
+        if pos >= len(text):
+            raise ValueError("unexpected end of JSON")
+        start_line = line if line is not None else self.line(pos)
+        char = text[pos]
+        if char == "{":
+            members: dict[str, Node] = {}
+            pos = self.skip(pos + 1)
+            if text.startswith("}", pos):
+                return self._node(members, start_line, pos), pos + 1
+            while True:
+                if not text.startswith('"', pos):
+                    raise ValueError(f"expected a key at offset {pos}")
+                key_line = self.line(pos)
+                key, pos = scanstring(text, pos + 1)
+                pos = self.skip(pos)
+                if not text.startswith(":", pos):
+                    raise ValueError(f"expected ':' at offset {pos}")
+                member, pos = self.value(self.skip(pos + 1), key_line)
+                members[self._unescape(key) if self.template_refs is not None else key] = member
+                pos = self.skip(pos)
+                if text.startswith(",", pos):
+                    pos = self.skip(pos + 1)
+                elif text.startswith("}", pos):
+                    return self._node(members, start_line, pos), pos + 1
+                else:
+                    raise ValueError(f"expected ',' or '}}' at offset {pos}")
+        if char == "[":
+            items: list[Node] = []
+            pos = self.skip(pos + 1)
+            if text.startswith("]", pos):
+                return self._node(items, start_line, pos), pos + 1
+            while True:
+                item, pos = self.value(pos)
+                items.append(item)
+                pos = self.skip(pos)
+                if text.startswith(",", pos):
+                    pos = self.skip(pos + 1)
+                elif text.startswith("]", pos):
+                    return self._node(items, start_line, pos), pos + 1
+                else:
+                    raise ValueError(f"expected ',' or ']' at offset {pos}")
+        if char == '"':
+            string, end = scanstring(text, pos + 1)
+            return self._node(self._string(string), start_line, end - 1), end
+        for word, literal in (("true", True), ("false", False), ("null", None)):
+            if text.startswith(word, pos):
+                return self._node(literal, start_line, pos), pos + len(word)
+        match = _NUMBER.match(text, pos)
+        if match:
+            number = match.group(0)
+            parsed: Any = float(number) if match.group(1) or match.group(2) else int(number)
+            return self._node(parsed, start_line, pos), match.end()
+        raise ValueError(f"unexpected character at offset {pos}")
+
+    def _node(self, value: Any, line: int, end_pos: int) -> Node:
+        end_line = self.line(end_pos)
+        return Node(value, self.file, line, end_line if end_line > line else None)
+
+    def _string(self, string: str) -> Any:
+        if self.template_refs is None or ("{" not in string):
+            return string
+        if any(m.group(0) in ("${", "%{") for m in _PLACEHOLDER.finditer(string)):
+            refs = tuple(r for r in self.template_refs if r.text in string)
+            return Unknown(string, refs)
+        return self._unescape(string)
+
+    @staticmethod
+    def _unescape(string: str) -> str:
+        return string.replace("$${", "${").replace("%%{", "%{")
+
+
+# --------------------------------------------------------------------------- table
+
+_BUILDERS: dict[str, Callable[[_Context], Resource]] = {
+    "aws_s3_bucket": _s3_bucket,
+    "aws_s3_bucket_logging": _s3_logging,
+    "aws_s3_bucket_versioning": _s3_versioning,
+    "aws_s3_bucket_replication_configuration": _s3_replication,
+    "aws_s3_bucket_public_access_block": _s3_public_access_block,
+    "aws_s3_bucket_acl": _s3_acl,
+    "aws_s3_bucket_ownership_controls": _s3_ownership,
+    "aws_s3_bucket_server_side_encryption_configuration": _s3_encryption,
+    "aws_s3_bucket_cors_configuration": _s3_cors,
+    "aws_s3_bucket_website_configuration": _s3_website,
+    "aws_s3_bucket_object_lock_configuration": _s3_object_lock,
+    "aws_s3_bucket_policy": _s3_policy,
+    "aws_s3_account_public_access_block": _account_public_access_block,
+    "aws_route53_zone": _hosted_zone,
+    "aws_route53_record": _dns_record,
+    "aws_instance": _compute_launch,
+    "aws_launch_template": _compute_launch,
+    "aws_launch_configuration": _compute_launch,
+    "aws_iam_role": _iam_role,
+}

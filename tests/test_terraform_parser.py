@@ -1,0 +1,969 @@
+"""The Terraform parser: HCL module directory -> located model objects.
+
+Every input is real HCL written to a temporary module directory; lines are pinned because rules
+report at the most specific line and suppressions match on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from policylint.model import (
+    AccountPublicAccessBlock,
+    BucketPart,
+    ComputeLaunch,
+    DnsRecord,
+    HostedZone,
+    Node,
+    Ref,
+    S3Bucket,
+    Unknown,
+)
+from policylint.parsers import hcl_tree, terraform
+from policylint.scan import Scan
+
+SHARED_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "terraform"
+
+
+def parse(tmp_path: Path, files: dict[str, str] | None = None, **named: str):
+    """Write the files (dedented) into tmp_path and parse them as one module."""
+    contents = dict(files or {}, **{k.replace("__", "."): v for k, v in named.items()})
+    written = []
+    for name, text in contents.items():
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        written.append((str(path), path.read_text(encoding="utf-8-sig")))
+    return terraform.parse_module(str(tmp_path), written)
+
+
+def resource(document, address: str):
+    found = [r for r in document.resources if r.address == address]
+    assert len(found) == 1, f"{address} not in {[r.address for r in document.resources]}"
+    return found[0]
+
+
+def uid(tmp_path: Path, address: str) -> str:
+    return f"tf:{tmp_path}::{address}"
+
+
+def values(node: Node) -> list[tuple[int, object]]:
+    """(line, value) of every scalar in a Node tree, in document order."""
+    return [(n.line, n.value) for n in node.walk() if not isinstance(n.value, (dict, list))]
+
+
+# --------------------------------------------------------------------------- lines
+
+
+def test_lines_of_resources_attributes_and_nested_blocks(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        # a comment
+        resource "aws_s3_bucket" "logs" {
+          bucket = "acme-logs"
+
+          logging {
+            target_bucket = "acme-audit"
+            target_prefix = "logs/"
+          }
+          tags = {
+            Team = "storage"
+          }
+        }
+        """,
+    )
+    assert not doc.errors
+    bucket = resource(doc, "aws_s3_bucket.logs")
+    assert isinstance(bucket, S3Bucket)
+    assert (bucket.location.file, bucket.location.line, bucket.location.end_line) == (str(tmp_path / "main.tf"), 2, 12)
+    assert (bucket.name.value, bucket.name.line) == ("acme-logs", 3)
+    assert (bucket.logging.location.line, bucket.logging.location.end_line) == (5, 8)
+    assert (bucket.logging.target.value, bucket.logging.target.line) == ("acme-audit", 6)
+    # Blocks have the plan JSON shape: a list of dict Nodes.
+    logging = bucket.props.get("logging")
+    assert isinstance(logging.value, list) and logging.get(0, "target_prefix").line == 7
+    assert bucket.props.get("tags", "Team").line == 10
+
+
+def test_jsonencode_keys_keep_their_own_lines(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_s3_bucket" "b" {
+          bucket = "acme-data"
+        }
+
+        resource "aws_s3_bucket_policy" "b" {
+          bucket = aws_s3_bucket.b.id
+          policy = jsonencode({
+            Version = "2012-10-17"
+            Statement = [
+              {
+                Sid       = "Public"
+                Effect    = "Allow"
+                Principal = "*"
+                Action    = ["s3:GetObject"]
+                Resource  = "${aws_s3_bucket.b.arn}/*"
+              },
+            ]
+          })
+        }
+        """,
+    )
+    [policy] = doc.policies
+    assert policy.kind == "resource"
+    assert policy.attached_to.value == Ref(uid(tmp_path, "aws_s3_bucket.b"), "id", "aws_s3_bucket.b.id")
+    assert values(policy.body) == [
+        (8, "2012-10-17"),
+        (11, "Public"),
+        (12, "Allow"),
+        (13, "*"),
+        (14, "s3:GetObject"),
+        (15, "arn:aws:s3:::acme-data/*"),  # the bucket's literal name, resolved
+    ]
+    assert policy.body.get("Statement", 0).line == 10
+
+
+@pytest.mark.parametrize("marker", ["<<EOF", "<<-EOF"])
+def test_heredoc_policy_statements_have_file_lines(tmp_path, marker):
+    doc = parse(
+        tmp_path,
+        main__tf=f"""\
+        resource "aws_iam_policy" "admin" {{
+          name   = "admin"
+          policy = {marker}
+            {{
+              "Version": "2012-10-17",
+              "Statement": [
+                {{
+                  "Effect": "Allow",
+                  "Action": "*",
+          \t        "Resource": "*"
+                }}
+              ]
+            }}
+          EOF
+        }}
+        """,
+    )
+    [policy] = doc.policies
+    assert policy.kind == "identity" and policy.address == "aws_iam_policy.admin"
+    assert values(policy.body) == [(5, "2012-10-17"), (8, "Allow"), (9, "*"), (10, "*")]
+    assert policy.body.line == 4
+    assert policy.body.get("Statement", 0).line == 7
+
+
+def test_heredoc_with_unknown_interpolation_keeps_the_known_parts(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        variable "bucket" {}
+
+        resource "aws_s3_bucket_policy" "p" {
+          bucket = var.bucket
+          policy = <<-POLICY
+            {
+              "Statement": [{
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": "arn:aws:s3:::${var.bucket}/*",
+                "Condition": {"StringLike": {"aws:userid": "$${aws:username}"}}
+              }]
+            }
+          POLICY
+        }
+        """,
+    )
+    [policy] = doc.policies
+    statement = policy.body.get("Statement", 0)
+    assert (statement.get("Effect").value, statement.get("Effect").line) == ("Deny", 8)
+    resource_arn = statement.get("Resource")
+    assert isinstance(resource_arn.value, Unknown) and resource_arn.value.text == "arn:aws:s3:::${var.bucket}/*"
+    assert resource_arn.line == 11
+    # An escaped policy variable is literal text, not an unknown.
+    assert statement.get("Condition", "StringLike", "aws:userid").value == "${aws:username}"
+
+
+# --------------------------------------------------------------------------- variables, locals, interpolation
+
+
+def test_variable_default_overridden_by_tfvars_then_auto_tfvars(tmp_path):
+    doc = parse(
+        tmp_path,
+        {
+            "variables.tf": """\
+            variable "a" { default = "from-default" }
+            variable "b" { default = "from-default" }
+            variable "c" { default = "from-default" }
+            variable "d" { default = "from-default" }
+            """,
+            "main.tf": """\
+            resource "aws_s3_bucket" "b" {
+              bucket = "${var.a}.${var.b}.${var.c}.${var.d}"
+            }
+            """,
+            "terraform.tfvars": 'b = "tfvars"\nc = "tfvars"\n',
+            "b.auto.tfvars": 'c = "auto-b"\n',
+            "a.auto.tfvars": 'c = "auto-a"\n',
+            "prod.tfvars": 'd = "only-with-var-file"\n',  # not loaded automatically
+        },
+    )
+    assert not doc.errors
+    name = resource(doc, "aws_s3_bucket.b").name
+    assert name.value == "from-default.tfvars.auto-b.from-default"
+    assert (name.file, name.line) == (str(tmp_path / "main.tf"), 2)
+
+
+def test_locals_are_lazy_and_cycles_are_unknown(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_s3_bucket" "b" {
+          bucket = local.name
+          tags = {
+            loop = local.ping
+          }
+        }
+
+        locals {
+          name   = "${local.prefix}-data"
+          prefix = lower("ACME-${var.env}")
+          ping   = local.pong
+          pong   = local.ping
+        }
+
+        variable "env" {
+          default = "Prod"
+        }
+        """,
+    )
+    bucket = resource(doc, "aws_s3_bucket.b")
+    assert (bucket.name.value, bucket.name.line) == ("acme-prod-data", 2)
+    assert isinstance(bucket.props.get("tags", "loop").value, Unknown)
+
+
+def test_one_line_values_are_placed_where_used_multi_line_ones_where_written(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        variable "origins" {
+          default = ["*"]
+        }
+
+        locals {
+          statement = {
+            Effect = "Deny"
+          }
+        }
+
+        resource "aws_s3_bucket_cors_configuration" "c" {
+          bucket = "acme"
+          cors_rule {
+            allowed_origins = var.origins
+            allowed_methods = ["GET"]
+          }
+        }
+
+        resource "aws_iam_policy" "p" {
+          policy = jsonencode({ Statement = [local.statement] })
+        }
+        """,
+    )
+    [rule] = resource(doc, "aws_s3_bucket_cors_configuration.c").updates["cors_rules"]
+    assert [(n.line, n.value) for n in rule.origins.value] == [(14, "*")]
+    [policy] = doc.policies
+    assert policy.body.get("Statement", 0, "Effect").line == 7
+
+
+def test_references_to_module_resources_are_refs(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_s3_bucket" "logs" {
+          bucket_prefix = "logs-"
+          count         = 1
+        }
+
+        resource "aws_s3_bucket" "data" {
+          bucket = "acme-data"
+          logging {
+            target_bucket = aws_s3_bucket.logs[0].id
+          }
+        }
+
+        resource "aws_s3_bucket_logging" "l" {
+          bucket        = aws_s3_bucket.data.bucket
+          target_bucket = "${aws_s3_bucket.logs[0].id}"
+          target_prefix = "${aws_s3_bucket.data.id}/"
+        }
+        """,
+    )
+    logs_uid = uid(tmp_path, "aws_s3_bucket.logs")
+    data = resource(doc, "aws_s3_bucket.data")
+    assert data.logging.target.value == Ref(logs_uid, "id", "aws_s3_bucket.logs[0].id")
+    part = resource(doc, "aws_s3_bucket_logging.l")
+    assert isinstance(part, BucketPart)
+    # A bare reference stays a Ref even when the name is known ...
+    assert part.bucket.value == Ref(uid(tmp_path, "aws_s3_bucket.data"), "bucket", "aws_s3_bucket.data.bucket")
+    # ... "${x}" is x itself, and inside a longer string a literal bucket name is substituted.
+    assert part.updates["logging"].target.value == Ref(logs_uid, "id", "aws_s3_bucket.logs[0].id")
+    assert part.props.get("target_prefix").value == "acme-data/"
+
+
+def test_unresolvable_values_are_unknown_never_guessed(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        variable "no_default" {}
+        variable "on" { default = true }
+
+        data "aws_caller_identity" "me" {}
+
+        resource "aws_iam_role" "r" {
+          name = "role"
+        }
+
+        resource "aws_s3_bucket" "b" {
+          for_each = toset(["x"])
+          tags = {
+            data     = data.aws_caller_identity.me.account_id
+            module   = module.network.vpc_id
+            var      = var.no_default
+            count    = count.index
+            each     = each.key
+            function = timestamp()
+            try      = try(var.no_default, "fallback")
+            for      = [for s in ["a"] : upper(s)]
+            cond     = var.no_default ? "a" : "b"
+            known    = var.on ? "yes" : "no"
+            partial  = "arn:aws:iam::${data.aws_caller_identity.me.account_id}:role/${aws_iam_role.r.name}"
+            splat    = aws_iam_role.r[*].arn
+          }
+        }
+        """,
+    )
+    tags = resource(doc, "aws_s3_bucket.b").props.get("tags")
+    for name in ("data", "module", "var", "count", "each", "function", "try", "for", "cond", "splat"):
+        assert isinstance(tags.get(name).value, Unknown), name
+    assert tags.get("module").value.text == "module.network.vpc_id"
+    assert tags.get("known").value == "yes"
+    partial = tags.get("partial").value
+    assert isinstance(partial, Unknown)
+    assert partial.text == "arn:aws:iam::${data.aws_caller_identity.me.account_id}:role/${aws_iam_role.r.name}"
+    assert partial.refs == (Ref(uid(tmp_path, "aws_iam_role.r"), "name", "aws_iam_role.r.name"),)
+    assert tags.get("splat").value.refs[0].uid == uid(tmp_path, "aws_iam_role.r")
+
+
+def test_pure_functions_on_known_values(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        locals {
+          base = { a = "1" }
+        }
+
+        resource "aws_s3_bucket" "b" {
+          bucket = format("%s-%d", upper("acme"), 7)
+          tags = merge(local.base, { b = join(",", concat(["x"], tolist(["y"]))) })
+          grant {
+            permissions = toset(compact(["READ", "", "READ"]))
+            uri         = base64decode(base64encode("http://acs.amazonaws.com/groups/global/AllUsers"))
+          }
+        }
+        """,
+    )
+    bucket = resource(doc, "aws_s3_bucket.b")
+    assert bucket.name.value == "ACME-7"
+    assert bucket.props.get("tags").plain() == {"a": "1", "b": "x,y"}
+    [grant] = bucket.grants
+    assert (grant.grantee_uri.value, grant.permission.value) == ("http://acs.amazonaws.com/groups/global/AllUsers", "READ")
+
+
+# --------------------------------------------------------------------------- files
+
+
+def test_bom_file_parses(tmp_path):
+    path = tmp_path / "main.tf"
+    path.write_bytes('\ufeffresource "aws_s3_bucket" "b" {\n  bucket = "acme-bom"\n}\n'.encode("utf-8"))
+    text = path.read_bytes().decode("utf-8")  # the BOM is still there
+    doc = terraform.parse_module(str(tmp_path), [(str(path), text)])
+    assert not doc.errors
+    assert resource(doc, "aws_s3_bucket.b").name.line == 2
+
+
+def test_broken_file_reports_its_line_and_the_module_is_still_parsed(tmp_path):
+    doc = parse(
+        tmp_path,
+        {
+            "broken.tf": """\
+            resource "aws_s3_bucket" "broken" {
+              bucket = "acme"
+              acl = = "private"
+            }
+            """,
+            "good.tf": """\
+            resource "aws_s3_bucket" "good" {
+              bucket = "acme-good"
+            }
+            """,
+        },
+    )
+    [error] = doc.errors
+    assert (error.file, error.line) == (str(tmp_path / "broken.tf"), 3)
+    assert error.message.startswith("invalid HCL")
+    assert [r.address for r in doc.resources] == ["aws_s3_bucket.good"]
+
+
+def test_unclosed_block_is_reported_at_the_end_of_the_file(tmp_path):
+    doc = parse(tmp_path, main__tf='resource "aws_s3_bucket" "b" {\n  bucket = "x"\n')
+    [error] = doc.errors
+    assert error.line == 3 and "end of file" in error.message
+
+
+def test_a_resource_declared_twice_is_reported_and_the_first_kept(tmp_path):
+    doc = parse(
+        tmp_path,
+        {
+            "a.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "first"\n}\n',
+            "b.tf": '\nresource "aws_s3_bucket" "b" {\n  bucket = "second"\n}\n',
+            "a_override.tf": 'resource "aws_s3_bucket" "b" {\n  bucket = "override"\n}\n',
+        },
+    )
+    [error] = doc.errors
+    assert (error.file, error.line) == (str(tmp_path / "b.tf"), 2)
+    assert "declared twice (first at a.tf:1)" in error.message
+    assert resource(doc, "aws_s3_bucket.b").name.value == "first"
+
+
+def test_comments_have_their_lines_and_strings_are_not_comments(tmp_path):
+    text = textwrap.dedent(
+        """\
+        # policylint:ignore PL102
+        resource "aws_s3_bucket" "b" {
+          bucket = "a#b" // trailing
+          website = "http://x" /* block
+          comment */
+          policy = <<EOF
+        # not a comment
+        EOF
+          enabled = var.x # before continuation
+            ? true : false
+        }
+        """
+    )
+    parsed = hcl_tree.parse_file("main.tf", text)
+    assert parsed.comments == [
+        (1, "# policylint:ignore PL102"),
+        (3, "// trailing"),
+        (4, "/* block\n  comment */"),
+        (9, "# before continuation"),
+    ]
+    captured: dict = {}
+    (tmp_path / "main.tf").write_text(text)
+    terraform.parse_module(str(tmp_path), [(str(tmp_path / "main.tf"), text)], comments=captured)
+    assert captured[str(tmp_path / "main.tf")] == parsed.comments
+
+
+def test_file_function_reads_json_documents_inside_the_module_only(tmp_path):
+    (tmp_path / "policy.json").write_text('{\n  "Version": "2012-10-17",\n  "Statement": []\n}\n')
+    outside = tmp_path.parent / f"{tmp_path.name}-outside.json"
+    outside.write_text('{"Statement": []}')
+    doc = parse(
+        tmp_path,
+        main__tf=f"""\
+        resource "aws_iam_policy" "inside" {{
+          policy = file("${{path.module}}/policy.json")
+        }}
+
+        resource "aws_iam_policy" "outside" {{
+          policy = file("../{outside.name}")
+        }}
+        """,
+    )
+    inside, escaped = doc.policies
+    assert inside.body.file == str(tmp_path / "policy.json")
+    assert inside.body.get("Version").line == 2
+    assert isinstance(escaped.body.value, Unknown)
+
+
+# --------------------------------------------------------------------------- resources
+
+
+def test_count_zero_and_empty_for_each_declare_nothing(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_s3_bucket" "off" {
+          count = 0
+        }
+        resource "aws_s3_bucket" "none" {
+          for_each = {}
+        }
+        resource "aws_s3_bucket" "maybe" {
+          count = var.create ? 1 : 0
+        }
+        """,
+    )
+    assert [r.address for r in doc.resources] == ["aws_s3_bucket.maybe"]
+
+
+def test_dynamic_blocks_are_unknown(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_s3_bucket" "b" {
+          bucket = "acme"
+          cors_rule {
+            allowed_origins = ["https://acme.example"]
+            allowed_methods = ["GET"]
+          }
+          dynamic "cors_rule" {
+            for_each = var.rules
+            content {
+              allowed_origins = ["*"]
+              allowed_methods = ["PUT"]
+            }
+          }
+        }
+        """,
+    )
+    bucket = resource(doc, "aws_s3_bucket.b")
+    [rule] = bucket.cors_rules
+    assert isinstance(rule.origins.value, Unknown) and rule.location.line == 7
+
+
+def test_v3_inline_bucket_configuration(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_s3_bucket" "b" {
+          bucket = "acme-v3"
+          acl    = "public-read"
+          versioning {
+            enabled    = true
+            mfa_delete = false
+          }
+          replication_configuration {
+            role = aws_iam_role.replication.arn
+            rules {
+              status = "Enabled"
+              destination {
+                bucket = "arn:aws:s3:::acme-replica"
+              }
+            }
+          }
+          server_side_encryption_configuration {
+            rule {
+              apply_server_side_encryption_by_default {
+                sse_algorithm = "aws:kms"
+              }
+            }
+          }
+          website {
+            index_document = "index.html"
+          }
+          object_lock_configuration {
+            object_lock_enabled = "Enabled"
+          }
+          policy = jsonencode({ Statement = [] })
+        }
+
+        resource "aws_iam_role" "replication" {
+          assume_role_policy = jsonencode({ Statement = [] })
+        }
+        """,
+    )
+    bucket = resource(doc, "aws_s3_bucket.b")
+    assert (bucket.acl.value, bucket.acl.line) == ("public-read", 3)
+    assert (bucket.versioning.value, bucket.versioning.line) == ("Enabled", 5)
+    assert (bucket.mfa_delete.value, bucket.mfa_delete.line) == ("Disabled", 6)
+    assert bucket.replication.role.value == Ref(uid(tmp_path, "aws_iam_role.replication"), "arn", "aws_iam_role.replication.arn")
+    [rule] = bucket.replication.rules
+    assert (rule.status.value, rule.destination.value, rule.destination.line) == ("Enabled", "arn:aws:s3:::acme-replica", 13)
+    assert (bucket.encryption.value, bucket.encryption.line) == ("aws:kms", 20)
+    assert bucket.website.line == 24
+    assert bucket.object_lock.value is True
+    scan = Scan([doc])
+    [policy] = [p for p in scan.policies if p.kind == "resource"]
+    assert policy.owner is bucket and scan.bucket_for(policy.attached_to) is bucket
+    assert bucket.policies == [policy]
+
+
+def test_v4_split_resources_are_merged_onto_their_bucket(tmp_path):
+    doc = parse(
+        tmp_path,
+        {
+            "bucket.tf": """\
+            resource "aws_s3_bucket" "b" {
+              bucket = "acme-v4"
+            }
+            """,
+            "parts.tf": """\
+            resource "aws_s3_bucket_logging" "b" {
+              bucket        = aws_s3_bucket.b.id
+              target_bucket = "acme-logs"
+            }
+            resource "aws_s3_bucket_versioning" "b" {
+              bucket = aws_s3_bucket.b.bucket
+              versioning_configuration {
+                status     = "Suspended"
+                mfa_delete = "Disabled"
+              }
+            }
+            resource "aws_s3_bucket_public_access_block" "b" {
+              bucket            = aws_s3_bucket.b.id
+              block_public_acls = true
+            }
+            resource "aws_s3_bucket_acl" "b" {
+              bucket = "acme-v4"
+              access_control_policy {
+                grant {
+                  grantee {
+                    type = "Group"
+                    uri  = "http://acs.amazonaws.com/groups/global/AllUsers"
+                  }
+                  permission = "READ"
+                }
+                owner {
+                  id = "abc"
+                }
+              }
+            }
+            resource "aws_s3_bucket_ownership_controls" "b" {
+              bucket = aws_s3_bucket.b.id
+              rule {
+                object_ownership = "BucketOwnerEnforced"
+              }
+            }
+            resource "aws_s3_bucket_server_side_encryption_configuration" "b" {
+              bucket = aws_s3_bucket.b.id
+              rule {
+                apply_server_side_encryption_by_default {
+                  sse_algorithm = "AES256"
+                }
+              }
+            }
+            resource "aws_s3_bucket_cors_configuration" "b" {
+              bucket = aws_s3_bucket.b.id
+              cors_rule {
+                allowed_origins = ["*"]
+                allowed_methods = ["GET"]
+              }
+            }
+            resource "aws_s3_bucket_website_configuration" "b" {
+              bucket = aws_s3_bucket.b.id
+              index_document {
+                suffix = "index.html"
+              }
+            }
+            resource "aws_s3_bucket_replication_configuration" "b" {
+              bucket = aws_s3_bucket.b.id
+              role   = "arn:aws:iam::123456789012:role/replication"
+              rule {
+                status = "Enabled"
+                destination {
+                  bucket = "arn:aws:s3:::acme-replica"
+                }
+              }
+            }
+            resource "aws_s3_bucket_policy" "b" {
+              bucket = "arn:aws:s3:::acme-v4"
+              policy = jsonencode({ Statement = [] })
+            }
+            """,
+        },
+    )
+    scan = Scan([doc])
+    bucket = resource(doc, "aws_s3_bucket.b")
+    assert [b.address for b in scan.buckets] == ["aws_s3_bucket.b"]  # no stand-in: every part found it
+    assert len(bucket.parts) == 10
+    parts = str(tmp_path / "parts.tf")
+    assert (bucket.logging.target.value, bucket.logging.location.file, bucket.logging.location.line) == ("acme-logs", parts, 1)
+    assert (bucket.versioning.value, bucket.versioning.line, bucket.mfa_delete.value) == ("Suspended", 8, "Disabled")
+    block = bucket.public_access_block
+    assert block.settings["block_public_acls"].value is True and block.settings["ignore_public_acls"] is None
+    assert block.owner.address == "aws_s3_bucket_public_access_block.b"
+    [grant] = bucket.grants
+    assert (grant.grantee_uri.value, grant.permission.value, grant.grantee_uri.line) == ("http://acs.amazonaws.com/groups/global/AllUsers", "READ", 22)
+    assert bucket.ownership.value == "BucketOwnerEnforced"
+    assert bucket.encryption.value == "AES256"
+    assert [n.value for n in bucket.cors_rules[0].origins.value] == ["*"]
+    assert bucket.website.get("index_document", 0, "suffix").value == "index.html"
+    assert bucket.replication.rules[0].destination.value == "arn:aws:s3:::acme-replica"
+    [policy] = bucket.policies
+    assert policy.owner.address == "aws_s3_bucket_policy.b" and policy.kind == "resource"
+    assert doc.policies == [policy]
+
+
+def test_account_public_access_block(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_s3_account_public_access_block" "a" {
+          block_public_acls   = true
+          block_public_policy = false
+        }
+        """,
+    )
+    account = resource(doc, "aws_s3_account_public_access_block.a")
+    assert isinstance(account, AccountPublicAccessBlock)
+    settings = account.block.settings
+    assert settings["block_public_policy"].value is False and settings["block_public_policy"].line == 3
+    assert settings["restrict_public_buckets"] is None
+
+
+def test_route53_records(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_route53_zone" "main" {
+          name = "example.com"
+        }
+
+        resource "aws_route53_record" "www" {
+          zone_id = aws_route53_zone.main.zone_id
+          name    = "www"
+          type    = "CNAME"
+          ttl     = 300
+          records = ["lb.example.net"]
+          health_check_id = "hc-1"
+          failover_routing_policy {
+            type = "PRIMARY"
+          }
+          set_identifier = "primary"
+        }
+
+        resource "aws_route53_record" "apex" {
+          zone_id = "Z123"
+          name    = ""
+          type    = "A"
+          alias {
+            name                   = "d111.cloudfront.net"
+            zone_id                = "Z2FDTNDATAQYW2"
+            evaluate_target_health = false
+          }
+          multivalue_answer_routing_policy = true
+        }
+        """,
+    )
+    zone = resource(doc, "aws_route53_zone.main")
+    assert isinstance(zone, HostedZone) and zone.name.value == "example.com"
+    www = resource(doc, "aws_route53_record.www")
+    assert isinstance(www, DnsRecord) and www.relative_names
+    assert www.zone.value == Ref(uid(tmp_path, "aws_route53_zone.main"), "zone_id", "aws_route53_zone.main.zone_id")
+    assert Scan([doc]).zone_for(www) is zone
+    assert (www.name.value, www.record_type.value, www.ttl.value, www.ttl.line) == ("www", "CNAME", 300, 9)
+    assert [n.value for n in www.records.value] == ["lb.example.net"]
+    assert www.health_check.value == "hc-1"
+    assert (www.routing.line, www.routing.get("type").value) == (12, "PRIMARY")
+    assert www.alias is None
+    apex = resource(doc, "aws_route53_record.apex")
+    assert apex.alias.line == 22 and apex.alias.get("name").value == "d111.cloudfront.net"
+    assert apex.routing.value is True and apex.ttl is None and apex.records is None
+
+
+def test_user_data_is_decoded_and_keeps_its_lines(tmp_path):
+    (tmp_path / "init.sh.tpl").write_text("#!/bin/bash\necho ${greeting}\nexport TOKEN=${token}\n")
+    encoded = base64.b64encode(b"#!/bin/bash\necho literal\n").decode()
+    doc = parse(
+        tmp_path,
+        main__tf=f"""\
+        resource "aws_instance" "heredoc" {{
+          user_data = <<-EOT
+            #!/bin/bash
+            echo hello
+          EOT
+          metadata_options {{
+            http_tokens = "required"
+          }}
+        }}
+
+        resource "aws_launch_template" "encoded" {{
+          user_data = base64encode(<<-EOT
+            #!/bin/bash
+            echo encoded
+          EOT
+          )
+        }}
+
+        resource "aws_instance" "literal_base64" {{
+          user_data_base64 = "{encoded}"
+        }}
+
+        resource "aws_launch_configuration" "template" {{
+          user_data = templatefile("${{path.module}}/init.sh.tpl", {{ greeting = "hi", token = var.token }})
+        }}
+        """,
+    )
+    heredoc = resource(doc, "aws_instance.heredoc")
+    assert isinstance(heredoc, ComputeLaunch)
+    assert (heredoc.user_data.value, heredoc.user_data.text_line) == ("#!/bin/bash\necho hello\n", 3)
+    assert (heredoc.metadata_http_tokens.value, heredoc.metadata_http_tokens.line) == ("required", 7)
+    assert heredoc.metadata_options.line == 6
+    encoded_lt = resource(doc, "aws_launch_template.encoded")
+    assert (encoded_lt.user_data.value, encoded_lt.user_data.text_line) == ("#!/bin/bash\necho encoded\n", 13)
+    assert resource(doc, "aws_instance.literal_base64").user_data.value == "#!/bin/bash\necho literal\n"
+    template = resource(doc, "aws_launch_configuration.template").user_data
+    assert isinstance(template.value, Unknown)
+    assert template.value.text == "#!/bin/bash\necho hi\nexport TOKEN=${token}\n"
+    assert resource(doc, "aws_launch_configuration.template").metadata_http_tokens is None
+
+
+def test_iam_policy_document_data_source_becomes_the_policy_tree(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        data "aws_iam_policy_document" "bucket" {
+          statement {
+            sid       = "DenyInsecure"
+            effect    = "Deny"
+            actions   = ["s3:*"]
+            resources = ["arn:aws:s3:::acme", "arn:aws:s3:::acme/*"]
+            principals {
+              type        = "*"
+              identifiers = ["*"]
+            }
+            condition {
+              test     = "Bool"
+              variable = "aws:SecureTransport"
+              values   = ["false"]
+            }
+          }
+          statement {
+            not_actions = ["iam:*"]
+            principals {
+              type        = "AWS"
+              identifiers = ["arn:aws:iam::111122223333:root"]
+            }
+            principals {
+              type        = "AWS"
+              identifiers = ["arn:aws:iam::444455556666:root"]
+            }
+          }
+        }
+
+        data "aws_iam_policy_document" "merged" {
+          source_policy_documents = [data.aws_iam_policy_document.bucket.json]
+        }
+
+        data "aws_iam_policy_document" "generated" {
+          dynamic "statement" {
+            for_each = var.statements
+            content {
+              actions = statement.value
+            }
+          }
+        }
+
+        resource "aws_s3_bucket_policy" "p" {
+          bucket = "acme"
+          policy = data.aws_iam_policy_document.bucket.json
+        }
+
+        resource "aws_iam_role_policy" "merged" {
+          policy = data.aws_iam_policy_document.merged.json
+        }
+
+        resource "aws_iam_user_policy" "generated" {
+          policy = data.aws_iam_policy_document.generated.minified_json
+        }
+        """,
+    )
+    bucket_policy, merged, generated = doc.policies
+    body = bucket_policy.body
+    assert body.plain() == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecure",
+                "Effect": "Deny",
+                "Action": ["s3:*"],
+                "Resource": ["arn:aws:s3:::acme", "arn:aws:s3:::acme/*"],
+                "Principal": "*",
+                "Condition": {"Bool": {"aws:SecureTransport": ["false"]}},
+            },
+            {
+                "Effect": "Allow",
+                "NotAction": ["iam:*"],
+                "Principal": {"AWS": ["arn:aws:iam::111122223333:root", "arn:aws:iam::444455556666:root"]},
+            },
+        ],
+    }
+    first, second = body.get("Statement").value
+    assert (first.line, first.get("Sid").line, first.get("Principal").line, first.get("Condition").line) == (2, 3, 7, 11)
+    assert first.get("Condition", "Bool", "aws:SecureTransport").line == 14
+    assert (second.get("Effect").line, second.get("Principal").line) == (17, 19)
+    assert isinstance(merged.body.value, Unknown) and merged.kind == "identity"
+    assert isinstance(generated.body.value, Unknown)
+
+
+def test_iam_role_trust_and_inline_policies(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_iam_role" "r" {
+          assume_role_policy = jsonencode({
+            Statement = [{ Effect = "Allow", Principal = { Service = "ec2.amazonaws.com" }, Action = "sts:AssumeRole" }]
+          })
+          inline_policy {
+            name   = "inline"
+            policy = jsonencode({ Statement = [{ Effect = "Allow", Action = "s3:*", Resource = "*" }] })
+          }
+        }
+        resource "aws_iam_group_policy" "g" {
+          policy = var.unknown_policy
+        }
+        """,
+    )
+    trust, inline, group = doc.policies
+    assert (trust.kind, trust.body.get("Statement", 0, "Principal", "Service").value) == ("trust", "ec2.amazonaws.com")
+    assert (inline.kind, inline.body.get("Statement", 0, "Action").line) == ("identity", 7)
+    assert group.kind == "identity" and isinstance(group.body.value, Unknown)
+
+
+def test_other_resources_keep_their_evaluated_values(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_db_instance" "db" {
+          storage_encrypted   = false
+          publicly_accessible = true
+          lifecycle {
+            prevent_destroy = true
+          }
+          depends_on = [aws_s3_bucket.b]
+        }
+        """,
+    )
+    db = resource(doc, "aws_db_instance.db")
+    assert type(db).__name__ == "Resource" and db.format == "terraform" and db.type == "aws_db_instance"
+    assert db.props.get("storage_encrypted").value is False and db.props.get("publicly_accessible").line == 3
+    assert db.props.get("lifecycle") is None and db.props.get("depends_on") is None  # meta-arguments
+
+
+def test_importing_the_parser_does_not_import_hcl2():
+    code = "import sys, policylint.parsers.terraform; print('hcl2' in sys.modules or 'lark' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+
+
+@pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared/corpus is not present")
+def test_real_world_modules_parse_without_errors():
+    from policylint.engine import read_text
+
+    modules: dict[Path, list[tuple[str, str]]] = {}
+    for path in sorted(SHARED_CORPUS.rglob("*")):
+        if path.suffix in (".tf", ".tfvars"):
+            modules.setdefault(path.parent, []).append((str(path), read_text(str(path)) or ""))
+    errors = []
+    for directory, files in modules.items():
+        errors.extend(terraform.parse_module(str(directory), files).errors)
+    assert sum(len(f) for f in modules.values()) > 500
+    assert not errors, errors[:5]
