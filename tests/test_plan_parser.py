@@ -44,13 +44,28 @@ def test_child_modules_and_data_sources():
     assert [r.address for r in doc.resources] == ["module.m.aws_s3_bucket.b"]
 
 
-def test_values_known_after_apply_are_unknown_not_absent():
+def test_written_values_known_after_apply_are_unknown_not_absent():
     text = _plan(
-        [_bucket("aws_s3_bucket.a", {"bucket_prefix": "acme-"})],
-        changes=[{"address": "aws_s3_bucket.a", "change": {"after_unknown": {"bucket": True, "versioning": True}}}],
+        [_bucket("aws_s3_bucket.a", {"acl": "private"})],
+        changes=[{"address": "aws_s3_bucket.a", "change": {"after_unknown": {"bucket": True, "versioning": True, "logging": [{"target_bucket": True}]}}}],
+        configuration={
+            "resources": [
+                {
+                    "address": "aws_s3_bucket.a",
+                    "expressions": {
+                        "bucket": {"references": ["var.name"]},
+                        "logging": [{"target_bucket": {"references": ["random_pet.p.id", "random_pet.p"]}}],
+                    },
+                }
+            ]
+        },
     )
     (bucket,) = plan.parse(text, "plan.json").resources
     assert isinstance(bucket.name.value, Unknown)
+    # computed by the provider but not written by the user: stays absent
+    assert bucket.versioning is None
+    # written as a block whose values come after apply: unknown, so no rule calls it missing
+    assert bucket.logging is not None and isinstance(bucket.logging.target.value, Unknown)
 
 
 def test_split_resource_links_to_a_computed_bucket_through_configuration():

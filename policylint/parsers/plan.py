@@ -37,7 +37,7 @@ def parse(text: str, path: str) -> Document:
         for change in plan.get("resource_changes", []) or []
         if isinstance(change, dict)
     }
-    references = _configuration_references(plan.get("configuration", {}).get("root_module", {}), "")
+    expressions = _configuration_expressions(plan.get("configuration", {}).get("root_module", {}), "")
     root = plan.get("planned_values", {}).get("root_module", {})
     from policylint.parsers import tf_resources
 
@@ -48,8 +48,8 @@ def parse(text: str, path: str) -> Document:
         line = lines.get(address, 1)
         scope = f"plan:{path}::"
         values = _to_node(resource["values"], path, line)
-        _add_references(values, references.get(_INDEX.sub("", address), {}), scope, module_address, path, line)
-        _mark_unknown(values, after_unknown.get(address, {}), path, line)
+        module_prefix = module_address + "." if module_address else ""
+        _fill_from_configuration(values, expressions.get(_INDEX.sub("", address), {}), after_unknown.get(address, {}), (scope + module_prefix, path, line))
         built = tf_resources.build(
             tf_type=resource.get("type", ""),
             address=address,
@@ -57,7 +57,6 @@ def parse(text: str, path: str) -> Document:
             attrs=values,
             location=Location(path, line, line),
             format=FORMAT,
-            scope=scope + (module_address + "." if module_address else ""),
         )
         doc.resources.extend(built.resources)
         for policy in built.policies:
@@ -88,55 +87,47 @@ def _walk_modules(module: dict, prefix: str = ""):
         yield from _walk_modules(child, child.get("address", prefix))
 
 
-def _configuration_references(module: dict, prefix: str) -> dict[str, dict[str, list[str]]]:
-    """resource address (no index) -> attribute -> the references its expression used."""
-    out: dict[str, dict[str, list[str]]] = {}
+def _configuration_expressions(module: dict, prefix: str) -> dict[str, dict]:
+    """resource address (no index) -> its ``expressions`` as written in the configuration."""
+    out: dict[str, dict] = {}
     for resource in module.get("resources", []) or []:
-        address = f"{prefix}{resource.get('address', '')}"
-        expressions = resource.get("expressions", {}) or {}
-        out[address] = {
-            name: expr["references"]
-            for name, expr in expressions.items()
-            if isinstance(expr, dict) and isinstance(expr.get("references"), list)
-        }
+        out[f"{prefix}{resource.get('address', '')}"] = resource.get("expressions", {}) or {}
     for name, call in (module.get("module_calls", {}) or {}).items():
-        out.update(_configuration_references(call.get("module", {}) or {}, f"{prefix}module.{name}."))
+        out.update(_configuration_expressions(call.get("module", {}) or {}, f"{prefix}module.{name}."))
     return out
 
 
-def _add_references(values: Node, references: dict[str, list[str]], scope: str, module_address: str, path: str, line: int) -> None:
-    """Attributes computed at apply time are absent from the values: when the configuration says
-    they came from another resource, record that as a reference so resources can still be linked."""
-    for name, refs in references.items():
-        if name in values.value:
-            continue
-        resource_refs = [r for r in refs if not r.startswith(("var.", "local.", "data.", "module.", "each.", "count.", "path."))]
-        if not resource_refs:
-            continue
-        target = resource_refs[0]  # Terraform lists `aws_s3_bucket.b.id` before `aws_s3_bucket.b`
-        parts = target.split(".")
-        base = ".".join(parts[:2])
-        attr = parts[2] if len(parts) > 2 else None
-        prefix = module_address + "." if module_address else ""
-        uid = f"{scope}{prefix}{base}"
-        values.value[name] = Node(Ref(uid, attr, target), path, line, line)
+_NOT_RESOURCES = ("var.", "local.", "data.", "module.", "each.", "count.", "path.", "terraform.", "self.")
 
 
-def _mark_unknown(values: Node, unknown: Any, path: str, line: int, text: str = "") -> None:
-    """Values known only after apply are absent from ``planned_values``; ``after_unknown`` says
-    which.  Make them explicit unknowns so that no rule mistakes them for "not set"."""
-    if isinstance(unknown, dict) and isinstance(values.value, dict):
-        for key, flag in unknown.items():
-            if flag is True and key not in values.value:
-                values.value[key] = Node(Unknown(f"(known after apply: {text}{key})"), path, line, line)
-            elif key in values.value:
-                _mark_unknown(values.value[key], flag, path, line, f"{text}{key}.")
-    elif isinstance(unknown, list) and isinstance(values.value, list):
-        for index, flag in enumerate(unknown):
-            if flag is True and index >= len(values.value):
-                values.value.append(Node(Unknown(f"(known after apply: {text}{index})"), path, line, line))
-            elif index < len(values.value):
-                _mark_unknown(values.value[index], flag, path, line, f"{text}{index}.")
+def _fill_from_configuration(values: Node, expressions: dict, unknown: Any, link: tuple[str, str, int], text: str = "") -> None:
+    """Values computed at apply time are absent from ``planned_values``.  Where the user wrote an
+    expression for them, put back what the configuration tells: a reference to the resource it
+    came from (so a split resource still finds its bucket), else an explicit unknown.  Attributes
+    the user did not write stay absent, even when the provider computes them."""
+    uid_prefix, path, line = link
+    for name, expression in expressions.items():
+        flag = unknown.get(name) if isinstance(unknown, dict) else None
+        current = values.value.get(name)
+        if isinstance(expression, list):  # nested blocks: follow them item by item
+            if current is not None and isinstance(current.value, list):
+                for index, block in enumerate(expression):
+                    if index < len(current.value) and isinstance(block, dict) and isinstance(current.value[index].value, dict):
+                        inner = flag[index] if isinstance(flag, list) and index < len(flag) else None
+                        _fill_from_configuration(current.value[index], block, inner, link, f"{text}{name}.")
+            elif flag is True or (current is None and expression):
+                values.value[name] = Node(Unknown(f"(known after apply: {text}{name})"), path, line, line)
+            continue
+        if not isinstance(expression, dict) or (current is not None and current.value is not None):
+            continue
+        resource_refs = [r for r in expression.get("references", []) or [] if not r.startswith(_NOT_RESOURCES)]
+        if resource_refs:
+            target = resource_refs[0]  # Terraform lists `aws_s3_bucket.b.id` before `aws_s3_bucket.b`
+            parts = target.split(".")
+            ref = Ref(f"{uid_prefix}{'.'.join(parts[:2])}", parts[2] if len(parts) > 2 else None, target)
+            values.value[name] = Node(ref, path, line, line)
+        elif flag is True or expression.get("references"):
+            values.value[name] = Node(Unknown(f"(known after apply: {text}{name})"), path, line, line)
 
 
 def _to_node(value: Any, path: str, line: int) -> Node:
