@@ -1,0 +1,109 @@
+"""The engine: file discovery, format detection, rule selection, resilience."""
+
+from __future__ import annotations
+
+import pytest
+
+from policylint import engine
+from policylint.engine import UsageError, lint_paths, select_rules
+
+LOOP_TF = 'resource "aws_s3_bucket" "a" {\n  bucket = "acme-a"\n  logging {\n    target_bucket = "acme-a"\n  }\n}\n'
+
+
+def codes(report):
+    return sorted({f.rule_id for f in report.findings})
+
+
+def test_walk_skips_vcs_terraform_cache_node_modules_and_excludes(tmp_path):
+    for folder in (".git", ".terraform/modules/x", "node_modules/pkg", "vendor", "infra"):
+        (tmp_path / folder).mkdir(parents=True)
+        (tmp_path / folder / "main.tf").write_text(LOOP_TF)
+    report = lint_paths([str(tmp_path)], select=["PL101"], exclude=["vendor"])
+    assert sorted({f.file for f in report.findings}) == [str(tmp_path / "infra" / "main.tf")]
+    report = lint_paths([str(tmp_path)], select=["PL101"], exclude=["vendor", "*/infra/*"])
+    assert report.findings == []
+
+
+def test_json_is_recognised_by_content(tmp_path):
+    (tmp_path / "template.json").write_text('{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"AccessControl": "PublicRead"}}}}')
+    (tmp_path / "policy.json").write_text('{"Version": "2012-10-17", "Statement": []}')
+    (tmp_path / "package.json").write_text('{"name": "x", "version": "1.0.0"}')
+    (tmp_path / "values.yaml").write_text("replicas: 3\nimage: nginx\n")
+    report = lint_paths([str(tmp_path)], select=["PL111"])
+    assert [(f.file, f.format) for f in report.findings] == [(str(tmp_path / "template.json"), "cloudformation")]
+    assert report.errors == []
+    assert report.files == 4
+
+
+def test_classify():
+    assert engine.classify("a.tf", "") == "terraform"
+    assert engine.classify("a.tfvars", "") == "terraform"
+    assert engine.classify("a.json", '{"format_version": "1.2", "terraform_version": "1.9", "planned_values": {}}') == "plan"
+    assert engine.classify("a.json", '{"Statement": []}') == "policy"
+    assert engine.classify("a.yml", "Resources:\n  A: {Type: AWS::S3::Bucket}\n") == "cloudformation"
+    assert engine.classify("a.yml", "steps: []\n") == "text"
+    assert engine.classify("deploy.sh", "echo hi") == "text"
+
+
+def test_binary_and_undecodable_files_are_skipped(tmp_path):
+    (tmp_path / "image.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    (tmp_path / "blob.dat").write_bytes(b"\xff\xfe\x00garbage")
+    report = lint_paths([str(tmp_path)])
+    assert report.files == 0 and report.errors == []
+
+
+def test_a_terraform_directory_is_one_module(tmp_path):
+    (tmp_path / "buckets.tf").write_text('resource "aws_s3_bucket" "a" {\n  bucket = var.name\n}\n')
+    (tmp_path / "variables.tf").write_text('variable "name" {\n  default = "acme-a"\n}\n')
+    (tmp_path / "logging.tf").write_text('resource "aws_s3_bucket_logging" "a" {\n  bucket        = aws_s3_bucket.a.id\n  target_bucket = "acme-a"\n}\n')
+    report = lint_paths([str(tmp_path)], select=["PL101"])
+    assert [(f.file, f.line) for f in report.findings] == [(str(tmp_path / "logging.tf"), 3)]
+
+
+def test_a_rule_that_raises_becomes_an_error_for_its_file(tmp_path, monkeypatch):
+    (tmp_path / "main.tf").write_text(LOOP_TF)
+    rule = engine.find_rule("PL101")
+
+    def broken(self, scan):
+        for bucket in scan.buckets:
+            raise RuntimeError("boom")
+        yield from ()
+
+    monkeypatch.setattr(rule, "check", broken)
+    report = lint_paths([str(tmp_path)], select=["PL101", "PL111"])
+    (error,) = report.errors
+    assert error.file == str(tmp_path / "main.tf")
+    assert "rule PL101 failed" in error.message and "boom" in error.message
+
+
+def test_a_parser_crash_is_an_error_not_a_traceback(tmp_path, monkeypatch):
+    from policylint.parsers import cloudformation
+
+    (tmp_path / "t.yaml").write_text("Resources:\n  A:\n    Type: AWS::S3::Bucket\n")
+    (tmp_path / "main.tf").write_text(LOOP_TF)
+    monkeypatch.setattr(cloudformation, "parse", lambda text, path: 1 / 0)
+    report = lint_paths([str(tmp_path)], select=["PL101"])
+    assert [e.file for e in report.errors] == [str(tmp_path / "t.yaml")]
+    assert "internal error" in report.errors[0].message
+    assert codes(report) == ["PL101"]
+
+
+def test_selectors():
+    every = {r.code for r in engine.all_rules()}
+    assert {r.code for r in select_rules()} == every
+    assert {r.code for r in select_rules(["PL4"])} == {c for c in every if c.startswith("PL4")}
+    assert {r.code for r in select_rules(["s3-logging-loop", "pl401"])} == {"PL101", "PL401"}
+    assert "PL101" not in {r.code for r in select_rules(ignore=["PL101"])}
+    assert {r.code for r in select_rules(["ALL"], ["PL1"])} == {c for c in every if not c.startswith("PL1")}
+    with pytest.raises(UsageError, match="unknown rule `PL999`"):
+        select_rules(["PL999"])
+    with pytest.raises(UsageError):
+        select_rules(ignore=["not-a-rule"])
+
+
+def test_findings_are_sorted_and_unique(tmp_path):
+    (tmp_path / "b.tf").write_text(LOOP_TF)
+    (tmp_path / "a.yaml").write_text("Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      AccessControl: PublicRead\n")
+    report = lint_paths([str(tmp_path)])
+    keys = [f.sort_key() for f in report.findings]
+    assert keys == sorted(keys) and len(set(report.findings)) == len(report.findings)
