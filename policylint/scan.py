@@ -32,6 +32,7 @@ T = TypeVar("T", bound=Resource)
 
 _S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
 _SINGLE_PLACEHOLDER = re.compile(r"^(?:arn:aws[\w-]*:s3:::)?\$\{[^}]+\}$")
+_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 _LIST_FIELDS = {f.name for f in fields(S3Bucket) if f.default_factory is list}  # type: ignore[misc]
 
 
@@ -125,6 +126,34 @@ class Scan:
                     return local[0]
         return None
 
+    def configured_elsewhere(self, bucket: S3Bucket, field: str) -> bool:
+        """Whether split resources aimed at a bucket the scan could not identify (a stand-in, e.g.
+        a module configuring `var.bucket`) set ``field`` and may be aimed at this declared bucket:
+        then the bucket's own lack of ``field`` proves nothing."""
+        return any(
+            isinstance(other, S3Bucket) and not other.declared and getattr(other, field) and self.may_designate(other.name, bucket)
+            for other in self.resources
+        )
+
+    @staticmethod
+    def may_designate(value: Node | None, bucket: S3Bucket) -> bool:
+        """Whether a bucket name, ARN or reference that the scan could not resolve may still
+        designate this bucket.  A value known in part (`${var.env}-logs`) is matched as a
+        pattern; a value not known at all may be any bucket (an imported value, a module input)."""
+        pattern = _name_pattern(value)
+        if pattern is None:
+            return True
+        if bucket.name is None:
+            return False  # a generated name: no literal or pattern written elsewhere can spell it
+        name = bucket.name.value if bucket.name.known else None
+        if isinstance(name, str):
+            return re.fullmatch(pattern, name) is not None
+        name_pattern = _name_pattern(bucket.name)
+        literal = value.value if value is not None and isinstance(value.value, str) else None
+        if name_pattern is not None and literal is not None:
+            return re.fullmatch(name_pattern, bucket_name_from(literal)) is not None
+        return True  # two partly known strings: assume they may meet
+
     def zone_for(self, record: DnsRecord) -> HostedZone | None:
         if record.zone is not None and isinstance(record.zone.value, Ref):
             zone = self._by_uid.get(record.zone.value.uid)
@@ -166,3 +195,16 @@ class Scan:
         for account in self.of(AccountPublicAccessBlock):
             if account.block is not None:
                 yield account.block
+
+
+def _name_pattern(node: Node | None) -> str | None:
+    """A regular expression for the bucket name a value may hold; None when nothing is known."""
+    value = node.value if node is not None else None
+    if isinstance(value, str):
+        return re.escape(bucket_name_from(value))
+    if not isinstance(value, Unknown) or "${" not in value.text:
+        return None
+    pieces = _PLACEHOLDER.split(bucket_name_from(value.text))
+    if not any(pieces):
+        return None
+    return ".*".join(re.escape(piece) for piece in pieces)

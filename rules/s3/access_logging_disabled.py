@@ -48,15 +48,11 @@ Resources:
 
 from __future__ import annotations
 
-import re
-
-from policylint.model import Node, S3Bucket, Unknown, text_of
+from policylint.model import Node, S3Bucket, text_of
 from policylint.policy.document import policy_of
 from policylint.rule import Rule
-from policylint.scan import bucket_name_from
 
 LOG_DELIVERY_SERVICE = "logging.s3.amazonaws.com"
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 
 
 class S3AccessLoggingDisabled(Rule):
@@ -82,7 +78,7 @@ class S3AccessLoggingDisabled(Rule):
         for bucket in scan.buckets:
             if not bucket.declared or bucket.logging is not None or bucket in exempt or receives_logs(bucket):
                 continue
-            if any(may_name(target, bucket) for target in unresolved) or configured_elsewhere(scan, bucket, "logging"):
+            if any(scan.may_designate(target, bucket) for target in unresolved) or scan.configured_elsewhere(bucket, "logging"):
                 continue
             yield self.finding("Bucket has no server access logging; send its logs to a dedicated log bucket", at=bucket)
 
@@ -105,45 +101,3 @@ def receives_logs(bucket: S3Bucket) -> bool:
             if services is not None and any(not v.known or v.text == LOG_DELIVERY_SERVICE for v in services.values):
                 return True
     return False
-
-
-def configured_elsewhere(scan, bucket: S3Bucket, field: str) -> bool:
-    """Whether split resources aimed at a bucket the scan could not identify (a stand-in, e.g. a
-    module configuring `var.bucket`) set ``field`` and may be aimed at this declared bucket:
-    then the bucket's own lack of ``field`` proves nothing."""
-    for other in scan.resources:
-        if isinstance(other, S3Bucket) and not other.declared and getattr(other, field) and may_name(other.name, bucket):
-            return True
-    return False
-
-
-def may_name(value: Node | None, bucket: S3Bucket) -> bool:
-    """Whether a bucket name, ARN or reference that the scan could not resolve may still
-    designate this bucket.  A value known in part (`${var.env}-logs`) is matched as a pattern; a
-    value not known at all may be any bucket (an imported value, a module input)."""
-    pattern = _name_pattern(value)
-    if pattern is None:
-        return True
-    if bucket.name is None:
-        return False  # a generated name: no literal or pattern written elsewhere can spell it
-    name = text_of(bucket.name)
-    if name is not None:
-        return re.fullmatch(pattern, name) is not None
-    name_pattern = _name_pattern(bucket.name)
-    literal = text_of(value)
-    if name_pattern is not None and literal is not None:
-        return re.fullmatch(name_pattern, bucket_name_from(literal)) is not None
-    return True  # two partly known strings: assume they may meet
-
-
-def _name_pattern(node: Node | None) -> str | None:
-    """A regular expression for the bucket name a value may hold; None when nothing is known."""
-    value = node.value if node is not None else None
-    if isinstance(value, str):
-        return re.escape(bucket_name_from(value))
-    if not isinstance(value, Unknown) or "${" not in value.text:
-        return None
-    pieces = _PLACEHOLDER.split(bucket_name_from(value.text))
-    if not any(pieces):
-        return None
-    return ".*".join(re.escape(piece) for piece in pieces)

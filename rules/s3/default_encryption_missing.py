@@ -47,7 +47,6 @@ Resources:
 from __future__ import annotations
 
 from policylint.rule import Rule
-from policylint.rules.s3.access_logging_disabled import configured_elsewhere
 
 
 class S3DefaultEncryptionMissing(Rule):
@@ -59,7 +58,7 @@ class S3DefaultEncryptionMissing(Rule):
 
     def check(self, scan):
         for bucket in scan.buckets:
-            if bucket.declared and bucket.encryption is None and not configured_elsewhere(scan, bucket, "encryption"):
+            if bucket.declared and bucket.encryption is None and not scan.configured_elsewhere(bucket, "encryption"):
                 yield self.finding(
                     "No default encryption configured: S3 applies SSE-S3 (`AES256`) since January 2023; "
                     "configure SSE-KMS (`aws:kms`) for control over the key and an audit trail of its use",

@@ -42,7 +42,6 @@ Resources:
 from __future__ import annotations
 
 from policylint.rule import Rule
-from policylint.rules.s3.access_logging_disabled import configured_elsewhere
 from policylint.rules.s3.replication_without_versioning import versioning_state
 
 
@@ -58,7 +57,7 @@ class S3VersioningDisabled(Rule):
             if versioning_state(bucket) != "off":
                 continue
             status = bucket.versioning
-            if status is None and configured_elsewhere(scan, bucket, "versioning"):
+            if status is None and scan.configured_elsewhere(bucket, "versioning"):
                 continue
             if status is not None:
                 yield self.finding(
