@@ -52,13 +52,16 @@ from policylint.model import truth
 from policylint.rule import Rule
 
 
-def versioning_state(bucket) -> str | None:
-    """'enabled', 'off' (absent, Suspended, Disabled) or None when it cannot be known."""
+def versioning_state(bucket, scan=None) -> str | None:
+    """'enabled', 'off' (absent, Suspended, Disabled) or None when it cannot be known.  With the
+    scan, versioning that an unresolved split resource may set elsewhere is not 'absent'."""
     if truth(bucket.object_lock):
         return "enabled"
     status = bucket.versioning
     if status is None:
-        return "off" if bucket.declared else None
+        if not bucket.declared or (scan is not None and scan.configured_elsewhere(bucket, "versioning")):
+            return None
+        return "off"
     if not status.known:
         return None
     return "enabled" if str(status.value) == "Enabled" else "off"
@@ -76,7 +79,7 @@ class S3ReplicationWithoutVersioning(Rule):
             replication = bucket.replication
             if replication is None:
                 continue
-            if versioning_state(bucket) == "off":
+            if versioning_state(bucket, scan) == "off":
                 explicit = bucket.versioning is not None and bucket.versioning.known
                 at = bucket.versioning if explicit else replication
                 state = f"`{bucket.versioning.value}`" if explicit else "not configured"
@@ -88,7 +91,7 @@ class S3ReplicationWithoutVersioning(Rule):
                 )
             for rule in replication.rules:
                 destination = scan.bucket_for(rule.destination, near=bucket.location.file)
-                if destination is None or destination is bucket or versioning_state(destination) != "off":
+                if destination is None or destination is bucket or versioning_state(destination, scan) != "off":
                     continue
                 yield self.finding(
                     f"Replication destination `{destination.address}` is not versioned; "
