@@ -1,7 +1,7 @@
 """The commands: glue between click and :func:`policylint.engine.lint_paths`.
 
-Only click and the standard library are imported here; parsers and reporters load when a command
-needs them.
+Only click and the standard library are imported here; parsers, reporters, the configuration
+loader and jsonschema load when a command needs them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,14 @@ import sys
 import click
 
 SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical")
+FORMAT_CHOICES = ("text", "json", "sarif", "junit", "github")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class ConfigFailure(click.ClickException):
+    """A bad configuration or baseline file: exit 2 without the usage text."""
+
+    exit_code = EXIT_ERROR
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -25,32 +32,87 @@ def cli() -> None:
     """A static linter for AWS CloudFormation, Terraform and IAM / bucket policies."""
 
 
-@cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True, help="Report format.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of stdout.")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes, slugs or code prefixes; comma-separated).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (codes, slugs or code prefixes; comma-separated).")
-@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default="low", show_default=True, help="Exit 1 when a finding is at or above this severity.")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching GLOB (repeatable).")
-def scan(paths, output_format, output, select, ignore, fail_on, exclude) -> None:
-    """Lint files and directories (walked recursively)."""
-    from policylint.engine import UsageError, lint_paths
-    from policylint.rule import severity_rank
+def _selection_options(function):
+    """Options shared by `scan` and `baseline`."""
+    options = [
+        click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes, slugs or code prefixes; comma-separated)."),
+        click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (codes, slugs or code prefixes; comma-separated)."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching GLOB (repeatable)."),
+        click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read this configuration file instead of searching for one."),
+        click.option("--no-config", is_flag=True, help="Ignore configuration files."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Parse files in N processes (0: one per CPU)."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _load_config(paths, config_file: str | None, no_config: bool):
+    if no_config:
+        return None
+    from policylint import config as config_module
 
     try:
-        report = lint_paths(paths, select=_split(select), ignore=_split(ignore), exclude=_split(exclude))
+        if config_file:
+            return config_module.load(config_file)
+        return config_module.discover(paths)
+    except config_module.ConfigError as exc:
+        raise ConfigFailure(str(exc)) from None
+
+
+def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, changed_only: bool = False):
+    from policylint.engine import UsageError, lint_paths
+
+    progress = None
+    if not quiet and sys.stderr.isatty():
+        from policylint.terminal import Progress
+
+        progress = Progress(sys.stderr)
+    try:
+        return lint_paths(
+            paths,
+            select=_split(select),
+            ignore=_split(ignore),
+            exclude=_split(exclude),
+            config=config,
+            suppress=True,
+            changed_only=changed_only,
+            jobs=jobs or os.cpu_count() or 1,
+            progress=progress,
+        )
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    if output_format == "json":
-        from policylint.reporters import json_report
+    finally:
+        if progress is not None:
+            progress.close()
 
-        text = json_report.render(report)
-    else:
-        from policylint.reporters import text as text_report
 
-        colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-        text = text_report.render(report, colour=colour)
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(FORMAT_CHOICES), default="text", show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write the report to FILE instead of stdout.")
+@click.option("--fail-on", type=click.Choice(SEVERITY_CHOICES), default=None, help="Exit 1 when a finding is at or above this severity.  [default: low, or the config's fail-on]")
+@click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline file.")
+@click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings and what suppressed them.")
+@click.option("--changed-only", is_flag=True, help="PATHS are changed files (pre-commit): evaluate each with its Terraform module, report only findings in PATHS.")
+@click.option("--root", type=click.Path(file_okay=False), default=None, help="Paths in sarif, junit and github reports are relative to DIR.  [default: current directory]")
+@_selection_options
+def scan(paths, output_format, output, fail_on, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet) -> None:
+    """Lint files and directories (walked recursively)."""
+    from policylint.engine import UsageError
+    from policylint.rule import severity_rank
+
+    config = _load_config(paths, config_file, no_config)
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, changed_only)
+    if baseline_file:
+        from policylint import baseline
+
+        try:
+            baseline.apply(report, baseline.load(baseline_file))
+        except UsageError as exc:
+            raise ConfigFailure(str(exc)) from None
+    text = _render(report, output_format, output, config, show_suppressed, quiet, root)
     if output:
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -58,8 +120,95 @@ def scan(paths, output_format, output, select, ignore, fail_on, exclude) -> None
         click.echo(text, nl=False)
     if report.errors:
         sys.exit(EXIT_ERROR)
-    threshold = severity_rank(fail_on)
+    threshold = severity_rank(fail_on or (config.fail_on if config and config.fail_on else "low"))
     sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in report.findings) else EXIT_OK)
+
+
+def _render(report, output_format: str, output: str | None, config, show_suppressed: bool, quiet: bool, root: str | None) -> str:
+    if output_format == "json":
+        import json
+
+        from policylint.reporters import json_report
+
+        data = json_report.to_dict(report)
+        if report.suppressed or report.baselined or show_suppressed:
+            # Keys added only when used, so that the version-1 shape of plain scans never changes.
+            data["summary"]["suppressed"] = len(report.suppressed)
+            data["summary"]["baselined"] = report.baselined
+        if show_suppressed:
+            data["suppressed"] = [
+                dict(row, suppression={"kind": s.suppression.kind, "file": s.suppression.file, "line": s.suppression.line, "reason": s.suppression.reason})
+                for row, s in zip(json_report.to_dict(_only(report, [s.finding for s in report.suppressed]))["findings"], report.suppressed)
+            ]
+        return json.dumps(data, indent=2) + "\n"
+    if output_format == "sarif":
+        from policylint.reporters import sarif
+
+        severities = config.severity if config else None
+        return sarif.render(report, root=root, severities=severities, show_suppressed=show_suppressed)
+    if output_format == "junit":
+        from policylint.reporters import junit
+
+        return junit.render(report, root=root, show_suppressed=show_suppressed)
+    if output_format == "github":
+        from policylint.reporters import github
+
+        return github.render(report, root=root)
+    from policylint.reporters import text as text_report
+
+    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    body = text_report.render(report, colour=colour).splitlines()
+    summary = body.pop()  # the reporter's last line is its summary
+    if show_suppressed:
+        for item in report.suppressed:
+            f = item.finding
+            resource = f" ({f.resource})" if f.resource else ""
+            body.append(f"{f.file}:{f.line}: {f.rule_id} [{f.severity}] {f.message}{resource} [suppressed by {item.suppression.describe()}]")
+    if not quiet:
+        body.append(_summary_with_suppressions(summary, report))
+    return "\n".join(body) + "\n" if body else ""
+
+
+def _only(report, findings):
+    from policylint.engine import Report
+
+    return Report(findings=list(findings), files=report.files)
+
+
+def _summary_with_suppressions(summary: str, report) -> str:
+    from policylint.suppressions import KIND_LABELS
+
+    extras = []
+    if report.suppressed:
+        kinds: dict[str, int] = {}
+        for item in report.suppressed:
+            kinds[item.suppression.kind] = kinds.get(item.suppression.kind, 0) + 1
+        detail = ", ".join(f"{kinds[k]} by {KIND_LABELS[k]}" for k in KIND_LABELS if k in kinds)
+        extras.append(f"{len(report.suppressed)} suppressed ({detail})")
+    if report.baselined:
+        extras.append(f"{report.baselined} in the baseline")
+    if not extras:
+        return summary
+    return summary.rstrip(".") + "; " + "; ".join(extras) + "."
+
+
+@cli.command("baseline")
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True), help="The baseline file to write.")
+@_selection_options
+def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet) -> None:
+    """Record the current findings, so that `scan --baseline FILE` reports only new ones."""
+    from policylint import baseline
+
+    config = _load_config(paths, config_file, no_config)
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet)
+    count = baseline.write(report, output)
+    for error in report.errors:
+        where = f"{error.file}:{error.line}" if error.line else error.file
+        click.echo(f"{where}: error: {error.message}", err=True)
+    if not quiet:
+        click.echo(f"policylint: wrote {count} finding{'s' if count != 1 else ''} to {output}", err=True)
+    sys.exit(EXIT_ERROR if report.errors else EXIT_OK)
 
 
 @cli.command("rules")
@@ -87,11 +236,14 @@ def list_rules(output_format) -> None:
 def explain(rule) -> None:
     """Show the documentation of a rule, by code or name."""
     from policylint.engine import UsageError, find_rule
+    from policylint.terminal import BOLD, RESET, render_markdown
 
     try:
         found = find_rule(rule)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    header = f"{found.code} {found.slug} [{found.severity}]\n{found.title}\nFormats: {', '.join(sorted(found.formats))}\n"
-    click.echo(header)
-    click.echo(found.docs())
+    colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    title = f"{found.code} {found.slug} [{found.severity}]"
+    header = f"{BOLD}{title}{RESET}" if colour else title
+    click.echo(f"{header}\n{found.title}\nFormats: {', '.join(sorted(found.formats))}\n")
+    click.echo(render_markdown(found.docs(), colour))

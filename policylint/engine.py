@@ -10,12 +10,16 @@ import fnmatch
 import importlib
 import os
 import pkgutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from policylint.model import Document, ParseError, TextFile
 from policylint.rule import FORMATS, Finding, Rule, severity_rank
+
+if TYPE_CHECKING:
+    from policylint.config import Config
+    from policylint.suppressions import SuppressedFinding
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox"}
 MAX_TEXT_BYTES = 2 * 1024 * 1024
@@ -33,6 +37,11 @@ class Report:
     findings: list[Finding] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     files: int = 0
+    # Findings silenced by an inline comment, CloudFormation Metadata or a config per-path ignore
+    # (``lint_paths(..., suppress=True)`` or a config with per-path-ignores), and how many findings
+    # a baseline file hid (set by :func:`policylint.baseline.apply`).
+    suppressed: list[SuppressedFinding] = field(default_factory=list)
+    baselined: int = 0
 
     def worst(self) -> str | None:
         if not self.findings:
@@ -76,8 +85,10 @@ def _check_metadata(rule: type[Rule]) -> None:
 
 def find_rule(name: str) -> type[Rule]:
     """A rule by code (``PL101``, any case) or slug (``s3-logging-loop``)."""
+    from policylint.suppressions import META_RULES
+
     wanted = name.strip().lower()
-    for rule in all_rules():
+    for rule in all_rules() + META_RULES:
         if wanted in (rule.code.lower(), rule.slug):
             return rule
     raise UsageError(f"unknown rule `{name}` (see `policylint rules`)")
@@ -145,6 +156,24 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> tuple[list[st
     return unique, errors
 
 
+def with_module_context(files: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
+    """``files`` plus the other Terraform files of each one's directory (its module), so that
+    references across files resolve when only some files of a module are scanned (pre-commit)."""
+    out = list(files)
+    seen = set(out)
+    for directory in sorted({os.path.dirname(f) for f in files if f.lower().endswith(TERRAFORM_EXTENSIONS)}):
+        try:
+            names = sorted(os.listdir(directory or "."))
+        except OSError:
+            continue
+        for name in names:
+            path = os.path.normpath(os.path.join(directory, name))
+            if name.lower().endswith(TERRAFORM_EXTENSIONS) and path not in seen and os.path.isfile(path) and not _excluded(path, exclude):
+                seen.add(path)
+                out.append(path)
+    return out
+
+
 def read_text(path: str) -> str | None:
     """The file as text, or None for binary/oversized files (not an error: they are skipped)."""
     if os.path.splitext(path)[1].lower() in BINARY_EXTENSIONS:
@@ -183,10 +212,18 @@ def classify(path: str, text: str) -> str:
 # --------------------------------------------------------------------------- scan
 
 
-def parse_files(files: Sequence[str], read_errors: list[ParseError]) -> tuple[list[Document], list[TextFile]]:
+def parse_files(
+    files: Sequence[str],
+    read_errors: list[ParseError],
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[Document], list[TextFile]]:
+    """Read and parse ``files``.  With ``jobs`` > 1 the parsing runs in that many processes; the
+    documents come back in the same order as in a serial run.  ``progress(done, total)`` is called
+    after each parsed unit (a file, or a Terraform module directory)."""
     texts: list[TextFile] = []
-    documents: list[Document] = []
-    terraform_dirs: dict[str, list[TextFile]] = {}
+    units: list[tuple] = []
+    terraform_dirs: dict[str, list[tuple[str, str]]] = {}
     for path in files:
         text = read_text(path)
         if text is None:
@@ -194,27 +231,61 @@ def parse_files(files: Sequence[str], read_errors: list[ParseError]) -> tuple[li
         kind = classify(path, text)
         texts.append(TextFile(path, text, kind))
         if kind == "terraform":
-            terraform_dirs.setdefault(os.path.dirname(path), []).append(texts[-1])
-        elif kind == "cloudformation":
-            from policylint.parsers import cloudformation
+            terraform_dirs.setdefault(os.path.dirname(path), []).append((path, text))
+        elif kind in _PARSER_MODULES:
+            units.append((kind, path, text))
+    units.extend(("terraform", directory, module_files) for directory, module_files in terraform_dirs.items())
+    return _parse_all(units, jobs, progress), texts
 
-            documents.append(_guarded(cloudformation.parse, text, path))
-        elif kind == "plan":
-            from policylint.parsers import plan
 
-            documents.append(_guarded(plan.parse, text, path))
-        elif kind == "policy":
-            from policylint.parsers import policy_json
+_PARSER_MODULES = {"cloudformation": "cloudformation", "plan": "plan", "policy": "policy_json"}
 
-            documents.append(_guarded(policy_json.parse, text, path))
-    for directory, module_files in terraform_dirs.items():
+
+def _parse_unit(unit: tuple) -> Document:
+    kind, path, payload = unit
+    if kind == "terraform":
         from policylint.parsers import terraform
 
         try:
-            documents.append(terraform.parse_module(directory, [(f.path, f.text) for f in module_files]))
+            return terraform.parse_module(path, payload)
         except Exception as exc:  # a parser bug must not end the scan
-            documents.append(Document("terraform", errors=[ParseError(directory, None, f"internal error while evaluating the module: {exc!r}")]))
-    return documents, texts
+            return Document("terraform", errors=[ParseError(path, None, f"internal error while evaluating the module: {exc!r}")])
+    parser = importlib.import_module(f"policylint.parsers.{_PARSER_MODULES[kind]}")
+    return _guarded(parser.parse, payload, path)
+
+
+def _unit_size(unit: tuple) -> int:
+    kind, _, payload = unit
+    return sum(len(text) for _, text in payload) if kind == "terraform" else len(payload)
+
+
+def _parse_all(units: list[tuple], jobs: int, progress: Callable[[int, int], None] | None) -> list[Document]:
+    total = len(units)
+    if jobs > 1 and total > 1:
+        import pickle
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+                # Largest units first keeps the workers evenly busy; the documents are then taken
+                # in the original order, so the result is the serial one.
+                order = sorted(range(total), key=lambda i: -_unit_size(units[i]))
+                futures = {i: pool.submit(_parse_unit, units[i]) for i in order}
+                for done, _ in enumerate(as_completed(futures.values()), start=1):
+                    if progress:
+                        progress(done, total)
+                return [futures[i].result() for i in range(total)]
+        except (BrokenProcessPool, pickle.PickleError, OSError, TypeError, AttributeError):
+            # No processes on this platform, or a document that cannot be pickled back (parser
+            # errors never get here: _parse_unit turns them into ParseErrors).  Parse serially.
+            pass
+    documents = []
+    for unit in units:
+        documents.append(_parse_unit(unit))
+        if progress:
+            progress(len(documents), total)
+    return documents
 
 
 def _guarded(parse, text: str, path: str) -> Document:
@@ -229,13 +300,37 @@ def lint_paths(
     select: Iterable[str] = (),
     ignore: Iterable[str] = (),
     exclude: Sequence[str] = (),
+    *,
+    config: Config | None = None,
+    suppress: bool = False,
+    changed_only: bool = False,
+    jobs: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Report:
-    """Scan files and directories and return every finding and error, sorted."""
+    """Scan files and directories and return every finding and error, sorted.
+
+    - ``config``: a :class:`policylint.config.Config`; its select/ignore/exclude apply where the
+      argument of the same name is empty, and its severity overrides and per-path ignores apply.
+    - ``suppress``: honour inline ``policylint:ignore`` comments and CloudFormation Metadata;
+      suppressed findings move to ``report.suppressed`` and stale suppressions are reported (PL000).
+    - ``changed_only``: ``paths`` are changed files (pre-commit): each Terraform file is evaluated
+      with the rest of its module directory, and only findings in ``paths`` are reported.
+    - ``jobs``: parse in that many processes (same, deterministically ordered results).
+    """
     from policylint.scan import Scan
 
+    select = list(select)
+    ignore = list(ignore)
+    if config is not None:
+        select = select or list(config.select)
+        ignore = ignore or list(config.ignore)
+        exclude = exclude or config.exclude
     rules = select_rules(select, ignore)
     files, errors = discover(paths, exclude)
-    documents, texts = parse_files(files, errors)
+    wanted = set(files)
+    if changed_only:
+        files = with_module_context(files, exclude)
+    documents, texts = parse_files(files, errors, jobs=jobs, progress=progress)
     scan = Scan(documents, texts)
     errors.extend(e for d in documents for e in d.errors)
     findings: set[Finding] = set()
@@ -247,8 +342,25 @@ def lint_paths(
         except Exception as exc:  # one broken rule must not hide the others' findings
             where = scan.cursor or (files[0] if files else "<scan>")
             errors.append(ParseError(where, None, f"rule {rule.code} failed: {exc!r}"))
-    return Report(
+    if config is not None and config.severity:
+        findings = {replace(f, severity=config.severity.get(f.rule_id, f.severity)) for f in findings}
+    report = Report(
         findings=sorted(findings, key=Finding.sort_key),
         errors=sorted(set(errors), key=lambda e: (e.file, e.line or 0, e.message)),
         files=len(texts),
     )
+    if suppress or (config is not None and config.per_path_ignores):
+        from policylint import suppressions
+
+        suppressions.apply(report, texts, rules, select=select, ignore=ignore, config=config, inline=suppress, changed_only=changed_only)
+    if changed_only:
+        _keep_only(report, wanted)
+    return report
+
+
+def _keep_only(report: Report, files: set[str]) -> None:
+    """Drop findings and errors outside ``files`` (errors of a whole module directory stay)."""
+    directories = {os.path.dirname(f) for f in files}
+    report.findings = [f for f in report.findings if f.file in files]
+    report.suppressed = [s for s in report.suppressed if s.finding.file in files]
+    report.errors = [e for e in report.errors if e.file in files or e.file in directories]

@@ -1,0 +1,221 @@
+"""Configuration files: ``[tool.policylint]`` in ``pyproject.toml``, or a ``.policylint.toml``.
+
+The file is looked for from the scanned path upwards; in each directory ``.policylint.toml`` comes
+before ``pyproject.toml``, and a ``pyproject.toml`` without a ``[tool.policylint]`` table is passed
+over.  Keys (all optional)::
+
+    select = ["PL1", "hardcoded-aws-credentials"]   # codes, names, code prefixes, "ALL"
+    ignore = ["PL118"]
+    severity = { PL107 = "medium" }                 # per-rule overrides
+    exclude = ["legacy/*"]                          # as --exclude
+    fail-on = "medium"                              # as --fail-on
+    per-path-ignores = { "plans/*.json" = ["PL201"] }  # globs relative to the config file
+
+Precedence: built-in defaults < this file < command-line flags (a flag replaces the key).
+The file is validated against ``config-schema.json`` (jsonschema is imported only when a file is
+found) and every rule name is resolved; a bad key or value is a :class:`ConfigError` naming the
+file and the key, which the CLI turns into exit code 2.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from policylint.engine import UsageError
+
+CONFIG_NAMES = (".policylint.toml", "pyproject.toml")
+SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config-schema.json")
+
+
+class ConfigError(UsageError):
+    def __init__(self, file: str, key: str | None, message: str):
+        where = f"{file}: " + (f"`{key}`: " if key else "")
+        super().__init__(where + message)
+        self.file = file
+        self.key = key
+
+
+@dataclass
+class Config:
+    path: str | None = None  # the file it was read from
+    root: str = "."  # that file's directory: per-path-ignores are relative to it
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    severity: dict[str, str] = field(default_factory=dict)  # rule code -> severity
+    exclude: list[str] = field(default_factory=list)
+    fail_on: str | None = None
+    per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule codes
+    text: str = ""
+
+    def line_of(self, needle: str) -> int:
+        """The line of the file where ``needle`` first appears quoted (for findings about it)."""
+        for quote in ('"', "'"):
+            index = self.text.find(f"{quote}{needle}{quote}")
+            if index >= 0:
+                return self.text.count("\n", 0, index) + 1
+        return 1
+
+
+def find_config(paths: Sequence[str]) -> str | None:
+    """The configuration file that applies to ``paths``: searched from their common directory
+    upwards."""
+    if not paths:
+        paths = ["."]
+    absolute = [os.path.abspath(p) for p in paths]
+    try:
+        start = os.path.commonpath(absolute)
+    except ValueError:  # different drives
+        start = absolute[0]
+    if not os.path.isdir(start):
+        start = os.path.dirname(start)
+    directory = start
+    while True:
+        for name in CONFIG_NAMES:
+            candidate = os.path.join(directory, name)
+            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_tool_table(candidate)):
+                return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return None
+        directory = parent
+
+
+def discover(paths: Sequence[str]) -> Config | None:
+    path = find_config(paths)
+    return load(path) if path else None
+
+
+def _toml():
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    return tomllib
+
+
+def _read(path: str) -> tuple[str, dict[str, Any]]:
+    tomllib = _toml()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(path, None, f"cannot read the file: {exc}") from None
+    try:
+        return text, tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(path, None, f"invalid TOML: {exc}") from None
+
+
+def _has_tool_table(path: str) -> bool:
+    try:
+        _, data = _read(path)
+    except ConfigError:
+        return True  # report the broken file rather than silently skipping it
+    return isinstance(data.get("tool"), dict) and "policylint" in data["tool"]
+
+
+def load(path: str) -> Config:
+    """Read and validate one configuration file."""
+    text, data = _read(path)
+    if os.path.basename(path) == "pyproject.toml":
+        table = data.get("tool", {}).get("policylint", {})
+        prefix = "[tool.policylint] "
+    else:
+        table = data
+        prefix = ""
+    _validate(table, path, prefix)
+    config = Config(path=path, root=os.path.dirname(os.path.abspath(path)), text=text)
+    config.select = _names(table.get("select", []), path, prefix + "select", prefixes=True)
+    config.ignore = _names(table.get("ignore", []), path, prefix + "ignore", prefixes=True)
+    config.exclude = list(table.get("exclude", []))
+    config.fail_on = table.get("fail-on")
+    for name, severity in table.get("severity", {}).items():
+        for code in _codes(name, path, f"{prefix}severity.{name}", prefixes=True):
+            config.severity[code] = severity
+    # An exact rule wins over a prefix, whatever the order they were written in.
+    for name, severity in table.get("severity", {}).items():
+        for code in _codes(name, path, f"{prefix}severity.{name}", prefixes=False, quiet=True):
+            config.severity[code] = severity
+    for pattern, names in table.get("per-path-ignores", {}).items():
+        codes: list[str] = []
+        for name in names:
+            for code in _codes(name, path, f'{prefix}per-path-ignores."{pattern}"', prefixes=True):
+                if code not in codes:
+                    codes.append(code)
+        config.per_path_ignores[pattern] = codes
+    return config
+
+
+def _validate(table: Any, path: str, prefix: str) -> None:
+    import json
+
+    import jsonschema
+
+    with open(SCHEMA_FILE, encoding="utf-8") as handle:
+        schema = json.load(handle)
+    validator = jsonschema.Draft7Validator(schema)
+    errors = sorted(validator.iter_errors(table), key=lambda e: (list(e.absolute_path), e.message))
+    if not errors:
+        return
+    error = errors[0]
+    key = _key_path(error.absolute_path)
+    if error.validator == "additionalProperties" and not error.absolute_path:
+        known = sorted(schema["properties"])
+        unknown = sorted(set(table) - set(known))
+        import difflib
+
+        hint = difflib.get_close_matches(unknown[0], known, n=1)
+        suggestion = f"; did you mean `{hint[0]}`?" if hint else f" (known keys: {', '.join(known)})"
+        raise ConfigError(path, prefix + unknown[0], f"unknown key{suggestion}")
+    if error.validator == "enum":
+        message = f"{error.instance!r} is not one of {', '.join(error.validator_value)}"
+    elif error.validator == "type":
+        message = f"expected {_article(error.validator_value)}, got {error.instance!r}"
+    else:
+        message = error.message
+    raise ConfigError(path, (prefix + key) if key else prefix.strip() or None, message)
+
+
+def _article(kind: Any) -> str:
+    names = {"array": "a list", "object": "a table", "string": "a string"}
+    return names.get(kind, str(kind))
+
+
+def _key_path(parts) -> str:
+    out = ""
+    for part in parts:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        elif out and not part.replace("-", "").replace("_", "").isalnum():
+            out += f'."{part}"'
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _names(names: list[str], path: str, key: str, prefixes: bool) -> list[str]:
+    for name in names:
+        _codes(name, path, key, prefixes)
+    return list(names)
+
+
+def _codes(name: str, path: str, key: str, prefixes: bool, quiet: bool = False) -> list[str]:
+    """Rule codes a name stands for; an unknown name is an error (unless ``quiet``)."""
+    from policylint.engine import all_rules, find_rule
+
+    if prefixes:
+        upper = name.strip().upper()
+        if upper == "ALL":
+            return [r.code for r in all_rules()]
+        prefixed = [r.code for r in all_rules() if r.code.startswith(upper)] if upper.startswith("PL") else []
+        if prefixed and not any(r.code == upper for r in all_rules()):
+            return prefixed
+    try:
+        return [find_rule(name).code]
+    except UsageError:
+        if quiet:
+            return []
+        raise ConfigError(path, key, f"unknown rule `{name}` (see `policylint rules`)") from None
