@@ -1,0 +1,1 @@
+"""IAM rules: identity, resource and trust policy documents."""

@@ -1,0 +1,64 @@
+"""
+## What it does
+Finds policy documents without a `Version`, or with the legacy `2008-10-17`. The finding points at
+`Version` when it is written, else at the document itself. It is raised to medium when the
+document uses policy variables (`${aws:username}`), which that language version does not support.
+A `Version` that is not a policy language version at all is PL204.
+
+## Why is this bad?
+Without `"Version": "2012-10-17"`, IAM evaluates the document with the 2008-10-17 language: policy
+variables such as `${aws:username}` or `${aws:PrincipalTag/team}` are matched as literal text, so a
+statement meant for "the caller's own folder" matches nothing (or, in a `Deny`, protects nothing).
+Even without variables, stating the version keeps the meaning from depending on a default.
+
+## Example
+```json
+{
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::example-home/${aws:username}/*"
+    }
+  ]
+}
+```
+
+## Use instead
+```json
+{
+  "Version": "2012-10-17",
+  "Statement": [
+    {
+      "Effect": "Allow",
+      "Action": "s3:GetObject",
+      "Resource": "arn:aws:s3:::example-home/${aws:username}/*"
+    }
+  ]
+}
+```
+
+## References
+- [IAM JSON policy elements: Version](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_version.html)
+- [IAM policy elements: Variables and tags](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_variables.html)
+"""
+
+from __future__ import annotations
+
+from policylint.rule import Rule
+
+
+class IamPolicyVersion(Rule):
+    code = "PL205"
+    slug = "iam-policy-version"
+    severity = "low"
+    title = "Policy document has no Version, or the legacy 2008-10-17"
+    formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
+
+    def check(self, scan):
+        from policylint.policy.grammar import version_problem
+
+        for document in scan.visit(scan.policies):
+            problem = version_problem(document)
+            if problem is not None:
+                yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)

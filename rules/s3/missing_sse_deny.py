@@ -1,0 +1,122 @@
+"""
+## What it does
+Checks that a bucket policy denies uploads that do not ask for server-side encryption. The rule
+asks the policy evaluator two questions about `s3:PutObject` on any object of the bucket, from any
+caller: is the upload explicitly denied (a) when the `s3:x-amz-server-side-encryption` header is
+absent, and (b) when it carries a value other than `AES256` / `aws:kms`? Any statements that deny
+both pass, whatever their shape: AWS's classic pair (a `Deny` with `Null` and a `Deny` with
+`StringNotEquals`), or a single `Deny` with `StringNotEqualsIfExists` (or plain
+`StringNotEquals`, which is true when the key is missing). The message says which case is still
+open. A `Deny` limited to some callers, some objects or some other condition does not count.
+
+The finding points at the policy's `Statement` element, where the missing statement belongs.
+Buckets are judged on the policies linked to them in the scan; a bucket with no bucket policy in
+the scan is not reported (its policy may live in another stack, and since January 2023 S3 encrypts
+every new object by default), nor is a policy whose statements cannot be resolved statically.
+
+## Why is this bad?
+Without the deny, a client can store objects unencrypted or with an algorithm you did not choose.
+(Default bucket encryption now covers header-less uploads; AWS still documents this pair for
+buckets that must prove every upload asked for encryption.)
+
+## Example
+```yaml
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: example-uploads
+  UploadsPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Uploads
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Deny
+            Principal: "*"
+            Action: s3:PutObject
+            Resource: arn:aws:s3:::example-uploads/*
+            Condition:
+              "Null":
+                s3:x-amz-server-side-encryption: "true"
+```
+
+## Use instead
+```yaml
+Resources:
+  Uploads:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: example-uploads
+  UploadsPolicy:
+    Type: AWS::S3::BucketPolicy
+    Properties:
+      Bucket: !Ref Uploads
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: DenyUnencryptedUploads
+            Effect: Deny
+            Principal: "*"
+            Action: s3:PutObject
+            Resource: arn:aws:s3:::example-uploads/*
+            Condition:
+              StringNotEqualsIfExists:
+                s3:x-amz-server-side-encryption: [AES256, "aws:kms"]
+```
+
+## References
+- [How do I enforce server-side encryption for objects in my S3 bucket? (AWS re:Post)](https://repost.aws/knowledge-center/s3-bucket-store-kms-encrypted-objects)
+- [Protecting data with server-side encryption](https://docs.aws.amazon.com/AmazonS3/latest/userguide/serv-side-encryption.html)
+- [IAM JSON policy elements: Condition operators (`...IfExists`, `Null`)](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html)
+"""
+
+from __future__ import annotations
+
+from policylint.rule import Rule
+
+HEADER = "s3:x-amz-server-side-encryption"
+# Stands for "any value other than AES256 / aws:kms": no policy names it, so no statement can
+# match it by equality rather than by excluding the accepted algorithms.
+OTHER_ALGORITHM = "policylint-unrequested-algorithm"
+
+
+class S3MissingSseDeny(Rule):
+    code = "PL103"
+    slug = "s3-missing-sse-deny"
+    severity = "medium"
+    title = "Bucket policy does not deny uploads without server-side encryption"
+    formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
+
+    def check(self, scan):
+        from policylint.policy.evaluate import ABSENT, EVERYONE, FREE, Request, denies
+        from policylint.policy.targets import bucket_targets
+
+        for target in bucket_targets(scan):
+            policies = target.policies
+            open_cases = []
+            for case, value in (("absent", ABSENT), ("other", OTHER_ALGORITHM)):
+                request = Request("s3:PutObject", target.objects_arn, EVERYONE, {HEADER: value}, unlisted=FREE)
+                denied = denies(policies, request, target.resolve)
+                if denied is None:
+                    break  # depends on something unresolved: say nothing
+                if denied is False:
+                    open_cases.append(case)
+            else:
+                if open_cases:
+                    yield self.finding(self._message(open_cases, target.display), at=target.anchor(), resource=target.resource)
+
+    @staticmethod
+    def _message(open_cases: list[str], arn: str) -> str:
+        fix = (
+            f"add a `Deny` of `s3:PutObject` on `{arn}/*` for `Principal: \"*\"` with "
+            f"`StringNotEqualsIfExists: {{\"{HEADER}\": [\"AES256\", \"aws:kms\"]}}`"
+        )
+        if open_cases == ["absent", "other"]:
+            what = f"uploads without the `{HEADER}` header and uploads asking for another algorithm"
+        elif open_cases == ["absent"]:
+            what = f"uploads without the `{HEADER}` header"
+        else:
+            what = f"uploads whose `{HEADER}` is not `AES256` or `aws:kms`"
+        return f"Bucket policy does not deny {what} (`s3:PutObject`); {fix}"

@@ -1,0 +1,134 @@
+"""
+## What it does
+Finds S3 actions that can never match the resources of their statement: object actions
+(`s3:GetObject`, `s3:PutObject`, `s3:DeleteObject`, ...) whose statement lists only bucket ARNs
+(`arn:aws:s3:::bucket`), and bucket actions (`s3:ListBucket`, `s3:GetBucketLocation`, ...) whose
+statement lists only object ARNs (`arn:aws:s3:::bucket/*`). Wildcard actions (`s3:Get*`) are
+reported only when none of the known actions they cover can match. Applies to bucket policies and
+identity policies alike, `Allow` and `Deny`.
+
+Each mismatched action is reported on its own line in `Action`. A statement is skipped when one of
+its resources is not a plain S3 bucket or object ARN (`*`, access points, other services) or
+cannot be resolved, when it uses `NotAction`/`NotResource`, and for actions policylint does not
+know.
+
+## Why is this bad?
+The statement silently has no effect for those actions: an `Allow` grants nothing (the
+application gets `AccessDenied`), and a `Deny` protects nothing. An object ARN needs `/*` (or
+`/key`); a bucket ARN must not have it.
+
+## Example
+```yaml
+Resources:
+  Reader:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action:
+              - s3:ListBucket
+              - s3:GetObject
+            Resource: arn:aws:s3:::example-data
+```
+
+## Use instead
+```yaml
+Resources:
+  Reader:
+    Type: AWS::IAM::ManagedPolicy
+    Properties:
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action:
+              - s3:ListBucket
+              - s3:GetObject
+            Resource:
+              - arn:aws:s3:::example-data
+              - arn:aws:s3:::example-data/*
+```
+
+## References
+- [Policy resources for Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/userguide/security_iam_service-with-iam.html#security_iam_service-with-iam-id-based-policies-resources)
+- [Actions, resources, and condition keys for Amazon S3](https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazons3.html)
+"""
+
+from __future__ import annotations
+
+import re
+
+from policylint.rule import Rule
+
+_S3_PREFIX = re.compile(r"^arn:aws[\w-]*:s3:::")
+_KIND_WORDS = {"object": ("objects", "object ARNs such as `arn:aws:s3:::bucket/*`"), "bucket": ("buckets", "the bucket ARN `arn:aws:s3:::bucket`")}
+
+
+class S3PolicyResourceMismatch(Rule):
+    code = "PL115"
+    slug = "s3-policy-resource-mismatch"
+    severity = "high"
+    title = "S3 actions that can never match the statement's resources"
+    formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
+
+    def check(self, scan):
+        from policylint.policy.document import policy_of
+        from policylint.policy.evaluate import NAME, VAR, to_pattern
+        from policylint.policy.s3_actions import ACTIONS, canonical, expand
+        from policylint.policy.targets import reference_resolver
+
+        resolve = reference_resolver(scan, unnamed=NAME)
+        for document in scan.visit(scan.policies):
+            if document.kind == "trust":
+                continue
+            for statement in policy_of(document).statements:
+                if statement.unknown or statement.action is None or statement.resource is None or statement.not_action or statement.not_resource:
+                    continue
+                kinds = set()
+                for value in statement.resource.values:
+                    pattern = to_pattern(value.raw, resolve)
+                    kind = _arn_kinds(pattern, VAR)
+                    if kind is None:
+                        kinds = None
+                        break
+                    kinds |= kind
+                if not kinds:
+                    continue
+                for value in statement.action.values:
+                    text = value.text
+                    if text is None or "${" in text:
+                        continue
+                    matched = expand(text) if ("*" in text or "?" in text) else [canonical(text)]
+                    if not matched or None in matched:
+                        continue
+                    needed = {ACTIONS[name][0] for name in matched}
+                    if needed & kinds:
+                        continue
+                    need = next(iter(needed)) if len(needed) == 1 else None
+                    if need is None:
+                        continue
+                    plural, fix = _KIND_WORDS[need]
+                    listed = "bucket" if "bucket" in kinds else "object"
+                    yield self.finding(
+                        f"`{text}` acts on {plural}, but {statement.label} lists only {listed} ARNs, so it never "
+                        f"matches and the statement does not {'deny' if statement.effect_text == 'Deny' else 'grant'} it; "
+                        f"add {fix}",
+                        at=value.node,
+                        resource=document,
+                    )
+
+
+def _arn_kinds(pattern: str, var: str) -> set[str] | None:
+    """What a Resource pattern can match: {"bucket"}, {"object"}, both, or None when it is not a
+    plain S3 bucket/object ARN (or depends on an unknown)."""
+    if not _S3_PREFIX.match(pattern):
+        return None
+    rest = _S3_PREFIX.sub("", pattern, count=1)
+    name, slash, _ = rest.partition("/")
+    if slash:
+        return {"object"}  # bucket names hold no "/": only object ARNs can match
+    if var in rest:
+        return None  # an unknown piece may hold a "/"
+    return {"bucket", "object"} if "*" in rest else {"bucket"}
