@@ -118,9 +118,16 @@ def test_missing_effect_action_and_statement():
 
 def test_a_raw_file_without_a_top_level_statement_is_not_a_policy():
     """A stack configuration with a `StackPolicy` mentions `Statement` but is no policy."""
+    import json
+
+    from policylint.parsers import policy_json
+
     config = {"Parameters": [], "StackPolicy": {"Statement": [{"Effect": "Allow", "Action": "*", "Principal": "*", "Resource": "*"}]}}
-    assert problems(document(config)) == []
-    assert version_problem(document(config)) is None
+    assert policy_json.parse(json.dumps(config), "config.json").policies == []
+    # ... while a policy whose `Statement` is misspelt still is one, so PL204 can say so
+    typo = policy_json.parse('{"Version": "2012-10-17", "Statment": []}', "p.json")
+    (policy,) = typo.policies
+    assert "did you mean `Statement`" in problems(policy)[0].message
 
 
 def test_cloudformation_intrinsics_left_in_a_raw_file_are_unknown():

@@ -22,8 +22,17 @@ def parse(text: str, path: str) -> Document:
     if not isinstance(body.value, dict):
         doc.errors.append(ParseError(path, body.line, "a policy document must be a JSON object"))
         return doc
+    if not is_policy(body):
+        return doc  # `Statement` appears only deeper (a stack configuration's StackPolicy, say)
     doc.policies.append(PolicyDocument(body=body, kind=policy_kind(body), owner=None, format=FORMAT))
     return doc
+
+
+def is_policy(body: Node) -> bool:
+    """A policy has `Statement` at its top level, or at least a policy language `Version` (then a
+    misspelt `Statement` is a grammar error to report, not a reason to skip the file)."""
+    version = body.get("Version")
+    return "Statement" in body.value or (version is not None and version.value in ("2012-10-17", "2008-10-17"))
 
 
 def policy_kind(body: Node) -> str:

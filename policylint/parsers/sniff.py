@@ -6,6 +6,8 @@ import re
 
 _CFN_TOP_KEY = re.compile(r"^(AWSTemplateFormatVersion|Resources|Transform)\s*:", re.MULTILINE)
 _JSON_KEY = re.compile(r'"(AWSTemplateFormatVersion|Resources|planned_values|format_version|terraform_version|resource_changes|Statement|Version)"\s*:')
+# A policy whose `Statement` key is misspelt is still a policy (PL204 reports the spelling).
+_POLICY_VERSION = re.compile(r'"Version"\s*:\s*"20(?:12|08)-10-17"')
 
 
 def looks_like_cfn_yaml(text: str) -> bool:
@@ -19,6 +21,6 @@ def json_kind(text: str) -> str:
         return "plan"
     if "Resources" in keys or "AWSTemplateFormatVersion" in keys:
         return "cloudformation"
-    if "Statement" in keys:
+    if "Statement" in keys or _POLICY_VERSION.search(text[:200_000]):
         return "policy"
     return "text"

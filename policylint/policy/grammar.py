@@ -49,19 +49,12 @@ def problems(document: PolicyDocument) -> list[Problem]:
     """Every grammar problem (PL204) of the document, in line order."""
     if isinstance(document.body.value, str):
         return [_not_json(document.body)]
-    if not isinstance(document.body.value, dict) or not _is_policy(document):
+    if not isinstance(document.body.value, dict):
         return []
     policy = policy_of(document)
     found = list(_schema_problems(document.body, policy)) + list(_semantic_problems(policy, effective_kind(policy, document)))
     unique = {(p.node.line, p.message): p for p in found}
     return sorted(unique.values(), key=lambda p: (p.node.line, p.message))
-
-
-def _is_policy(document: PolicyDocument) -> bool:
-    """A raw JSON file is taken for a policy when ``Statement`` appears anywhere in it; one whose
-    top level has no ``Statement`` (a stack configuration holding a ``StackPolicy``, say) is not
-    judged as a policy."""
-    return document.owner is not None or "Statement" in document.body.value
 
 
 def _not_json(body: Node) -> Problem:
@@ -88,7 +81,7 @@ def validate_body(body: Node, kind: str = "resource") -> list[Problem]:
 def version_problem(document: PolicyDocument) -> Problem | None:
     """PL205: ``Version`` missing, or the legacy ``2008-10-17``."""
     body = document.body
-    if not isinstance(body.value, dict) or not _is_policy(document):
+    if not isinstance(body.value, dict):
         return None
     version = body.value.get("Version")
     variables = _uses_variables(body)

@@ -1,0 +1,190 @@
+"""
+## What it does
+Finds buckets configured for static website hosting whose content cannot be read publicly, so
+that every visitor of the website endpoint gets `403 Forbidden`:
+
+- Block Public Access keeps public bucket policies out (`BlockPublicPolicy` or
+  `RestrictPublicBuckets` on; a bucket with no public access block configuration has all four
+  settings on, AWS's default since April 2023) and no public ACL can apply either; or
+- no bucket policy allows everyone `s3:GetObject` on the bucket's objects, and no public ACL does.
+
+A website that only redirects every request (`RedirectAllRequestsTo`) reads no object and is not
+reported. Settings and policies that cannot be resolved statically are never reported, nor are
+buckets that a split Terraform resource aimed at an unresolved bucket may be configuring.
+
+## Why is this bad?
+Website endpoints serve objects anonymously. With reads blocked, the site is broken on the day
+it ships, usually discovered by users. Either the bucket should really be public (then say so
+explicitly and narrowly), or the site should be served through CloudFront with origin access
+control from a private bucket, without website hosting.
+
+## Example
+```hcl
+resource "aws_s3_bucket" "site" {
+  bucket = "acme-www"
+}
+
+resource "aws_s3_bucket_website_configuration" "site" {
+  bucket = aws_s3_bucket.site.id
+  index_document {
+    suffix = "index.html"
+  }
+}
+```
+
+## Use instead
+```hcl
+resource "aws_s3_bucket" "site" {
+  bucket = "acme-www"
+}
+
+resource "aws_s3_bucket_website_configuration" "site" {
+  bucket = aws_s3_bucket.site.id
+  index_document {
+    suffix = "index.html"
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "site" {
+  bucket                  = aws_s3_bucket.site.id
+  block_public_acls       = true
+  ignore_public_acls      = true
+  block_public_policy     = false
+  restrict_public_buckets = false
+}
+
+resource "aws_s3_bucket_policy" "site" {
+  bucket = aws_s3_bucket.site.id
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "PublicRead"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::acme-www/*"
+    }]
+  })
+}
+```
+
+## References
+- [Setting permissions for website access](https://docs.aws.amazon.com/AmazonS3/latest/userguide/WebsiteAccessPermissionsReqd.html)
+- [Blocking public access to your Amazon S3 storage](https://docs.aws.amazon.com/AmazonS3/latest/userguide/access-control-block-public-access.html)
+- [Restricting access to an Amazon S3 origin with CloudFront origin access control](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/private-content-restricting-access-to-s3.html)
+"""
+
+from __future__ import annotations
+
+from policylint.model import Node, S3Bucket, text_of, truth
+from policylint.rule import Rule
+from policylint.rules.s3.public_acl import PUBLIC_CANNED, PUBLIC_GROUPS
+
+_REDIRECT_KEYS = ("RedirectAllRequestsTo", "redirect_all_requests_to")
+
+
+def redirects_only(website: Node) -> bool:
+    return any(website.get(key) is not None and website.get(key).value not in (None, []) for key in _REDIRECT_KEYS)
+
+
+def block_setting(bucket: S3Bucket, name: str) -> bool | None:
+    """The effective bucket-level setting: AWS's default (on) when nothing is configured."""
+    block = bucket.public_access_block
+    if block is None:
+        return True
+    node = block.settings.get(name)
+    return False if node is None else truth(node)
+
+
+def public_acl(bucket: S3Bucket) -> bool | None:
+    if bucket.acl is not None and not bucket.acl.known:
+        return None
+    if text_of(bucket.acl) in PUBLIC_CANNED:
+        return True
+    uris = [text_of(g.grantee_uri) for g in bucket.grants]
+    if None in uris:
+        return None
+    return any(uri in PUBLIC_GROUPS for uri in uris)
+
+
+class S3WebsiteBlocked(Rule):
+    code = "PL114"
+    slug = "s3-website-blocked"
+    severity = "medium"
+    title = "S3 website hosting on a bucket whose objects cannot be read publicly"
+    formats = frozenset({"cloudformation", "terraform", "plan"})
+
+    def check(self, scan):
+        for bucket in scan.buckets:
+            website = bucket.website
+            if website is None or not website.known or redirects_only(website) or not bucket.declared:
+                continue
+            if scan.configured_elsewhere(bucket, "public_access_block") or scan.configured_elsewhere(bucket, "acl"):
+                continue
+            reason = self._blocked(scan, bucket)
+            if reason:
+                yield self.finding(
+                    f"Website hosting is configured but {reason}, so visitors get 403 Forbidden; serve the site "
+                    "through CloudFront with origin access control, or allow public `s3:GetObject` explicitly",
+                    at=website,
+                    resource=bucket,
+                )
+
+    def _blocked(self, scan, bucket: S3Bucket) -> str | None:
+        acl = public_acl(bucket)
+        acls_blocked = block_setting(bucket, "ignore_public_acls") is True or text_of(bucket.ownership) in (None, "BucketOwnerEnforced")
+        if acl is None or (acl and not acls_blocked):
+            return None  # a public ACL may serve the site, or we cannot tell
+        policy_blocked = [block_setting(bucket, n) for n in ("block_public_policy", "restrict_public_buckets")]
+        if True in policy_blocked:
+            configured = "Block Public Access" if bucket.public_access_block else "Block Public Access (on by default for new buckets)"
+            return f"{configured} keeps public bucket policies out"
+        if None in policy_blocked:
+            return None
+        if self._unlinked_policies_may_apply(scan, bucket):
+            return None
+        readable = self._public_read(scan, bucket)
+        if readable is False:
+            return "no bucket policy allows everyone `s3:GetObject` on its objects"
+        return None
+
+    @staticmethod
+    def _unlinked_policies_may_apply(scan, bucket: S3Bucket) -> bool:
+        linked = {id(d) for b in scan.resources if isinstance(b, S3Bucket) for d in b.policies}
+        return any(
+            p.attached_to is not None and id(p) not in linked and scan.may_designate(p.attached_to, bucket)
+            for p in scan.policies
+        )
+
+    @staticmethod
+    def _public_read(scan, bucket: S3Bucket) -> bool | None:
+        """Does a policy of the bucket grant everyone `s3:GetObject` on its objects?"""
+        from policylint.policy.document import policy_of
+        from policylint.policy.evaluate import ANY, Match, action_match, resource_match
+        from policylint.policy.public import public_grant
+        from policylint.policy.targets import reference_resolver
+
+        name = text_of(bucket.name)
+        objects = f"arn:aws:s3:::{name}/{ANY}" if name else None
+        resolve = reference_resolver(scan, bucket, name) if name else None
+        unknown = False
+        for document in bucket.policies:
+            policy = policy_of(document)
+            if policy.unknown:
+                return None
+            statements = policy.statements
+            for statement in statements:
+                if statement.unknown:
+                    unknown = True
+                    continue
+                if objects is None or public_grant(statement, statements, resolve) is None:
+                    continue
+                action = action_match(statement, "s3:GetObject", resolve)
+                resource = resource_match(statement, objects, resolve)
+                if Match.UNKNOWN in (action, resource):
+                    unknown = True
+                elif action is not Match.NONE and resource is not Match.NONE:
+                    return True  # some or all objects are public: the site (partly) works
+        if bucket.policies and objects is None:
+            return None
+        return None if unknown else False
