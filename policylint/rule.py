@@ -22,6 +22,11 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+def spelled(resource, cloudformation: str, terraform: str) -> str:
+    """How the user writes a setting in the resource's format, for messages."""
+    return cloudformation if getattr(resource, "format", None) == "cloudformation" else terraform
+
+
 @dataclass(frozen=True)
 class Finding:
     rule_id: str

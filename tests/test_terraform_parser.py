@@ -17,7 +17,9 @@ import pytest
 from policylint.model import (
     AccountPublicAccessBlock,
     BucketPart,
+    CacheGroup,
     ComputeLaunch,
+    Database,
     DnsRecord,
     HostedZone,
     Node,
@@ -928,13 +930,167 @@ def test_iam_role_trust_and_inline_policies(tmp_path):
     assert group.kind == "identity" and isinstance(group.body.value, Unknown)
 
 
+def test_elasticache_replication_groups_and_clusters(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_elasticache_replication_group" "written" {
+          replication_group_id       = "written"
+          description                = "written"
+          engine                     = "valkey"
+          transit_encryption_enabled = true
+          at_rest_encryption_enabled = false
+          auth_token                 = var.token
+          automatic_failover_enabled = true
+          multi_az_enabled           = true
+          user_group_ids             = []
+        }
+
+        resource "aws_elasticache_replication_group" "bare" {
+          replication_group_id = "bare"
+          description          = "bare"
+        }
+
+        resource "aws_elasticache_replication_group" "secondary" {
+          replication_group_id        = "secondary"
+          description                 = "secondary"
+          global_replication_group_id = "ldgnf-global"
+        }
+
+        resource "aws_elasticache_cluster" "standalone" {
+          cluster_id = "standalone"
+          engine     = "redis"
+        }
+
+        resource "aws_elasticache_cluster" "member" {
+          cluster_id           = "member"
+          replication_group_id = aws_elasticache_replication_group.written.id
+        }
+        """,
+    )
+    written = resource(doc, "aws_elasticache_replication_group.written")
+    assert isinstance(written, CacheGroup) and written.kind == "replication_group" and written.format == "terraform"
+    assert (written.engine.value, written.engine.line) == ("valkey", 4)
+    assert (written.transit_encryption.value, written.transit_encryption.line) == (True, 5)
+    assert (written.at_rest_encryption.value, written.at_rest_encryption.line) == (False, 6)
+    assert isinstance(written.auth_token.value, Unknown) and written.auth_token.line == 7
+    assert (written.automatic_failover.line, written.multi_az.line) == (8, 9)
+    assert written.user_groups is None  # an empty set says nothing
+
+    # What the provider sends when nothing is written is materialised at the resource; what AWS
+    # decides stays absent.
+    bare = resource(doc, "aws_elasticache_replication_group.bare")
+    assert (bare.transit_encryption.value, bare.transit_encryption.line) == (False, 13)
+    assert (bare.automatic_failover.value, bare.automatic_failover.line) == (False, 13)
+    assert bare.engine is None and bare.at_rest_encryption is None and bare.multi_az is None
+    assert bare.auth_token is None and bare.user_groups is None
+
+    # A secondary of a global datastore inherits engine, encryption and failover.
+    secondary = resource(doc, "aws_elasticache_replication_group.secondary")
+    for inherited in (secondary.engine, secondary.transit_encryption, secondary.at_rest_encryption, secondary.automatic_failover):
+        assert isinstance(inherited.value, Unknown) and inherited.line == 21
+
+    standalone = resource(doc, "aws_elasticache_cluster.standalone")
+    assert isinstance(standalone, CacheGroup) and standalone.kind == "cluster"
+    assert standalone.engine.value == "redis" and standalone.transit_encryption is None and standalone.replication_group is None
+    member = resource(doc, "aws_elasticache_cluster.member")
+    assert member.engine is None
+    assert member.replication_group.value == Ref(
+        uid(tmp_path, "aws_elasticache_replication_group.written"), "id", "aws_elasticache_replication_group.written.id"
+    )
+
+
+def test_rds_instances_clusters_and_cluster_instances(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_db_instance" "written" {
+          engine                              = "postgres"
+          storage_encrypted                   = true
+          publicly_accessible                 = true
+          iam_database_authentication_enabled = false
+          backup_retention_period             = 0
+          multi_az                            = true
+        }
+
+        resource "aws_db_instance" "bare" {
+          engine = "mysql"
+        }
+
+        resource "aws_db_instance" "replica" {
+          replicate_source_db = aws_db_instance.written.identifier
+        }
+
+        resource "aws_db_instance" "point_in_time" {
+          restore_to_point_in_time {
+            source_db_instance_identifier = "app"
+          }
+        }
+
+        resource "aws_rds_cluster" "aurora" {
+          engine_mode         = "serverless"
+          storage_encrypted   = false
+          snapshot_identifier = "final"
+        }
+
+        resource "aws_rds_cluster_instance" "writer" {
+          cluster_identifier = aws_rds_cluster.aurora.id
+          engine             = "aurora-mysql"
+        }
+        """,
+    )
+    written = resource(doc, "aws_db_instance.written")
+    assert isinstance(written, Database) and written.kind == "instance" and written.format == "terraform"
+    fields = (written.engine, written.storage_encrypted, written.publicly_accessible, written.iam_auth, written.backup_retention, written.multi_az)
+    assert [(n.value, n.line) for n in fields] == [("postgres", 2), (True, 3), (True, 4), (False, 5), (0, 6), (True, 7)]
+    assert written.cluster is None and written.restored_from is None and written.engine_mode is None
+
+    # publicly_accessible is a schema default the provider sends; the rest is AWS's to decide.
+    bare = resource(doc, "aws_db_instance.bare")
+    assert (bare.publicly_accessible.value, bare.publicly_accessible.line) == (False, 10)
+    assert bare.storage_encrypted is None and bare.iam_auth is None and bare.backup_retention is None and bare.multi_az is None
+
+    replica = resource(doc, "aws_db_instance.replica")
+    assert replica.engine is None and isinstance(replica.restored_from.value, Ref) and replica.restored_from.line == 15
+    assert resource(doc, "aws_db_instance.point_in_time").restored_from.line == 19
+
+    aurora = resource(doc, "aws_rds_cluster.aurora")
+    assert isinstance(aurora, Database) and aurora.kind == "cluster"
+    assert aurora.engine is None  # not guessed: older providers defaulted it, newer ones require it
+    assert (aurora.engine_mode.value, aurora.storage_encrypted.value, aurora.restored_from.value) == ("serverless", False, "final")
+    assert aurora.multi_az is None
+
+    writer = resource(doc, "aws_rds_cluster_instance.writer")
+    assert isinstance(writer, Database) and writer.kind == "cluster_instance"
+    assert writer.cluster.value == Ref(uid(tmp_path, "aws_rds_cluster.aurora"), "id", "aws_rds_cluster.aurora.id")
+    assert (writer.engine.value, writer.publicly_accessible.value, writer.publicly_accessible.line) == ("aurora-mysql", False, 30)
+    assert writer.storage_encrypted is None and writer.iam_auth is None
+
+
+def test_plan_unset_nullable_booleans_and_sets_are_absent():
+    from policylint.parsers import plan
+
+    text = """{
+      "planned_values": {"root_module": {"resources": [
+        {"address": "aws_elasticache_replication_group.g", "mode": "managed",
+         "type": "aws_elasticache_replication_group", "name": "g",
+         "values": {"engine": "valkey", "at_rest_encryption_enabled": "", "user_group_ids": [],
+                    "transit_encryption_enabled": true, "automatic_failover_enabled": false}}
+      ]}}
+    }"""
+    [group] = plan.parse(text, "plan.json").resources
+    assert isinstance(group, CacheGroup) and group.format == "plan"
+    assert group.at_rest_encryption is None and group.user_groups is None
+    assert (group.transit_encryption.value, group.automatic_failover.value, group.automatic_failover.line) == (True, False, 3)
+
+
 def test_other_resources_keep_their_evaluated_values(tmp_path):
     doc = parse(
         tmp_path,
         main__tf="""\
-        resource "aws_db_instance" "db" {
-          storage_encrypted   = false
-          publicly_accessible = true
+        resource "aws_ebs_volume" "data" {
+          encrypted            = false
+          multi_attach_enabled = true
           lifecycle {
             prevent_destroy = true
           }
@@ -942,10 +1098,10 @@ def test_other_resources_keep_their_evaluated_values(tmp_path):
         }
         """,
     )
-    db = resource(doc, "aws_db_instance.db")
-    assert type(db).__name__ == "Resource" and db.format == "terraform" and db.type == "aws_db_instance"
-    assert db.props.get("storage_encrypted").value is False and db.props.get("publicly_accessible").line == 3
-    assert db.props.get("lifecycle") is None and db.props.get("depends_on") is None  # meta-arguments
+    volume = resource(doc, "aws_ebs_volume.data")
+    assert type(volume).__name__ == "Resource" and volume.format == "terraform" and volume.type == "aws_ebs_volume"
+    assert volume.props.get("encrypted").value is False and volume.props.get("multi_attach_enabled").line == 3
+    assert volume.props.get("lifecycle") is None and volume.props.get("depends_on") is None  # meta-arguments
 
 
 def test_importing_the_parser_does_not_import_hcl2():

@@ -476,7 +476,7 @@ def _decoded(node: Node) -> Node:
 
 def _cache(kind: str):
     def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
-        doc.resources.append(CacheGroup(
+        group = CacheGroup(
             **common,
             kind=kind,
             engine=props.get("Engine"),
@@ -486,13 +486,23 @@ def _cache(kind: str):
             user_groups=props.get("UserGroupIds"),
             automatic_failover=props.get("AutomaticFailoverEnabled"),
             multi_az=props.get("MultiAZEnabled"),
-        ))
+        )
+        global_id = props.get("GlobalReplicationGroupId")
+        if global_id is not None:
+            # A secondary of a global datastore: engine, encryption and failover are the primary's.
+            inherited = Node(Unknown("inherited from the global datastore"), global_id.file, global_id.line, global_id.end_line)
+            group.engine = group.transit_encryption = group.at_rest_encryption = group.automatic_failover = inherited
+        doc.resources.append(group)
     return build
 
 
 def _database(kind: str):
     def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
-        restored = props.get("SourceDBInstanceIdentifier") or props.get("DBSnapshotIdentifier") or props.get("SnapshotIdentifier") or props.get("SourceDBClusterIdentifier")
+        # Restored, replicated and global-database members inherit their storage encryption.
+        restored = (
+            props.get("SourceDBInstanceIdentifier") or props.get("DBSnapshotIdentifier") or props.get("SnapshotIdentifier")
+            or props.get("SourceDBClusterIdentifier") or props.get("GlobalClusterIdentifier")
+        )
         doc.resources.append(Database(
             **common,
             kind=kind,

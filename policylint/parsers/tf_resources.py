@@ -27,8 +27,10 @@ from policylint.model import (
     AccountPublicAccessBlock,
     AclGrant,
     BucketPart,
+    CacheGroup,
     ComputeLaunch,
     CorsRule,
+    Database,
     DnsRecord,
     HostedZone,
     Location,
@@ -494,6 +496,124 @@ def _renderable(value: Any) -> Any:
     return value
 
 
+# --------------------------------------------------------------------------- ElastiCache and RDS
+#
+# These builders keep to what reaches AWS, so that an absent value means the same in every format:
+# "nothing sent, the AWS default applies" (an omitted CloudFormation property).  Where the
+# provider sends a value the user did not write (a schema default, or one its create call always
+# passes), that value is written in at the resource's own line.  Where AWS takes a value from
+# elsewhere (a secondary of a global datastore), it is unknown.  Defaults that AWS applies are
+# the rules' business, not the parser's.
+
+
+def _sent_default(ctx: _Context, node: Node | None, value: Any) -> Node:
+    """``node``, or the value the provider sends in its place, located at the resource."""
+    if node is not None:
+        return node
+    return Node(value, ctx.location.file, ctx.location.line, ctx.location.end_line)
+
+
+def _set(node: Node | None) -> Node | None:
+    """A value that says something: not null, not an empty string or list (plan JSON writes unset
+    nullable booleans as ``""`` and unset sets as ``[]``)."""
+    if node is None or node.value in ("", []):
+        return None
+    return node
+
+
+def _cache_group(ctx: _Context) -> Resource:
+    attrs = ctx.attrs
+    if ctx.type == "aws_elasticache_cluster":
+        # A cluster that joins a replication group takes engine and encryption from the group.
+        return CacheGroup(
+            **ctx.common(),
+            kind="cluster",
+            engine=_set(_attr(attrs, "engine")),
+            # The provider passes transit encryption only when it is true: absent is AWS's default.
+            transit_encryption=_set(_attr(attrs, "transit_encryption_enabled")),
+            replication_group=_set(_attr(attrs, "replication_group_id")),
+        )
+    group = CacheGroup(
+        **ctx.common(),
+        kind="replication_group",
+        engine=_set(_attr(attrs, "engine")),
+        transit_encryption=_set(_attr(attrs, "transit_encryption_enabled")),
+        at_rest_encryption=_set(_attr(attrs, "at_rest_encryption_enabled")),
+        auth_token=_set(_attr(attrs, "auth_token")),
+        user_groups=_set(_attr(attrs, "user_group_ids")),
+        automatic_failover=_set(_attr(attrs, "automatic_failover_enabled")),
+        multi_az=_set(_attr(attrs, "multi_az_enabled")),  # sent only when true
+    )
+    global_id = _set(_attr(attrs, "global_replication_group_id"))
+    if global_id is not None:
+        # A secondary of a global datastore: engine and encryption are the primary's (the
+        # provider rejects them here), and the create call leaves automatic failover out too.
+        inherited = Node(Unknown(f"inherited from global datastore {_display(global_id)}"), global_id.file, global_id.line, global_id.end_line)
+        group.engine = group.engine or inherited
+        group.transit_encryption = group.transit_encryption or inherited
+        group.at_rest_encryption = group.at_rest_encryption or inherited
+        group.automatic_failover = group.automatic_failover or inherited
+    else:
+        # The create call always passes these two; the engine when unset is "redis", which is
+        # also AWS's default, so it stays absent.
+        group.transit_encryption = _sent_default(ctx, group.transit_encryption, False)
+        group.automatic_failover = _sent_default(ctx, group.automatic_failover, False)
+    return group
+
+
+def _display(node: Node) -> str:
+    value = node.value
+    if isinstance(value, (Unknown, Ref)):
+        return value.text
+    return str(value)
+
+
+# How each resource names the source it is restored or replicated from (encryption is inherited).
+_DATABASE_SOURCES = {
+    "aws_db_instance": ("replicate_source_db", "snapshot_identifier", "restore_to_point_in_time"),
+    "aws_rds_cluster": ("replication_source_identifier", "snapshot_identifier", "restore_to_point_in_time"),
+}
+
+
+def _database(ctx: _Context) -> Resource:
+    attrs = ctx.attrs
+    if ctx.type == "aws_rds_cluster_instance":
+        # An Aurora instance: storage, IAM authentication and backups are its cluster's.
+        return Database(
+            **ctx.common(),
+            kind="cluster_instance",
+            engine=_set(_attr(attrs, "engine")),
+            # Not a schema default, but the create call always passes it (false when unset).
+            publicly_accessible=_sent_default(ctx, _set(_attr(attrs, "publicly_accessible")), False),
+            cluster=_set(_attr(attrs, "cluster_identifier")),
+        )
+    restored = None
+    for name in _DATABASE_SOURCES[ctx.type]:
+        restored = _set(_attr(attrs, name))
+        if restored is not None:
+            break
+    db = Database(
+        **ctx.common(),
+        kind="instance" if ctx.type == "aws_db_instance" else "cluster",
+        engine=_set(_attr(attrs, "engine")),
+        storage_encrypted=_set(_attr(attrs, "storage_encrypted")),
+        publicly_accessible=_set(_attr(attrs, "publicly_accessible")),
+        iam_auth=_set(_attr(attrs, "iam_database_authentication_enabled")),
+        # aws_db_instance: optional and computed (the provider's docs say "default 0", the API's
+        # default is 1): absent stays absent, i.e. AWS decides.
+        backup_retention=_set(_attr(attrs, "backup_retention_period")),
+        restored_from=restored,
+    )
+    if db.kind == "instance":
+        db.multi_az = _set(_attr(attrs, "multi_az"))
+        db.publicly_accessible = _sent_default(ctx, db.publicly_accessible, False)  # schema default
+    else:
+        # An unset engine stays absent: providers before 5.0 defaulted it to "aurora", later ones
+        # require it, and a module's `engine = var.engine` (default null) is filled by its caller.
+        db.engine_mode = _set(_attr(attrs, "engine_mode"))
+    return db
+
+
 # --------------------------------------------------------------------------- IAM
 
 _IDENTITY_POLICY_TYPES = {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
@@ -683,4 +803,9 @@ _BUILDERS: dict[str, Callable[[_Context], Resource]] = {
     "aws_launch_template": _compute_launch,
     "aws_launch_configuration": _compute_launch,
     "aws_iam_role": _iam_role,
+    "aws_elasticache_replication_group": _cache_group,
+    "aws_elasticache_cluster": _cache_group,
+    "aws_db_instance": _database,
+    "aws_rds_cluster": _database,
+    "aws_rds_cluster_instance": _database,
 }

@@ -1,0 +1,1 @@
+"""ElastiCache (Redis OSS, Valkey, Memcached) rules."""

@@ -1,0 +1,113 @@
+"""
+## What it does
+Finds Redis OSS and Valkey replication groups and cache clusters without in-transit encryption:
+CloudFormation `TransitEncryptionEnabled` (`AWS::ElastiCache::ReplicationGroup`,
+`AWS::ElastiCache::CacheCluster`), Terraform `transit_encryption_enabled`
+(`aws_elasticache_replication_group`, `aws_elasticache_cluster`). Memcached is not checked, and a
+Terraform cluster that joins a replication group (`replication_group_id`) is judged through that
+group.
+
+When the setting is left out:
+- a Redis OSS replication group or cluster is reported: AWS's default is off. A replication group
+  that names no engine is Redis OSS.
+- a Terraform replication group is reported whatever its engine: the provider sends `false`.
+- a Valkey group or cluster in CloudFormation, or a Valkey `aws_elasticache_cluster`, is not
+  reported: CloudFormation requires the property for Valkey (the stack fails without it) and AWS
+  does not document the default.
+
+A Terraform replication group that joins a global datastore (`global_replication_group_id`)
+inherits its encryption from the primary and is not reported. Values that cannot be resolved
+statically (a parameter without default, a variable) are not reported either.
+
+## Why is this bad?
+Without TLS, every command, every value read or written and the `AUTH` password cross the network
+in plaintext, between clients and nodes and between the primary and its replicas. Anyone who can
+capture traffic in the VPC can read the cache or replay the password. An AUTH token can only be
+set when in-transit encryption is on.
+
+Turning TLS on in place needs engine 7.0.5 or later (first in `preferred` mode, then `required`);
+on older engines the group must be replaced.
+
+## Example
+```yaml
+Resources:
+  Cache:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupDescription: sessions
+      Engine: redis
+      CacheNodeType: cache.t4g.small
+      NumCacheClusters: 2
+      TransitEncryptionEnabled: false
+```
+
+## Use instead
+```yaml
+Resources:
+  Cache:
+    Type: AWS::ElastiCache::ReplicationGroup
+    Properties:
+      ReplicationGroupDescription: sessions
+      Engine: redis
+      CacheNodeType: cache.t4g.small
+      NumCacheClusters: 2
+      TransitEncryptionEnabled: true
+      TransitEncryptionMode: required
+```
+
+## References
+- [ElastiCache in-transit encryption (TLS)](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption.html)
+- [Enabling in-transit encryption](https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/in-transit-encryption-enable.html)
+- [AWS::ElastiCache::ReplicationGroup](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-replicationgroup.html)
+- [Terraform aws_elasticache_replication_group](https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/elasticache_replication_group)
+"""
+
+from __future__ import annotations
+
+from policylint.model import CacheGroup, text_of, truth
+from policylint.rule import Rule, spelled
+
+REDIS_ENGINES = ("redis", "valkey")
+
+
+def cache_engine(group: CacheGroup) -> str | None:
+    """The engine in lower case; a replication group that names none is Redis OSS (the default of
+    AWS and of the provider).  None when unknown."""
+    if group.engine is None:
+        return "redis" if group.kind == "replication_group" else None
+    engine = text_of(group.engine)
+    return engine.lower() if engine else None
+
+
+def judged_by_its_group(group: CacheGroup) -> bool:
+    """A Terraform cache cluster that joins a replication group: the group carries the settings."""
+    return group.kind == "cluster" and group.replication_group is not None
+
+
+class ElastiCacheTransitEncryptionDisabled(Rule):
+    code = "PL501"
+    slug = "elasticache-transit-encryption-disabled"
+    severity = "medium"
+    title = "ElastiCache Redis/Valkey without in-transit encryption"
+    formats = frozenset({"cloudformation", "terraform", "plan"})
+
+    def check(self, scan):
+        for group in scan.of(CacheGroup):
+            engine = cache_engine(group)
+            if engine not in REDIS_ENGINES or judged_by_its_group(group):
+                continue
+            fix = spelled(group, "`TransitEncryptionEnabled: true`", "`transit_encryption_enabled = true`")
+            tls = group.transit_encryption
+            if tls is None:
+                if engine == "valkey":
+                    continue  # CloudFormation requires the property; AWS's default is undocumented
+                yield self.finding(
+                    f"In-transit encryption is off by default: commands, data and the AUTH password travel in plaintext; set {fix}",
+                    at=group,
+                )
+            elif truth(tls) is False:
+                yield self.finding(
+                    f"In-transit encryption is off: commands, data and the AUTH password travel in plaintext; set {fix}",
+                    at=tls,
+                    resource=group,
+                )

@@ -1,0 +1,88 @@
+"""
+## What it does
+Finds RDS DB instances whose automated backups are turned off: a backup retention period of `0`
+days, CloudFormation `BackupRetentionPeriod` on `AWS::RDS::DBInstance`, Terraform
+`backup_retention_period` on `aws_db_instance`.
+
+Only an explicit `0` is reported. Left out, AWS keeps backups for one day (Terraform sends
+nothing; its documentation's "default 0" is not what AWS applies), so absence is never reported.
+Clusters are not checked (Aurora and Multi-AZ DB clusters cannot turn backups off: `0` fails to
+deploy), nor are Aurora DB instances, whose backups are the cluster's. Values that cannot be
+resolved statically are not reported.
+
+## Why is this bad?
+With retention `0` RDS takes no automated backups and keeps no transaction logs: there is no
+point-in-time recovery, so a bad migration, a dropped table or ransomware is recoverable only from
+whatever manual snapshot happens to exist. Setting `0` on an existing instance also deletes its
+automated backups. The instance cannot serve as a read replica source either.
+
+## Example
+```hcl
+resource "aws_db_instance" "app" {
+  identifier                  = "app"
+  engine                      = "postgres"
+  instance_class              = "db.t4g.micro"
+  allocated_storage           = 20
+  username                    = "app"
+  manage_master_user_password = true
+  storage_encrypted           = true
+  backup_retention_period     = 0
+}
+```
+
+## Use instead
+```hcl
+resource "aws_db_instance" "app" {
+  identifier                  = "app"
+  engine                      = "postgres"
+  instance_class              = "db.t4g.micro"
+  allocated_storage           = 20
+  username                    = "app"
+  manage_master_user_password = true
+  storage_encrypted           = true
+  backup_retention_period     = 7
+}
+```
+
+## References
+- [Introduction to backups (Amazon RDS)](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.html)
+- [Disabling automated backups](https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_WorkingWithAutomatedBackups.Disabling.html)
+- [AWS::RDS::DBInstance BackupRetentionPeriod](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-dbinstance.html)
+- [Terraform aws_db_instance](https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/db_instance)
+"""
+
+from __future__ import annotations
+
+from policylint.model import Database, text_of
+from policylint.rule import Rule, spelled
+from policylint.rules.rds.storage_not_encrypted import cluster_member
+
+
+def _is_zero(text: str | None) -> bool:
+    if text is None or text.lower() in ("true", "false"):
+        return False
+    try:
+        return float(text) == 0
+    except ValueError:
+        return False
+
+
+class RdsBackupDisabled(Rule):
+    code = "PL604"
+    slug = "rds-backup-disabled"
+    severity = "medium"
+    title = "RDS automated backups disabled"
+    formats = frozenset({"cloudformation", "terraform", "plan"})
+
+    def check(self, scan):
+        for db in scan.of(Database):
+            if db.kind != "instance" or cluster_member(db) or db.backup_retention is None:
+                continue
+            if not _is_zero(text_of(db.backup_retention)):
+                continue
+            fix = spelled(db, "`BackupRetentionPeriod`", "`backup_retention_period`")
+            yield self.finding(
+                f"Automated backups are disabled: no point-in-time recovery; set {fix} to 7 days or more",
+                at=db.backup_retention,
+                resource=db,
+            )
