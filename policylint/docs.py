@@ -1,7 +1,7 @@
 """Documentation generated from the rules themselves, so it cannot drift from the code.
 
-``python -m policylint.docs`` rewrites the rule table in README.md and docs/rules.md;
-tests/test_docs.py fails when either is out of date.
+``python -m policylint.docs`` rewrites the rule table and the cfn-lint id table in README.md, and
+docs/rules.md; tests fail when any of them is out of date.
 """
 
 from __future__ import annotations
@@ -42,8 +42,11 @@ def readme_with_table(readme: str) -> str:
 
 
 def main(root: Path = Path(__file__).resolve().parent.parent) -> int:
+    from policylint.cfnlint_pack import readme_with_mapping
+
     readme = root / "README.md"
-    readme.write_text(readme_with_table(readme.read_text(encoding="utf-8")), encoding="utf-8")
+    text = readme_with_mapping(readme_with_table(readme.read_text(encoding="utf-8")))
+    readme.write_text(text, encoding="utf-8")
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "rules.md").write_text(rules_markdown(), encoding="utf-8")
     return 0

@@ -106,4 +106,4 @@ def test_scanning_never_imports_cfnlint(tmp_path):
 
 def test_readme_mapping_table_is_in_sync():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    assert cfnlint_pack.readme_with_mapping(readme) == readme, "run `python -m policylint.cfnlint_pack`"
+    assert cfnlint_pack.readme_with_mapping(readme) == readme, "run `python -m policylint.docs`"

@@ -53,7 +53,7 @@ MAP_END = "<!-- cfnlint-map:end -->"
 
 
 def mapping_markdown() -> str:
-    """The mapping as the Markdown table kept in the README (``python -m policylint.cfnlint_pack``
+    """The mapping as the Markdown table kept in the README (``python -m policylint.docs``
     rewrites it; a test fails when it is stale)."""
     lines = ["| policylint | cfn-lint | name | severity |", "|---|---|---|---|"]
     lines += [f"| {code} | {cfn_id} | `{slug}` | {severity} |" for code, cfn_id, slug, severity in mapping()]
