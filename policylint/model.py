@@ -36,6 +36,17 @@ class Unknown:
     __hash__ = object.__hash__
 
 
+class Imported(Unknown):
+    """A CloudFormation ``Fn::ImportValue`` of a literal export name: unknown in its template,
+    resolvable when the exporting template is part of the scan."""
+
+    __slots__ = ("export",)
+
+    def __init__(self, export: str):
+        super().__init__(f"${{ImportValue:{export}}}")
+        self.export = export
+
+
 @dataclass(frozen=True)
 class Ref:
     """A reference to another resource of the same template/module (``Ref``, ``aws_x.y.id``)."""
@@ -359,6 +370,7 @@ class Document:
     resources: list[Resource] = field(default_factory=list)
     policies: list[PolicyDocument] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
+    exports: dict[str, Node] = field(default_factory=dict)  # CloudFormation Outputs' Export names
 
 
 def truth(node: Node | None) -> bool | None:

@@ -18,6 +18,7 @@ from policylint.model import (
     DnsRecord,
     Document,
     HostedZone,
+    Imported,
     Node,
     PolicyDocument,
     PublicAccessBlock,
@@ -48,6 +49,10 @@ class Scan:
         self.resources: list[Resource] = [r for d in self.documents for r in d.resources]
         self.policies: list[PolicyDocument] = [p for d in self.documents for p in d.policies]
         self._by_uid = {r.uid: r for r in self.resources}
+        self.exports: dict[str, Node] = {}
+        for document in self.documents:
+            for name, value in document.exports.items():
+                self.exports.setdefault(name, value)
         self.cursor: str | None = None  # file of the item a rule is looking at, for error reports
         self._by_name: dict[str, list[S3Bucket]] = {}
         for bucket in self._all(S3Bucket):
@@ -110,6 +115,9 @@ class Scan:
         if isinstance(value, Ref):
             target = self._by_uid.get(value.uid)
             return target if isinstance(target, S3Bucket) else None
+        if isinstance(value, Imported):
+            exported = self.exports.get(value.export)
+            return self.bucket_for(exported, near) if exported is not None and exported is not node else None
         if isinstance(value, Unknown):
             if len(value.refs) == 1 and _SINGLE_PLACEHOLDER.match(value.text):
                 return self.bucket_for(Node(value.refs[0], node.file, node.line), near)
@@ -142,7 +150,7 @@ class Scan:
         pattern; a value not known at all may be any bucket (an imported value, a module input)."""
         pattern = _name_pattern(value)
         if pattern is None:
-            return True
+            return value is None or _may_reach(value, bucket)
         if bucket.name is None:
             return False  # a generated name: no literal or pattern written elsewhere can spell it
         name = bucket.name.value if bucket.name.known else None
@@ -208,3 +216,23 @@ def _name_pattern(node: Node | None) -> str | None:
     if not any(pieces):
         return None
     return ".*".join(re.escape(piece) for piece in pieces)
+
+
+def _may_reach(value: Node, bucket: S3Bucket) -> bool:
+    """Whether a value nothing is known about can come from where the bucket is declared.  A
+    Terraform value may be a module input, so it may name any Terraform bucket; a CloudFormation
+    parameter of one template says nothing about a bucket of another template unless it is
+    imported from another stack.  Neither says anything about a bucket of the other format."""
+    if value.file == bucket.location.file:
+        return True
+    value_format = "cloudformation" if value.file.lower().endswith(_CFN_SUFFIXES) else "terraform"
+    bucket_format = "terraform" if bucket.format == "plan" else bucket.format
+    if value_format != bucket_format:
+        return False
+    if bucket_format == "cloudformation":
+        # Imports of exports declared in the scan were resolved; others may be any bucket.
+        return isinstance(value.value, Imported)
+    return True
+
+
+_CFN_SUFFIXES = (".yaml", ".yml", ".json", ".template")

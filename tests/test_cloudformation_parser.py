@@ -167,3 +167,38 @@ def test_errors_name_the_line():
 def test_yaml_that_is_not_a_template_gives_nothing():
     doc = parse("Resources: just a string\n")
     assert doc.resources == [] and doc.errors == []
+
+
+def test_imports_resolve_to_exports_of_other_templates_in_the_scan():
+    from policylint.model import Imported
+    from policylint.scan import Scan
+
+    central = parse(
+        """\
+        Resources:
+          Logs:
+            Type: AWS::S3::Bucket
+        Outputs:
+          LogsName:
+            Value: !Ref Logs
+            Export: {Name: !Sub "central-logs"}
+        """,
+        "central.yaml",
+    )
+    consumer = parse(
+        """\
+        Resources:
+          App:
+            Type: AWS::S3::Bucket
+            Properties:
+              LoggingConfiguration:
+                DestinationBucketName: !ImportValue central-logs
+        """,
+        "app.yaml",
+    )
+    assert set(central.exports) == {"central-logs"}
+    target = resource(consumer, "App").logging.target
+    assert isinstance(target.value, Imported) and target.value.export == "central-logs"
+    scan = Scan([central, consumer])
+    assert scan.bucket_for(target) is resource(central, "Logs")
+    assert Scan([consumer]).bucket_for(target) is None

@@ -19,6 +19,7 @@ from policylint.model import (
     DnsRecord,
     Document,
     HostedZone,
+    Imported,
     Location,
     Node,
     ParseError,
@@ -75,6 +76,7 @@ def parse(text: str, path: str) -> Document:
             doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` must be a mapping"))
             continue
         template.build(logical_id, raw, doc)
+    template.exports(doc)
     return doc
 
 
@@ -85,6 +87,14 @@ class _Template:
         self.parameters = _dict(root.get("Parameters"))
         self.mappings = root.get("Mappings")
         self.resources = _dict(root.get("Resources"))
+
+    def exports(self, doc: Document) -> None:
+        """Outputs exported under a literal name, so that other templates' imports resolve."""
+        for output in _dict(self.root.get("Outputs")).values():
+            name = self.resolve(output.get("Export", "Name"))
+            value = self.resolve(output.get("Value"))
+            if isinstance(name, Node) and isinstance(name.value, str) and isinstance(value, Node):
+                doc.exports[name.value] = value
 
     def uid(self, logical_id: str) -> str:
         return f"cfn:{self.path}::{logical_id}"
@@ -141,6 +151,8 @@ class _Template:
             return inner if isinstance(inner, Node) else self._unknown(node, "Fn::Base64")
         if key == "Fn::FindInMap":
             return self._find_in_map(arg, node)
+        if key == "Fn::ImportValue" and isinstance(arg.value, str):
+            return Node(Imported(arg.value), node.file, node.line, node.end_line)
         if key == "Fn::Select":
             items = arg.value if isinstance(arg.value, list) else []
             if len(items) == 2:
