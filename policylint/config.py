@@ -111,6 +111,12 @@ def _read(path: str) -> tuple[str, dict[str, Any]]:
 
 def _has_tool_table(path: str) -> bool:
     try:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            if "policylint" not in handle.read():
+                return False  # most pyproject.toml files: no need to parse TOML at all
+    except OSError:
+        return False
+    try:
         _, data = _read(path)
     except ConfigError:
         return True  # report the broken file rather than silently skipping it

@@ -1123,3 +1123,19 @@ def test_real_world_modules_parse_without_errors():
         errors.extend(terraform.parse_module(str(directory), files).errors)
     assert sum(len(f) for f in modules.values()) > 500
     assert not errors, errors[:5]
+
+
+def test_grammar_cache_moves_to_the_user_cache_when_site_packages_is_read_only(tmp_path, monkeypatch):
+    import os
+
+    from policylint.parsers import hcl_tree
+
+    package_cache = tmp_path / "site-packages" / "hcl2" / ".lark_cache.bin"
+    package_cache.parent.mkdir(parents=True)
+    assert hcl_tree.grammar_cache(str(package_cache)) == str(package_cache)  # writable: keep it
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    moved = hcl_tree.grammar_cache(str(package_cache))
+    assert moved.startswith(str(tmp_path / "cache" / "policylint")) and moved.endswith(".lark")
+    package_cache.write_bytes(b"")  # an existing cache is used wherever it is
+    assert hcl_tree.grammar_cache(str(package_cache)) == str(package_cache)

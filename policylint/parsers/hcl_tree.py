@@ -14,6 +14,8 @@ policylint, and ``policylint --version`` must not pay for it.
 
 from __future__ import annotations
 
+import functools
+
 import re
 from typing import Any, Union
 
@@ -247,16 +249,47 @@ class HclSyntaxError(Exception):
 # --------------------------------------------------------------------------- reading
 
 
-def parse_file(path: str, text: str) -> HclFile:
-    """Parse one .tf/.tfvars text.  Raises :class:`HclSyntaxError` with the offending line."""
-    from lark.exceptions import UnexpectedInput
+def grammar_cache(package_cache: str) -> str:
+    """Where lark keeps the compiled HCL grammar.  python-hcl2 writes it beside itself on first
+    use, which fails silently in a read-only site-packages (a system or container install), and
+    then every run pays ~1.4 s to rebuild it; a per-user cache file avoids that."""
+    import os
 
+    if os.path.exists(package_cache) or os.access(os.path.dirname(package_cache), os.W_OK):
+        return package_cache
     import hcl2
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(base, "policylint")
+    os.makedirs(folder, exist_ok=True)
+    return os.path.join(folder, f"hcl2-{getattr(hcl2, '__version__', 'unknown')}.lark")
+
+
+@functools.lru_cache(maxsize=1)
+def _lark():
+    """python-hcl2's LALR parser, with its grammar cache somewhere writable."""
+    import hcl2.parser
+    from lark import Lark
+
+    cache = grammar_cache(str(hcl2.parser.PARSER_FILE))
+    if cache == str(hcl2.parser.PARSER_FILE):
+        return hcl2.parser.parser()
+    return Lark.open("hcl2.lark", parser="lalr", cache=cache, rel_to=hcl2.parser.__file__,
+                     propagate_positions=True, postlex=hcl2.parser.PostLexer())
+
+
+@functools.lru_cache(maxsize=64)
+def parse_file(path: str, text: str) -> HclFile:
+    """Parse one .tf/.tfvars text.  Raises :class:`HclSyntaxError` with the offending line.
+
+    Cached: the module evaluator and the suppression reader both need a file's tree, and parsing
+    is most of the cost of a Terraform scan.  The result is treated as read-only."""
+    from lark.exceptions import UnexpectedInput
 
     if text.startswith("\ufeff"):  # python-hcl2 chokes on a BOM (TOOLING-NOTES §1d)
         text = text[1:]
     try:
-        tree = hcl2.parses_to_tree(text)
+        tree = _lark().parse(text + "\n")  # the newline: what hcl2.parses_to_tree adds (lark #237)
         body = _Converter(text, 0).body(tree.children[0])
     except UnexpectedInput as exc:
         raise HclSyntaxError(_describe(exc), _line_of(exc, text)) from None
@@ -672,11 +705,9 @@ def _parse_expression(text: str, line: int) -> Expr | None:
     """Parse a standalone expression (a heredoc interpolation); None when it is not valid HCL."""
     from lark.exceptions import LarkError
 
-    import hcl2
-
     snippet = f"x=(\n{text}\n)\n"  # parentheses allow newlines inside the expression
     try:
-        tree = hcl2.parses_to_tree(snippet)
+        tree = _lark().parse(snippet + "\n")
     except (LarkError, RecursionError):
         return None
     attributes = [c for c in tree.children[0].children if c.data == "attribute"]

@@ -68,6 +68,8 @@ class IamInvalidPolicy(Rule):
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
 
     def check(self, scan):
+        if not scan.policies:
+            return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.grammar import problems
 
         for document in scan.visit(scan.policies):

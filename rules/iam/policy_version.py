@@ -56,6 +56,8 @@ class IamPolicyVersion(Rule):
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
 
     def check(self, scan):
+        if not scan.policies:
+            return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.grammar import version_problem
 
         for document in scan.visit(scan.policies):

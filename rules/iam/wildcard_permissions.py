@@ -87,6 +87,8 @@ class IamWildcardPermissions(Rule):
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
 
     def check(self, scan):
+        if not scan.policies:
+            return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.document import policy_of
         from policylint.policy.evaluate import ANY, Match, action_match, match, resource_match, to_pattern
 

@@ -49,7 +49,6 @@ Resources:
 from __future__ import annotations
 
 from policylint.model import Node, S3Bucket, text_of
-from policylint.policy.document import policy_of
 from policylint.rule import Rule
 
 LOG_DELIVERY_SERVICE = "logging.s3.amazonaws.com"
@@ -88,6 +87,10 @@ def receives_logs(bucket: S3Bucket) -> bool:
     or a policy that allows the log-delivery service (or cannot be read)."""
     if text_of(bucket.acl) == "log-delivery-write":
         return True
+    if not bucket.policies:
+        return False
+    from policylint.policy.document import policy_of
+
     for document in bucket.policies:
         policy = policy_of(document)
         if policy.unknown:

@@ -86,6 +86,8 @@ class S3InsecureTransport(Rule):
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
 
     def check(self, scan):
+        if not scan.policies:
+            return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.evaluate import ANY, EVERYONE, FREE, Request, denies
         from policylint.policy.targets import bucket_targets
 

@@ -90,6 +90,8 @@ class S3MissingSseDeny(Rule):
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
 
     def check(self, scan):
+        if not scan.policies:
+            return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.evaluate import ABSENT, EVERYONE, FREE, Request, denies
         from policylint.policy.targets import bucket_targets
 

@@ -74,6 +74,8 @@ class S3PolicyResourceMismatch(Rule):
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
 
     def check(self, scan):
+        if not scan.policies:
+            return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.document import policy_of
         from policylint.policy.evaluate import NAME, VAR, to_pattern
         from policylint.policy.s3_actions import ACTIONS, canonical, expand

@@ -87,6 +87,8 @@ class S3PublicBucketPolicy(Rule):
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
 
     def check(self, scan):
+        if not scan.policies:
+            return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.public import public_grant
         from policylint.policy.s3_actions import only_reads
         from policylint.policy.targets import bucket_targets
