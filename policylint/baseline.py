@@ -83,12 +83,6 @@ def render(report: Report, path: str) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def write(report: Report, path: str) -> int:
-    with open(path, "w", encoding="utf-8") as handle:
-        handle.write(render(report, path))
-    return len(report.findings)
-
-
 def load(path: str) -> Baseline:
     try:
         with open(path, encoding="utf-8") as handle:

@@ -17,9 +17,18 @@ EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
 class ConfigFailure(click.ClickException):
-    """A bad configuration or baseline file: exit 2 without the usage text."""
+    """A bad configuration or baseline file, or an output that cannot be written: exit 2 without
+    the usage text."""
 
     exit_code = EXIT_ERROR
+
+
+def _write(path: str, text: str) -> None:
+    try:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise ConfigFailure(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -96,7 +105,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline file.")
 @click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings and what suppressed them.")
 @click.option("--changed-only", is_flag=True, help="PATHS are changed files (pre-commit): evaluate each with its Terraform module, report only findings in PATHS.")
-@click.option("--root", type=click.Path(file_okay=False), default=None, help="Paths in sarif, junit and github reports are relative to DIR.  [default: current directory]")
+@click.option("--root", type=click.Path(file_okay=False), metavar="DIR", default=None, help="Paths in sarif, junit and github reports are relative to DIR.  [default: current directory]")
 @_selection_options
 def scan(paths, output_format, output, fail_on, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet) -> None:
     """Lint files and directories (walked recursively)."""
@@ -114,8 +123,7 @@ def scan(paths, output_format, output, fail_on, baseline_file, show_suppressed, 
             raise ConfigFailure(str(exc)) from None
     text = _render(report, output_format, output, config, show_suppressed, quiet, root)
     if output:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        _write(output, text)
     else:
         click.echo(text, nl=False)
     if report.errors:
@@ -202,7 +210,8 @@ def write_baseline(paths, output, select, ignore, exclude, config_file, no_confi
 
     config = _load_config(paths, config_file, no_config)
     report = _lint(paths, select, ignore, exclude, config, jobs, quiet)
-    count = baseline.write(report, output)
+    _write(output, baseline.render(report, output))
+    count = len(report.findings)
     for error in report.errors:
         where = f"{error.file}:{error.line}" if error.line else error.file
         click.echo(f"{where}: error: {error.message}", err=True)

@@ -151,8 +151,9 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> tuple[list[st
                 full = os.path.normpath(os.path.join(root, name))
                 if not _excluded(full, exclude):
                     files.append(full)
+    # The same file reached twice (`scan infra ./infra`, a symlink) is scanned once.
     seen: set[str] = set()
-    unique = [f for f in files if not (f in seen or seen.add(f))]
+    unique = [f for f in files if not (os.path.realpath(f) in seen or seen.add(os.path.realpath(f)))]
     return unique, errors
 
 
@@ -174,22 +175,48 @@ def with_module_context(files: Sequence[str], exclude: Sequence[str] = ()) -> li
     return out
 
 
+IAC_EXTENSIONS = TERRAFORM_EXTENSIONS + YAML_EXTENSIONS + (".json",)
+MAX_IAC_BYTES = 256 * 1024 * 1024  # plans of large estates run to hundreds of MB
+
+
+class Unreadable(Exception):
+    """An infrastructure file that cannot be read as text: reported, never skipped silently."""
+
+
 def read_text(path: str) -> str | None:
-    """The file as text, or None for binary/oversized files (not an error: they are skipped)."""
+    """The file as text; None for files that are not worth scanning (binary, or large files that
+    are not infrastructure code).  Raises :class:`Unreadable` for an infrastructure file (by its
+    extension) that cannot be read or decoded, so that the scan says so."""
+    iac = path.lower().endswith(IAC_EXTENSIONS)
     if os.path.splitext(path)[1].lower() in BINARY_EXTENSIONS:
         return None
     try:
-        if os.path.getsize(path) > MAX_TEXT_BYTES:
+        size = os.path.getsize(path)
+        if size > (MAX_IAC_BYTES if iac else MAX_TEXT_BYTES):
+            if iac:
+                raise Unreadable(f"file is larger than {MAX_IAC_BYTES // (1024 * 1024)} MiB; not scanned")
             return None
         with open(path, "rb") as handle:
             raw = handle.read()
-    except OSError:
+    except OSError as exc:
+        if iac:
+            raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from None
         return None
+    if iac and raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark (Windows editors)
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
     if b"\x00" in raw:
+        if iac:
+            raise Unreadable("file is not text (it contains NUL bytes)")
         return None
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if iac:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise Unreadable(f"not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save the file as UTF-8") from None
         return None
 
 
@@ -225,7 +252,11 @@ def parse_files(
     units: list[tuple] = []
     terraform_dirs: dict[str, list[tuple[str, str]]] = {}
     for path in files:
-        text = read_text(path)
+        try:
+            text = read_text(path)
+        except Unreadable as exc:
+            read_errors.append(ParseError(path, None, str(exc)))
+            continue
         if text is None:
             continue
         kind = classify(path, text)

@@ -34,6 +34,7 @@ T = TypeVar("T", bound=Resource)
 _S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
 _SINGLE_PLACEHOLDER = re.compile(r"^(?:arn:aws[\w-]*:s3:::)?\$\{[^}]+\}$")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
+_PER_INSTANCE = re.compile(r"\b(?:each|count)\.")
 _LIST_FIELDS = {f.name for f in fields(S3Bucket) if f.default_factory is list}  # type: ignore[misc]
 
 
@@ -86,6 +87,8 @@ class Scan:
         value = part.bucket.value if part.bucket is not None else None
         text = value.text if isinstance(value, (Unknown, Ref)) else str(value)
         key = (os.path.dirname(part.location.file), text)
+        if _PER_INSTANCE.search(text):
+            key = (part.uid, text)  # `each.value` of one for_each is not `each.value` of another
         if key not in stand_ins:
             bucket = S3Bucket(
                 uid=f"{part.uid}#bucket",
@@ -99,6 +102,10 @@ class Scan:
             stand_ins[key] = bucket
             self.resources.append(bucket)
             self._by_uid[bucket.uid] = bucket
+            if isinstance(value, Ref):
+                # An instance of a counted bucket (`aws_s3_bucket.b["a"]`) has no Resource of its
+                # own: its stand-in answers for it, so that other references to it meet there.
+                self._by_uid.setdefault(value.uid, bucket)
         return stand_ins[key]
 
     # ----------------------------------------------------------------- lookups

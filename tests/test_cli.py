@@ -173,3 +173,10 @@ def test_console_script_version():
     result = subprocess.run([sys.executable, "-m", "policylint", "--version"], capture_output=True, text=True)
     assert result.returncode == 0
     assert result.stdout == f"policylint {__version__}\n"
+
+
+def test_output_that_cannot_be_written_is_exit_2_without_traceback(tmp_path):
+    (tmp_path / "t.yaml").write_text(CLEAN)
+    result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--output", str(tmp_path / "missing" / "r.json")])
+    assert result.exit_code == 2
+    assert "cannot write" in result.output and "Traceback" not in result.output

@@ -202,3 +202,26 @@ def test_imports_resolve_to_exports_of_other_templates_in_the_scan():
     scan = Scan([central, consumer])
     assert scan.bucket_for(target) is resource(central, "Logs")
     assert Scan([consumer]).bucket_for(target) is None
+
+
+def test_no_value_user_data_is_absent():
+    doc = parse("Resources:\n  Web:\n    Type: AWS::EC2::Instance\n    Properties:\n      UserData: !Ref AWS::NoValue\n")
+    assert doc.errors == [] and resource(doc, "Web").user_data is None
+
+
+def test_valid_json_that_yaml_cannot_read_still_parses():
+    # surrogate-pair escapes (what json.dumps writes for an emoji) and a key over 1024 characters
+    text = '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b",\n "Tags": [{"Key": "e", "Value": "\\ud83d\\ude00"}], "%s": 1}}}}' % ("k" * 1100)
+    doc = cloudformation.parse(text, "t.json")
+    assert doc.errors == []
+    bucket = resource(doc, "B")
+    assert (bucket.name.value, bucket.name.line) == ("b", 1)
+    assert bucket.props.get("Tags", 0, "Value").value == "\U0001F600"
+
+
+def test_yaml_alias_bombs_are_refused_quickly():
+    lines = ["Resources:", "  B:", "    Type: AWS::S3::Bucket", "x0: &a0 [" + ",".join(["lol"] * 10) + "]"]
+    lines += [f"x{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 10) + "]" for i in range(1, 9)]
+    doc = parse("\n".join(lines) + "\n")
+    (error,) = doc.errors
+    assert "YAML aliases" in error.message

@@ -52,6 +52,28 @@ def test_binary_and_undecodable_files_are_skipped(tmp_path):
     assert report.files == 0 and report.errors == []
 
 
+def test_infrastructure_files_that_cannot_be_read_are_errors_not_skipped(tmp_path):
+    (tmp_path / "latin1.tf").write_bytes(b'# caf\xe9\nresource "aws_s3_bucket" "b" {\n  acl = "public-read"\n}\n')
+    (tmp_path / "windows.tf").write_bytes('resource "aws_s3_bucket" "w" {\n  acl = "public-read"\n}\n'.encode("utf-16"))
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "missing.yaml")
+    report = lint_paths([str(tmp_path), str(tmp_path / ".")], select=["PL111"])
+    assert [(e.file, e.message) for e in report.errors] == [
+        (str(tmp_path / "dangling.yaml"), "cannot read the file: No such file or directory"),
+        (str(tmp_path / "latin1.tf"), "not UTF-8 text (byte 0xe9 on line 1); save the file as UTF-8"),
+    ]
+    # UTF-16 with a byte-order mark is read; the directory given twice is scanned once
+    assert [(f.file, f.line) for f in report.findings] == [(str(tmp_path / "windows.tf"), 2)]
+
+
+def test_large_plans_are_scanned(tmp_path, monkeypatch):
+    monkeypatch.setattr(engine, "MAX_TEXT_BYTES", 100)
+    plan = '{"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": {"resources": [{"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "values": {"bucket": "acme-b", "acl": "public-read"}}]}}}'
+    (tmp_path / "plan.json").write_text(plan + " " * 500)
+    (tmp_path / "notes.txt").write_text("x" * 500)
+    report = lint_paths([str(tmp_path)], select=["PL111"])
+    assert [f.rule_id for f in report.findings] == ["PL111"] and report.files == 1
+
+
 def test_a_terraform_directory_is_one_module(tmp_path):
     (tmp_path / "buckets.tf").write_text('resource "aws_s3_bucket" "a" {\n  bucket = var.name\n}\n')
     (tmp_path / "variables.tf").write_text('variable "name" {\n  default = "acme-a"\n}\n')

@@ -93,3 +93,8 @@ def test_invalid_json_is_an_error_with_a_line():
     doc = plan.parse('{\n  "planned_values": {\n    "root_module": [,]\n  }\n}', "plan.json")
     (error,) = doc.errors
     assert error.file == "plan.json" and error.line == 3
+
+
+def test_null_sections_are_read_as_empty():
+    doc = plan.parse('{"format_version": "1.2", "planned_values": null, "configuration": null, "resource_changes": null}', "plan.json")
+    assert doc.errors == [] and doc.resources == []

@@ -319,6 +319,110 @@ def test_references_to_module_resources_are_refs(tmp_path):
     assert part.props.get("target_prefix").value == "acme-data/"
 
 
+def test_instances_of_a_counted_resource_are_distinct_identities(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        variable "n" {}
+        locals {
+          primary = "app"
+        }
+
+        resource "aws_s3_bucket" "b" {
+          for_each = toset(["app", "logs"])
+          bucket   = "acme-${each.key}"
+        }
+
+        resource "aws_s3_bucket" "c" {
+          count  = var.n
+          bucket = "acme-c-${count.index}"
+        }
+
+        resource "aws_s3_bucket_logging" "b" {
+          bucket        = aws_s3_bucket.b[local.primary].id
+          target_bucket = aws_s3_bucket.b["logs"].id
+        }
+
+        resource "aws_s3_bucket_logging" "c" {
+          bucket        = aws_s3_bucket.c[0].id
+          target_bucket = "arn:aws:s3:::${aws_s3_bucket.c["1"].id}"
+        }
+
+        resource "aws_s3_bucket_logging" "each" {
+          for_each      = aws_s3_bucket.b
+          bucket        = aws_s3_bucket.b[each.key].id
+          target_bucket = aws_s3_bucket.c[count.index].bucket
+        }
+        """,
+    )
+    b, c = uid(tmp_path, "aws_s3_bucket.b"), uid(tmp_path, "aws_s3_bucket.c")
+    part = resource(doc, "aws_s3_bucket_logging.b")
+    # A known key is part of the identity: one instance is neither another nor the whole.
+    assert part.bucket.value == Ref(b + '["app"]', "id", "aws_s3_bucket.b[local.primary].id")
+    assert part.updates["logging"].target.value == Ref(b + '["logs"]', "id", 'aws_s3_bucket.b["logs"].id')
+    part = resource(doc, "aws_s3_bucket_logging.c")
+    assert part.bucket.value == Ref(c + "[0]", "id", "aws_s3_bucket.c[0].id")
+    target = part.updates["logging"].target.value
+    assert isinstance(target, Unknown) and target.refs == (Ref(c + "[1]", "id", 'aws_s3_bucket.c["1"].id'),)
+    # An unknown key: which instance is not known.
+    part = resource(doc, "aws_s3_bucket_logging.each")
+    assert isinstance(part.bucket.value, Unknown)
+    assert [r.uid for r in part.bucket.value.refs] == [b + "[each.key]"]
+    assert isinstance(part.updates["logging"].target.value, Unknown)
+    # The scan resolves none of them to the declared (whole) resources: an instance is at most
+    # the undeclared stand-in of that one instance.
+    scan = Scan([doc])
+    declared = {r for r in scan.resources if getattr(r, "declared", False)}
+    for address in ("aws_s3_bucket_logging.b", "aws_s3_bucket_logging.c", "aws_s3_bucket_logging.each"):
+        part = resource(doc, address)
+        assert scan.bucket_for(part.bucket) not in declared, address
+        assert scan.bucket_for(part.updates["logging"].target) not in declared, address
+
+
+def test_a_resource_with_at_most_one_instance_is_one_identity(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        variable "create" {}
+
+        resource "aws_s3_bucket" "optional" {
+          count  = var.create ? 1 : 0
+          bucket = "acme-optional"
+        }
+
+        resource "aws_s3_bucket" "one" {
+          for_each = toset(["only"])
+          bucket   = "acme-one"
+        }
+
+        resource "aws_s3_bucket" "more" {
+          count  = var.create ? 2 : 1
+          bucket = "acme-more"
+        }
+
+        resource "aws_s3_bucket_logging" "l" {
+          for_each      = toset(["only"])
+          bucket        = aws_s3_bucket.optional[0].id
+          target_bucket = aws_s3_bucket.one[each.key].id
+        }
+
+        resource "aws_s3_bucket_acl" "a" {
+          bucket = aws_s3_bucket.more[0].id
+          acl    = "private"
+        }
+        """,
+    )
+    part = resource(doc, "aws_s3_bucket_logging.l")
+    assert part.bucket.value == Ref(uid(tmp_path, "aws_s3_bucket.optional"), "id", "aws_s3_bucket.optional[0].id")
+    # One key at most: whatever each.key is, it is that instance.
+    target = part.updates["logging"].target.value
+    assert target == Ref(uid(tmp_path, "aws_s3_bucket.one"), "id", "aws_s3_bucket.one[each.key].id")
+    scan = Scan([doc])
+    assert scan.bucket_for(part.bucket) is resource(doc, "aws_s3_bucket.optional")
+    # Up to two instances: [0] is one of them.
+    assert resource(doc, "aws_s3_bucket_acl.a").bucket.value.uid == uid(tmp_path, "aws_s3_bucket.more") + "[0]"
+
+
 def test_unresolvable_values_are_unknown_never_guessed(tmp_path):
     doc = parse(
         tmp_path,
@@ -361,6 +465,44 @@ def test_unresolvable_values_are_unknown_never_guessed(tmp_path):
     assert partial.text == "arn:aws:iam::${data.aws_caller_identity.me.account_id}:role/${aws_iam_role.r.name}"
     assert partial.refs == (Ref(uid(tmp_path, "aws_iam_role.r"), "name", "aws_iam_role.r.name"),)
     assert tags.get("splat").value.refs[0].uid == uid(tmp_path, "aws_iam_role.r")
+
+
+def test_references_to_literal_zone_names_read_as_the_name(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        variable "domain" {}
+
+        resource "aws_route53_zone" "z" {
+          name = "example.com"
+        }
+
+        resource "aws_route53_zone" "v" {
+          name = var.domain
+        }
+
+        resource "aws_route53_record" "apex" {
+          zone_id = aws_route53_zone.z.id
+          name    = aws_route53_zone.z.name
+          type    = "CNAME"
+        }
+
+        resource "aws_route53_record" "www" {
+          zone_id = aws_route53_zone.v.zone_id
+          name    = "www.${aws_route53_zone.z.name}"
+          records = [aws_route53_zone.v.name]
+          type    = "CNAME"
+        }
+        """,
+    )
+    apex = resource(doc, "aws_route53_record.apex")
+    assert (apex.name.line, apex.name.value) == (13, "example.com")  # where the reference is
+    assert apex.zone.value == Ref(uid(tmp_path, "aws_route53_zone.z"), "id", "aws_route53_zone.z.id")
+    www = resource(doc, "aws_route53_record.www")
+    assert www.name.value == "www.example.com"
+    # A name that is not known keeps the reference.
+    [record] = www.records.value
+    assert record.value == Ref(uid(tmp_path, "aws_route53_zone.v"), "name", "aws_route53_zone.v.name")
 
 
 def test_pure_functions_on_known_values(tmp_path):

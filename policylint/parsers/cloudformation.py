@@ -462,7 +462,7 @@ def _launch(path: tuple[str, ...]):
         data = data or Node({}, props.file, props.line)
         raw = t.resources[common["address"]].get("Properties", *path, "UserData")
         user_data = data.get("UserData")
-        if raw is not None and raw.value is user_data.value and isinstance(user_data.value, str):
+        if raw is not None and user_data is not None and raw.value is user_data.value and isinstance(user_data.value, str):
             user_data = _decoded(user_data)  # written without Fn::Base64: already base64
         doc.resources.append(ComputeLaunch(
             **common,

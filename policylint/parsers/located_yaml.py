@@ -47,11 +47,19 @@ def _short_form(tag: str, node: yaml.Node, value):
     return {key: value}
 
 
+MAX_VALUES = 1_000_000  # far above any real template; stops YAML alias "bombs" in about a second
+
+
 class _Builder:
     def __init__(self, path: str):
         self.path = path
+        self.built = 0
 
     def build(self, node: yaml.Node, line: int | None = None) -> Node:
+        self.built += 1
+        if self.built > MAX_VALUES:
+            # Aliases (`*name`) can make a few hundred bytes expand to billions of values.
+            raise LoadError(f"the document expands to more than {MAX_VALUES:,} values (YAML aliases?); not scanned", node.start_mark.line + 1)
         start = node.start_mark.line + 1
         line = line or start
         end = max(_end_line(node), line)
@@ -111,7 +119,10 @@ def load(text: str, path: str) -> Node:
         raise LoadError(str(exc).splitlines()[0], None) from None
     if root is None:
         return Node(None, path, 1, 1)
-    return _Builder(path).build(root)
+    try:
+        return _Builder(path).build(root)
+    except RecursionError:
+        raise LoadError("the document is nested too deeply to be read", None) from None
 
 
 def load_json(text: str, path: str) -> Node:
@@ -123,4 +134,16 @@ def load_json(text: str, path: str) -> Node:
         json.loads(text)  # strict JSON first, for JSON's own error messages
     except json.JSONDecodeError as exc:
         raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno) from None
-    return load(text.replace("\t", " "), path)
+    except RecursionError:
+        raise LoadError("the document is nested too deeply to be read", None) from None
+    try:
+        return load(text.replace("\t", " "), path)
+    except LoadError:
+        # Valid JSON that YAML cannot read (surrogate-pair escapes, keys over 1024 characters):
+        # the slower pure-Python reader, which keeps lines too.
+        from policylint.parsers.tf_resources import json_to_node
+
+        try:
+            return json_to_node(text, path, 1, aligned=True)
+        except RecursionError:
+            raise LoadError("the document is nested too deeply to be read", None) from None

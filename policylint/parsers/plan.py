@@ -28,17 +28,20 @@ def parse(text: str, path: str) -> Document:
     except json.JSONDecodeError as exc:
         doc.errors.append(ParseError(path, exc.lineno, f"invalid JSON: {exc.msg}"))
         return doc
+    except RecursionError:
+        doc.errors.append(ParseError(path, None, "the plan is nested too deeply to be read"))
+        return doc
     if not isinstance(plan, dict):
         doc.errors.append(ParseError(path, 1, "a Terraform plan must be a JSON object"))
         return doc
     lines = _address_lines(text)
     after_unknown = {
-        change.get("address"): (change.get("change") or {}).get("after_unknown") or {}
-        for change in plan.get("resource_changes", []) or []
+        change.get("address"): _object(change.get("change")).get("after_unknown") or {}
+        for change in plan.get("resource_changes") or []
         if isinstance(change, dict)
     }
-    expressions = _configuration_expressions(plan.get("configuration", {}).get("root_module", {}), "")
-    root = plan.get("planned_values", {}).get("root_module", {})
+    expressions = _configuration_expressions(_object(_object(plan.get("configuration")).get("root_module")), "")
+    root = _object(_object(plan.get("planned_values")).get("root_module"))
     from policylint.parsers import tf_resources
 
     for module_address, resource in _walk_modules(root):
@@ -68,6 +71,11 @@ def parse(text: str, path: str) -> Document:
     return doc
 
 
+def _object(value: Any) -> dict:
+    """A JSON object of the plan, or an empty one where the plan has null or something else."""
+    return value if isinstance(value, dict) else {}
+
+
 def _address_lines(text: str) -> dict[str, int]:
     """The first line on which each resource address appears (planned_values comes first)."""
     out: dict[str, int] = {}
@@ -81,19 +89,22 @@ def _address_lines(text: str) -> dict[str, int]:
 
 
 def _walk_modules(module: dict, prefix: str = ""):
-    for resource in module.get("resources", []) or []:
-        yield prefix, resource
-    for child in module.get("child_modules", []) or []:
-        yield from _walk_modules(child, child.get("address", prefix))
+    for resource in module.get("resources") or []:
+        if isinstance(resource, dict):
+            yield prefix, resource
+    for child in module.get("child_modules") or []:
+        if isinstance(child, dict):
+            yield from _walk_modules(child, child.get("address", prefix))
 
 
 def _configuration_expressions(module: dict, prefix: str) -> dict[str, dict]:
     """resource address (no index) -> its ``expressions`` as written in the configuration."""
     out: dict[str, dict] = {}
-    for resource in module.get("resources", []) or []:
-        out[f"{prefix}{resource.get('address', '')}"] = resource.get("expressions", {}) or {}
-    for name, call in (module.get("module_calls", {}) or {}).items():
-        out.update(_configuration_expressions(call.get("module", {}) or {}, f"{prefix}module.{name}."))
+    for resource in module.get("resources") or []:
+        if isinstance(resource, dict):
+            out[f"{prefix}{resource.get('address', '')}"] = _object(resource.get("expressions"))
+    for name, call in _object(module.get("module_calls")).items():
+        out.update(_configuration_expressions(_object(_object(call).get("module")), f"{prefix}module.{name}."))
     return out
 
 

@@ -16,11 +16,11 @@ def looks_like_cfn_yaml(text: str) -> bool:
 
 def json_kind(text: str) -> str:
     """cloudformation | plan | policy | text (for JSON that is none of them)."""
-    keys = set(_JSON_KEY.findall(text[:200_000]))
+    keys = set(_JSON_KEY.findall(text))
     if "planned_values" in keys or "resource_changes" in keys or ("format_version" in keys and "terraform_version" in keys):
         return "plan"
     if "Resources" in keys or "AWSTemplateFormatVersion" in keys:
         return "cloudformation"
-    if "Statement" in keys or _POLICY_VERSION.search(text[:200_000]):
+    if "Statement" in keys or _POLICY_VERSION.search(text):
         return "policy"
     return "text"

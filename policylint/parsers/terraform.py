@@ -7,6 +7,11 @@ values, a handful of pure functions; everything else (``module.*``, most ``data.
 ``count.index``, unknown variables, other functions) becomes an :class:`Unknown`, and a reference
 to a resource of the module becomes a :class:`Ref`.  Nothing is guessed.
 
+The instances of a resource that may have several (``count``/``for_each``) are distinct
+identities: ``aws_x.y["a"]`` is a Ref to the uid ``tf:<dir>::aws_x.y["a"]``, which no Resource
+has (so the scan treats it as unknown), and ``aws_x.y[each.key]`` is unknown.  A resource with at
+most one instance is one identity whatever its index.
+
 Conventions the normaliser (``tf_resources``) relies on:
 
 * blocks are lists of dict Nodes, the shape of plan JSON ``values``; a ``dynamic`` block is one
@@ -39,6 +44,14 @@ _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 _OPAQUE_ROOTS = frozenset({"module", "count", "each", "path", "terraform", "self"})
 _POLICY_INPUTS = ("source_json", "override_json", "source_policy_documents", "override_policy_documents")
 _MAX_READ_BYTES = 1024 * 1024
+# A reference to one of these attributes reads as the value written on the resource, when that is
+# a known string: what the provider stores after apply is that value, up to what the rules that
+# read it ignore.  Others stay a Ref (their value may be computed or transformed), and so does a
+# bare ``aws_s3_bucket.b.bucket``, kept as the bucket's identity (inside a string, a literal
+# bucket name is substituted, see ``_Evaluator._interpolated``).
+_LITERAL_ATTRIBUTES = frozenset({
+    ("aws_route53_zone", "name"),  # the provider only strips a trailing dot (PL401 ignores it)
+})
 
 
 def parse_module(
@@ -325,11 +338,14 @@ class _Evaluator:
 
     def _interpolated(self, expr: hcl.Expr, file: str, scope: Scope) -> Node:
         """An interpolated value.  A bucket's id/bucket/arn is its name (or S3 ARN) here when the
-        name is a known literal, so that ``"${aws_s3_bucket.b.arn}/*"`` is a known string."""
-        if isinstance(expr, hcl.Traversal) and scope is None:
-            ref = self._resource_ref(expr)
-            if ref is not None and ref.attr in ("id", "bucket", "arn") and expr.root == "aws_s3_bucket" and _attribute_is_last(expr):
-                name = self.resource_attr(_address_of(expr), "bucket")
+        name is a known literal, so that ``"${aws_s3_bucket.b.arn}/*"`` is a known string.  A
+        literal name is the name of every instance of a counted bucket, so the instance key does
+        not matter."""
+        if isinstance(expr, hcl.Traversal) and scope is None and expr.root == "aws_s3_bucket":
+            found = self._reference(expr)
+            if found is not None and len(found[1]) == 1 and found[0].attr in ("id", "bucket", "arn"):
+                ref = found[0]
+                name = self.resource_attr(f"{expr.root}.{expr.steps[0][1]}", "bucket")
                 if name is not None and isinstance(name.value, str) and name.value:
                     text = f"arn:aws:s3:::{name.value}" if ref.attr == "arn" else name.value
                     return self.node(text, file, expr)
@@ -352,16 +368,46 @@ class _Evaluator:
             return _relocated(self._walk(value, steps[1:], expr, file, scope), file, expr)
         if root == "data":
             return self._data(expr, file)
-        ref = self._resource_ref(expr)
-        if ref is None:
+        found = self._reference(expr)
+        if found is None:
             return self.unknown(expr, file)
-        rest = _skip_instance_keys(steps[1:])
+        ref, rest, instance_known = found
+        if not instance_known:  # aws_x.y[each.key]: which instance is not known
+            return self.node(Unknown(expr.text, (ref,)), file, expr)
         if not rest or (len(rest) == 1 and rest[0][0] == "attr"):
+            literal = self._literal_attribute(expr, ref, file)
+            if literal is not None:
+                return literal
             return self.node(ref, file, expr)
         return self.node(Unknown(expr.text, (ref,)), file, expr)  # deeper into an attribute, or a splat
 
+    def _literal_attribute(self, expr: hcl.Traversal, ref: Ref, file: str) -> Node | None:
+        """The value of ``aws_x.y.attr`` when ``attr`` is one of :data:`_LITERAL_ATTRIBUTES` and
+        is written on the resource as a known string; None otherwise (the reference stays a
+        Ref).  Placed where the reference is written, as values read through variables are."""
+        address = f"{expr.root}.{expr.steps[0][1]}"
+        if (expr.root, ref.attr) not in _LITERAL_ATTRIBUTES:
+            return None
+        value = self.resource_attr(address, ref.attr)  # type: ignore[arg-type]
+        if value is None or not isinstance(value.value, str) or not value.value:
+            return None
+        return _relocated(value, file, expr)
+
     def _resource_ref(self, expr: hcl.Traversal) -> Ref | None:
         """``aws_x.name[...].attr...`` as a Ref to that resource, when the module declares it."""
+        found = self._reference(expr)
+        return None if found is None else found[0]
+
+    def _reference(self, expr: hcl.Traversal) -> tuple[Ref, list[hcl.Step], bool] | None:
+        """``aws_x.name[...].attr...`` as (Ref, the steps after the resource and its instance
+        key, whether the instance referred to is known), when the module declares the resource.
+
+        A resource that has at most one instance is one identity: ``aws_x.y[0]`` is ``aws_x.y``.
+        The instances of a resource that may have several (``count``/``for_each``) are distinct
+        identities: ``aws_x.y["a"]`` and ``aws_x.y[1]`` refer to the uid of the resource followed
+        by the key (``tf:dir::aws_x.y["a"]``), which no Resource has, so that no two instances,
+        and no instance and the resource as a whole, are taken for one; a key that is not known
+        (``[each.key]``, ``[count.index]``) makes the reference unknown."""
         if not isinstance(expr.root, str) or expr.root in _OPAQUE_ROOTS or expr.root in ("var", "local", "data"):
             return None
         steps = expr.steps
@@ -370,9 +416,64 @@ class _Evaluator:
         address = f"{expr.root}.{steps[0][1]}"
         if address not in self.module.resources:
             return None
-        rest = _skip_instance_keys(steps[1:])
+        uid = self.module.uid(address)
+        rest = steps[1:]
+        known = True
+        if self.at_most_one_instance(address):
+            rest = _skip_instance_keys(rest)
+        elif rest and rest[0][0] == "index":
+            key = self._instance_key(address, rest[0][1])
+            known = key is not None
+            uid += f"[{key if known else rest[0][1].text}]"
+            rest = rest[1:]
         attr = rest[0][1] if rest and rest[0][0] == "attr" else None
-        return Ref(self.module.uid(address), attr, expr.text)
+        return Ref(uid, attr, expr.text), rest, known
+
+    def at_most_one_instance(self, address: str) -> bool:
+        """Whether the resource has no ``count``/``for_each``, or one known to give at most one
+        instance (``count = 1``, ``count = var.create ? 1 : 0``, ``for_each`` of one key)."""
+
+        def compute() -> Node:
+            block, file = self.module.resources[address]
+            count = block.body.attributes.get("count")
+            for_each = block.body.attributes.get("for_each")
+            if count is None and for_each is None:
+                return Node(True, file, block.line)
+            if count is not None and for_each is not None:  # invalid: unknown
+                return Node(False, file, block.line)
+            if count is not None:
+                most = self._most(count.expr, file, lambda v: int(v) if _is_number(v) and float(v).is_integer() else None)
+            else:
+                most = self._most(for_each.expr, file, lambda v: len(v) if isinstance(v, (dict, list)) else None)  # type: ignore[union-attr]
+            return Node(most is not None and most <= 1, file, block.line)
+
+        return bool(self._once(("instances", address), compute, lambda: Node(False, "", 0)).value)
+
+    def _most(self, expr: hcl.Expr, file: str, measure: Callable[[Any], int | None]) -> int | None:
+        """The largest number of instances ``count``/``for_each`` may give; None when unknown.
+        Both branches of a conditional are measured, so that ``var.on ? 1 : 0`` is at most 1
+        whatever ``var.on`` is."""
+        if isinstance(expr, hcl.Conditional):
+            truth = _truth(self.eval(expr.condition, file).value)
+            if truth is not None:
+                return self._most(expr.if_true if truth else expr.if_false, file, measure)
+            branches = [self._most(e, file, measure) for e in (expr.if_true, expr.if_false)]
+            return None if None in branches else max(branches)  # type: ignore[type-var]
+        value = self.eval(expr, file).value
+        return None if isinstance(value, (bool, Unknown, Ref)) else measure(value)
+
+    def _instance_key(self, address: str, key_expr: hcl.Expr) -> str | None:
+        """How an instance key is written in a uid (``0``, ``"app"``); None when not known."""
+        block, file = self.module.resources[address]
+        key = self.eval(key_expr, file).value
+        if "count" in block.body.attributes:
+            if _is_number(key) and float(key).is_integer():
+                return str(int(key))
+            if isinstance(key, str) and key.isdigit():
+                return str(int(key))
+            return None
+        text = _scalar_text(key)
+        return None if text is None else json.dumps(text)
 
     def _walk(self, node: Node, steps: list[hcl.Step], expr: hcl.Expr, file: str, scope: Scope) -> Node:
         """Follow ``.attr`` / ``[index]`` steps into a value; unknown as soon as a step cannot be
@@ -566,21 +667,12 @@ def _is_heredoc(expr: hcl.Expr) -> bool:
     return isinstance(expr, hcl.Template) and expr.heredoc or isinstance(expr, hcl.Literal) and expr.text.startswith("<<")
 
 
-def _address_of(expr: hcl.Traversal) -> str:
-    return f"{expr.root}.{expr.steps[0][1]}"
-
-
 def _skip_instance_keys(steps: list[hcl.Step]) -> list[hcl.Step]:
-    """Drop the ``[0]`` / ``["key"]`` of a counted resource: one Resource stands for all."""
+    """Drop the ``[0]`` / ``["key"]`` of a resource with at most one instance: it is the resource."""
     index = 0
     while index < len(steps) and steps[index][0] == "index":
         index += 1
     return steps[index:]
-
-
-def _attribute_is_last(expr: hcl.Traversal) -> bool:
-    rest = _skip_instance_keys(expr.steps[1:])
-    return len(rest) == 1 and rest[0][0] == "attr"
 
 
 def _refs_of(value: Any) -> tuple[Ref, ...]:

@@ -20,6 +20,7 @@ import json
 import os
 import re
 from pathlib import Path
+from urllib.parse import quote
 from typing import Mapping
 
 from policylint import __version__
@@ -100,7 +101,8 @@ def _descriptor(rule: type, severity: str) -> dict:
 
 def _location(file: str, line: int | None, end_line: int | None, root: str) -> dict:
     uri = relative_uri(file, root)
-    artifact = {"uri": uri, "uriBaseId": SRCROOT} if uri is not None else {"uri": Path(os.path.abspath(file)).as_uri()}
+    # A URI reference: spaces, `%`, `:` and the like in file names must be percent-encoded.
+    artifact = {"uri": quote(uri), "uriBaseId": SRCROOT} if uri is not None else {"uri": Path(os.path.abspath(file)).as_uri()}
     physical: dict = {"artifactLocation": artifact}
     if line:
         start = max(1, line)

@@ -134,13 +134,17 @@ class Route53CnameToAwsResource(Rule):
                 )
 
 
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+
+
 def _endpoint(scan, value: Node) -> tuple[str, str] | None:
     """(what the value is, how to show it) when it is an alias-capable AWS endpoint."""
     target = value.value
     if isinstance(target, Unknown) and len(target.refs) == 1 and _SINGLE_PLACEHOLDER.match(target.text):
         target = target.refs[0]  # "${aws_lb.web.dns_name}", !Sub "${Lb.DNSName}"
     if isinstance(target, Ref):
-        resource = scan.resource(target.uid)
+        # One instance of a counted resource (`aws_lb.web[0]`) has the type of the resource.
+        resource = scan.resource(target.uid) or scan.resource(_INSTANCE_KEY.sub("", target.uid))
         what = _ATTRIBUTES.get((resource.type, target.attr)) if resource is not None else None
         return (what, target.text) if what else None
     if isinstance(target, Unknown):

@@ -39,8 +39,15 @@ resource "aws_s3_bucket_public_access_block" "assets" {
 
 from __future__ import annotations
 
-from policylint.model import PUBLIC_ACCESS_BLOCK_SETTINGS, truth
-from policylint.rule import Rule
+from policylint.model import PUBLIC_ACCESS_BLOCK_SETTINGS, AccountPublicAccessBlock, truth
+from policylint.rule import Rule, spelled
+
+CLOUDFORMATION_NAMES = {
+    "block_public_acls": "BlockPublicAcls",
+    "ignore_public_acls": "IgnorePublicAcls",
+    "block_public_policy": "BlockPublicPolicy",
+    "restrict_public_buckets": "RestrictPublicBuckets",
+}
 
 
 class S3PublicAccessBlockDisabled(Rule):
@@ -54,18 +61,19 @@ class S3PublicAccessBlockDisabled(Rule):
         for block in scan.public_access_blocks():
             owner = block.owner
             omitted = []
+            scope = "buckets of this account" if isinstance(owner, AccountPublicAccessBlock) else "this bucket"
             for name in PUBLIC_ACCESS_BLOCK_SETTINGS:
                 node = block.settings.get(name)
                 if node is None:
                     omitted.append(name)
                 elif truth(node) is False:
                     yield self.finding(
-                        f"`{name}` is false; set it to true unless this bucket must be public",
+                        f"`{spelled(owner, CLOUDFORMATION_NAMES[name], name)}` is false; set it to true unless {scope} must be public",
                         at=node,
                         resource=owner,
                     )
             if omitted:
-                names = ", ".join(f"`{n}`" for n in omitted)
+                names = ", ".join(f"`{spelled(owner, CLOUDFORMATION_NAMES[n], n)}`" for n in omitted)
                 yield self.finding(
                     f"Public access block omits {names}, which AWS then sets to false; set all four to true",
                     at=block,
