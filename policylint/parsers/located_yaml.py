@@ -141,7 +141,7 @@ def load_json(text: str, path: str) -> Node:
     except LoadError:
         # Valid JSON that YAML cannot read (surrogate-pair escapes, keys over 1024 characters):
         # the slower pure-Python reader, which keeps lines too.
-        from policylint.parsers.tf_resources import json_to_node
+        from policylint.parsers.located_json import json_to_node
 
         try:
             return json_to_node(text, path, 1, aligned=True)

@@ -36,6 +36,7 @@ from typing import Any, Callable
 from policylint.model import Document, Location, Node, ParseError, Ref, Unknown
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers import tf_resources
+from policylint.parsers.located_json import json_to_node
 
 FORMAT = "terraform"
 
@@ -780,7 +781,7 @@ def _fn_jsondecode(ev: _Evaluator, args: list[Node], expr: hcl.Call, file: str) 
     if not isinstance(value.value, str):
         return None
     try:
-        return tf_resources.json_to_node(value.value, file, expr.line)
+        return json_to_node(value.value, file, expr.line)
     except ValueError:
         return None
 
@@ -925,7 +926,7 @@ def _fn_file(ev: _Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Nod
     if text.lstrip()[:1] not in ("{", "["):
         return ev.node(text, file, expr)
     try:
-        return tf_resources.json_to_node(text.replace("\r\n", "\n"), path, 1, aligned=True)
+        return json_to_node(text.replace("\r\n", "\n"), path, 1, aligned=True)
     except ValueError:  # looks like JSON but is not: the plain text
         return ev.node(text, file, expr)
 
