@@ -91,6 +91,16 @@ class S3LoggingLoop(Rule):
                     )
                 else:
                     ring = cycle[index:] + cycle[:index] + [bucket]
-                    chain = " → ".join(f"`{b.address}`" for b in ring)
+                    chain = " → ".join(_label(b, cycle) for b in ring)
                     message = f"Access logs go round a cycle ({chain}); the last bucket of a log chain must not log"
                 yield self.finding(message, at=at, resource=bucket)
+
+
+def _label(bucket, cycle) -> str:
+    """The bucket's address, with its file when the cycle spans files (two templates may both
+    call their bucket `Logs`)."""
+    import os
+
+    if len({b.location.file for b in cycle}) == 1:
+        return f"`{bucket.address}`"
+    return f"`{bucket.address}` ({os.path.basename(bucket.location.file)})"
