@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from policylint.model import PolicyDocument, Ref, S3Bucket, text_of
 from policylint.policy.document import Policy, policy_of
-from policylint.policy.evaluate import ANY, NAME, Resolver
+from policylint.policy.evaluate import ANY, NAME, Resolver, denies
 
 if TYPE_CHECKING:
     from policylint.scan import Scan
@@ -83,6 +83,19 @@ class BucketTarget:
     @property
     def resource(self):
         return self.bucket or self.documents[0]
+
+    def undenied(self, requests) -> list[str] | None:
+        """The labels of ``(label, Request)`` pairs that the target's policies do not deny; None
+        when an answer depends on something unresolved (then nothing may be reported)."""
+        policies = self.policies
+        open_labels = []
+        for label, request in requests:
+            denied = denies(policies, request, self.resolve)
+            if denied is None:
+                return None
+            if denied is False:
+                open_labels.append(label)
+        return open_labels
 
     def anchor(self):
         """Where a finding about a missing statement goes: the first document's ``Statement``."""

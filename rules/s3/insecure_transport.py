@@ -88,22 +88,16 @@ class S3InsecureTransport(Rule):
     def check(self, scan):
         if not scan.policies:
             return  # no policy in the scan: do not even load the policy engine
-        from policylint.policy.evaluate import ANY, EVERYONE, FREE, Request, denies
+        from policylint.policy.evaluate import ANY, EVERYONE, FREE, Request
         from policylint.policy.targets import bucket_targets
 
         for target in bucket_targets(scan):
-            policies = target.policies
-            open_parts = []
-            for part, resource in (("the bucket", target.bucket_arn), ("its objects", target.objects_arn)):
-                request = Request(f"s3:{ANY}", resource, EVERYONE, {"aws:SecureTransport": "false"}, unlisted=FREE)
-                denied = denies(policies, request, target.resolve)
-                if denied is None:
-                    break
-                if denied is False:
-                    open_parts.append(part)
-            else:
-                if open_parts:
-                    yield self.finding(self._message(open_parts, target.display), at=target.anchor(), resource=target.resource)
+            open_parts = target.undenied(
+                (part, Request(f"s3:{ANY}", resource, EVERYONE, {"aws:SecureTransport": "false"}, unlisted=FREE))
+                for part, resource in (("the bucket", target.bucket_arn), ("its objects", target.objects_arn))
+            )
+            if open_parts:  # None (unresolved) and [] (all denied) say nothing
+                yield self.finding(self._message(open_parts, target.display), at=target.anchor(), resource=target.resource)
 
     @staticmethod
     def _message(open_parts: list[str], arn: str) -> str:

@@ -92,22 +92,16 @@ class S3MissingSseDeny(Rule):
     def check(self, scan):
         if not scan.policies:
             return  # no policy in the scan: do not even load the policy engine
-        from policylint.policy.evaluate import ABSENT, EVERYONE, FREE, Request, denies
+        from policylint.policy.evaluate import ABSENT, EVERYONE, FREE, Request
         from policylint.policy.targets import bucket_targets
 
         for target in bucket_targets(scan):
-            policies = target.policies
-            open_cases = []
-            for case, value in (("absent", ABSENT), ("other", OTHER_ALGORITHM)):
-                request = Request("s3:PutObject", target.objects_arn, EVERYONE, {HEADER: value}, unlisted=FREE)
-                denied = denies(policies, request, target.resolve)
-                if denied is None:
-                    break  # depends on something unresolved: say nothing
-                if denied is False:
-                    open_cases.append(case)
-            else:
-                if open_cases:
-                    yield self.finding(self._message(open_cases, target.display), at=target.anchor(), resource=target.resource)
+            open_cases = target.undenied(
+                (case, Request("s3:PutObject", target.objects_arn, EVERYONE, {HEADER: value}, unlisted=FREE))
+                for case, value in (("absent", ABSENT), ("other", OTHER_ALGORITHM))
+            )
+            if open_cases:  # None (unresolved) and [] (all denied) say nothing
+                yield self.finding(self._message(open_cases, target.display), at=target.anchor(), resource=target.resource)
 
     @staticmethod
     def _message(open_cases: list[str], arn: str) -> str:
