@@ -373,13 +373,16 @@ class Document:
     exports: dict[str, Node] = field(default_factory=dict)  # CloudFormation Outputs' Export names
 
 
-def truth(node: Node | None) -> bool | None:
-    """A known boolean (CFN and JSON also write them as strings), else None."""
+def truth(node: Node | None, ignore_case: bool = True) -> bool | None:
+    """A known boolean (CFN and JSON also write them as strings), else None.  Terraform's own
+    conversion accepts only lower-case strings: ``ignore_case=False``."""
     if node is None or not node.known:
         return None
     value = node.value
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        return value.lower() == "true"
+    if isinstance(value, str):
+        text = value.lower() if ignore_case else value
+        if text in ("true", "false"):
+            return text == "true"
     return None

@@ -42,6 +42,7 @@ from policylint.model import (
     S3Logging,
     S3Replication,
     Unknown,
+    truth,
 )
 from policylint.parsers.located_json import json_to_node
 
@@ -140,14 +141,7 @@ def _inner(node: Node | None, name: str) -> Node | None:
 
 def _truth(node: Node | None) -> bool | None:
     """Terraform's bool conversion of a known value; None when unknown or not a bool."""
-    if node is None or not node.known:
-        return None
-    value = node.value
-    if isinstance(value, bool):
-        return value
-    if value in ("true", "false"):
-        return value == "true"
-    return None
+    return truth(node, ignore_case=False)
 
 
 def _mapped(node: Node | None, when_true: Any, when_false: Any) -> Node | None:
