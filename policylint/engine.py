@@ -143,7 +143,7 @@ def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> tuple[list[st
                 files.append(os.path.normpath(path))
             continue
         if not os.path.isdir(path):
-            errors.append(ParseError(path, None, "no such file or directory"))
+            errors.append(ParseError(path, None, "no such file or directory", kind="unreadable"))
             continue
         for root, dirs, names in os.walk(path):
             dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
@@ -255,7 +255,7 @@ def parse_files(
         try:
             text = read_text(path)
         except Unreadable as exc:
-            read_errors.append(ParseError(path, None, str(exc)))
+            read_errors.append(ParseError(path, None, str(exc), kind="unreadable"))
             continue
         if text is None:
             continue
@@ -280,7 +280,7 @@ def _parse_unit(unit: tuple) -> Document:
         try:
             return terraform.parse_module(path, payload)
         except Exception as exc:  # a parser bug must not end the scan
-            return Document("terraform", errors=[ParseError(path, None, f"internal error while evaluating the module: {exc!r}")])
+            return Document("terraform", errors=[ParseError(path, None, f"internal error while evaluating the module: {exc!r}", kind="internal")])
     parser = importlib.import_module(f"policylint.parsers.{_PARSER_MODULES[kind]}")
     return _guarded(parser.parse, payload, path)
 
@@ -323,7 +323,7 @@ def _guarded(parse, text: str, path: str) -> Document:
     try:
         return parse(text, path)
     except Exception as exc:  # a parser bug must not end the scan
-        return Document("unknown", errors=[ParseError(path, None, f"internal error while parsing: {exc!r}")])
+        return Document("unknown", errors=[ParseError(path, None, f"internal error while parsing: {exc!r}", kind="internal")])
 
 
 def lint_paths(
@@ -364,15 +364,8 @@ def lint_paths(
     documents, texts = parse_files(files, errors, jobs=jobs, progress=progress)
     scan = Scan(documents, texts)
     errors.extend(e for d in documents for e in d.errors)
-    findings: set[Finding] = set()
-    for rule_class in rules:
-        rule = rule_class()
-        scan.cursor = None
-        try:
-            findings.update(rule.check(scan))
-        except Exception as exc:  # one broken rule must not hide the others' findings
-            where = scan.cursor or (files[0] if files else "<scan>")
-            errors.append(ParseError(where, None, f"rule {rule.code} failed: {exc!r}"))
+    findings, rule_errors = run_rules(scan, rules)
+    errors.extend(rule_errors)
     if config is not None and config.severity:
         findings = {replace(f, severity=config.severity.get(f.rule_id, f.severity)) for f in findings}
     report = Report(
@@ -387,6 +380,31 @@ def lint_paths(
     if changed_only:
         _keep_only(report, wanted)
     return report
+
+
+def run_rules(scan, rules: Sequence[type[Rule]]) -> tuple[set[Finding], list[ParseError]]:
+    """Every finding of ``rules``.  A rule with ``on`` is handed each item of that class in its
+    formats; a rule that raises is reported as an internal error at the item it was looking at
+    (or, for a scan-wide rule, without a place), and the other rules still run."""
+    findings: set[Finding] = set()
+    errors: list[ParseError] = []
+    for rule_class in rules:
+        rule = rule_class()
+        if rule.on is None:
+            try:
+                findings.update(rule.check(scan))
+            except Exception as exc:  # one broken rule must not hide the others' findings
+                errors.append(ParseError("<scan>", None, f"rule {rule.code} failed: {exc!r}", kind="internal"))
+            continue
+        for item in scan.of(rule.on):
+            if getattr(item, "format", None) not in rule.formats:
+                continue
+            try:
+                findings.update(rule.check(item, scan))
+            except Exception as exc:
+                where = item.location
+                errors.append(ParseError(where.file, where.line, f"rule {rule.code} failed: {exc!r}", kind="internal"))
+    return findings, errors
 
 
 def _keep_only(report: Report, files: set[str]) -> None:

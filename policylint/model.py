@@ -148,7 +148,11 @@ def text_of(node: Node | None) -> str | None:
 @dataclass(eq=False)
 class Resource:
     """Anything declared in a template or module.  ``uid`` is unique in a scan; ``address`` is what
-    users read (``aws_s3_bucket.logs``, ``LogsBucket``, ``module.x.aws_s3_bucket.y``)."""
+    users read (``aws_s3_bucket.logs``, ``LogsBucket``, ``module.x.aws_s3_bucket.y``).
+
+    ``keys`` maps a canonical field name (``storage_encrypted``) to the property as the user's
+    format spells it (``StorageEncrypted``); parsers fill it so that rules can name a setting, even
+    an absent one, in the user's own words (:meth:`key`, :meth:`assignment`)."""
 
     uid: str
     address: str
@@ -156,6 +160,32 @@ class Resource:
     format: str  # cloudformation | terraform | plan | policy
     location: Location
     props: Node | None = None  # the evaluated source properties, for rules without a canonical kind
+    keys: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def key(self, name: str) -> str:
+        """The user's spelling of a canonical field (the field name itself when none is known)."""
+        return self.keys.get(name, name)
+
+    def assignment(self, name: str, value: Any) -> str:
+        """A setting as the user would write it, for fix suggestions: `StorageEncrypted: true`
+        in a template, `storage_encrypted = true` in HCL."""
+        return f"`{assignment(self.key(name), value, self.syntax)}`"
+
+    @property
+    def syntax(self) -> str:
+        """``yaml`` for templates (how their fixes are written), ``hcl`` for Terraform and plans."""
+        return "yaml" if self.format == "cloudformation" else "hcl"
+
+
+def assignment(key: str, value: Any, syntax: str) -> str:
+    """``key: value`` (YAML) or ``key = value`` (HCL), with the value in that syntax."""
+    if isinstance(value, bool):
+        text = "true" if value else "false"
+    elif isinstance(value, str) and syntax == "hcl":
+        text = f'"{value}"'
+    else:
+        text = str(value)
+    return f"{key} = {text}" if syntax == "hcl" else f"{key}: {text}"
 
 
 @dataclass(eq=False)
@@ -342,11 +372,20 @@ class Database(Resource):
 # --------------------------------------------------------------------------- documents
 
 
+ERROR_KINDS = ("syntax", "unreadable", "unsupported", "internal")
+
+
 @dataclass(frozen=True)
 class ParseError:
+    """A problem with an input (or with policylint itself) that kept something from being
+    checked.  ``kind`` is one of :data:`ERROR_KINDS`: ``syntax`` (the file does not parse or is
+    not a valid template/module), ``unreadable`` (missing, not text, too large), ``unsupported``
+    (a construct policylint cannot evaluate) or ``internal`` (a parser or rule bug)."""
+
     file: str
     line: int | None
     message: str
+    kind: str = "syntax"
 
 
 @dataclass
@@ -358,7 +397,7 @@ class TextFile:
     format: str  # cloudformation | terraform | plan | policy | text
 
     @property
-    def location(self) -> Location:  # lets Scan.visit attribute a rule's errors to this file
+    def location(self) -> Location:  # where a rule that fails on this file is reported
         return Location(self.path, 1, 1)
 
 

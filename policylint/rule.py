@@ -45,15 +45,24 @@ class Finding:
 
 class Rule:
     """Subclass with a Markdown docstring (What it does / Why is this bad? / Example / Use instead /
-    References) and these class attributes, then implement :meth:`check`."""
+    References) and these class attributes, then implement ``check``.
+
+    - A rule about one kind of item sets ``on`` to a model class (``S3Bucket``, ``Database``,
+      ``PolicyDocument``, ``TextFile`` ...) and implements ``check(self, item, scan)``: the engine
+      hands it every item of that class whose format is in ``formats``, and reports an error of
+      the rule against that item.
+    - A rule that spans items (logging cycles, zones and their records) leaves ``on`` as None and
+      implements ``check(self, scan)``, filtering formats itself.
+    """
 
     code: ClassVar[str]
     slug: ClassVar[str]
     severity: ClassVar[str]
     title: ClassVar[str]
     formats: ClassVar[frozenset[str]]
+    on: ClassVar[type | None] = None
 
-    def check(self, scan: Scan) -> Iterable[Finding]:
+    def check(self, *args) -> Iterable[Finding]:  # (scan) or (item, scan), see the class docs
         raise NotImplementedError
 
     @classmethod

@@ -54,7 +54,6 @@ class Scan:
         for document in self.documents:
             for name, value in document.exports.items():
                 self.exports.setdefault(name, value)
-        self.cursor: str | None = None  # file of the item a rule is looking at, for error reports
         self._by_name: dict[str, list[S3Bucket]] = {}
         for bucket in self._all(S3Bucket):
             name = bucket.name.value if bucket.name is not None and bucket.name.known else None
@@ -180,26 +179,24 @@ class Scan:
     def _all(self, kind: type[T]) -> list[T]:
         return [r for r in self.resources if isinstance(r, kind)]
 
-    def visit(self, items: Iterable[T]) -> Iterator[T]:
-        """Yield items while remembering which file is being looked at, so that a rule that
-        raises can be reported against that file."""
-        for item in items:
-            self.cursor = item.location.file
-            yield item
-
-    def of(self, kind: type[T]) -> Iterator[T]:
-        return self.visit(self._all(kind))
+    def of(self, kind: type[T]) -> list[T]:
+        """Every item of a model class: a kind of resource, ``PolicyDocument`` or ``TextFile``."""
+        if issubclass(kind, PolicyDocument):
+            return list(self.policies)
+        if issubclass(kind, TextFile):
+            return list(self.text_files)
+        return self._all(kind)
 
     @property
-    def buckets(self) -> Iterator[S3Bucket]:
+    def buckets(self) -> list[S3Bucket]:
         return self.of(S3Bucket)
 
     @property
-    def records(self) -> Iterator[DnsRecord]:
+    def records(self) -> list[DnsRecord]:
         return self.of(DnsRecord)
 
     @property
-    def launches(self) -> Iterator[ComputeLaunch]:
+    def launches(self) -> list[ComputeLaunch]:
         return self.of(ComputeLaunch)
 
     def public_access_blocks(self) -> Iterator[PublicAccessBlock]:

@@ -82,20 +82,36 @@ def test_a_terraform_directory_is_one_module(tmp_path):
     assert [(f.file, f.line) for f in report.findings] == [(str(tmp_path / "logging.tf"), 3)]
 
 
-def test_a_rule_that_raises_becomes_an_error_for_its_file(tmp_path, monkeypatch):
+def test_a_rule_that_raises_becomes_an_error_at_the_item_it_was_checking(tmp_path, monkeypatch):
+    from policylint.model import S3Bucket
+
+    (tmp_path / "main.tf").write_text(LOOP_TF)
+    rule = engine.find_rule("PL111")
+
+    def broken(self, bucket, scan):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(rule, "on", S3Bucket)
+    monkeypatch.setattr(rule, "check", broken)
+    report = lint_paths([str(tmp_path)], select=["PL101", "PL111"])
+    assert codes(report) == ["PL101"]  # the other rules still run
+    assert {(e.file, e.kind) for e in report.errors} == {(str(tmp_path / "main.tf"), "internal")}
+    assert all("rule PL111 failed" in e.message and "boom" in e.message for e in report.errors)
+    assert all(e.line is not None for e in report.errors)
+
+
+def test_a_scan_wide_rule_that_raises_is_an_internal_error(tmp_path, monkeypatch):
     (tmp_path / "main.tf").write_text(LOOP_TF)
     rule = engine.find_rule("PL101")
 
     def broken(self, scan):
-        for bucket in scan.buckets:
-            raise RuntimeError("boom")
-        yield from ()
+        raise RuntimeError("boom")
 
+    monkeypatch.setattr(rule, "on", None)
     monkeypatch.setattr(rule, "check", broken)
-    report = lint_paths([str(tmp_path)], select=["PL101", "PL111"])
+    report = lint_paths([str(tmp_path)], select=["PL101"])
     (error,) = report.errors
-    assert error.file == str(tmp_path / "main.tf")
-    assert "rule PL101 failed" in error.message and "boom" in error.message
+    assert error.kind == "internal" and "rule PL101 failed" in error.message
 
 
 def test_a_parser_crash_is_an_error_not_a_traceback(tmp_path, monkeypatch):
@@ -106,7 +122,7 @@ def test_a_parser_crash_is_an_error_not_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setattr(cloudformation, "parse", lambda text, path: 1 / 0)
     report = lint_paths([str(tmp_path)], select=["PL101"])
     assert [e.file for e in report.errors] == [str(tmp_path / "t.yaml")]
-    assert "internal error" in report.errors[0].message
+    assert report.errors[0].kind == "internal"
     assert codes(report) == ["PL101"]
 
 

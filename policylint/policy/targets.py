@@ -124,7 +124,7 @@ def bucket_targets(scan: Scan) -> Iterator[BucketTarget]:
         name = text_of(bucket.name) or NAME
         yield BucketTarget(bucket, name, documents, reference_resolver(scan, bucket, name))
     resolve = reference_resolver(scan)
-    for document in scan.visit([p for p in scan.policies if id(p) not in linked]):
+    for document in [p for p in scan.policies if id(p) not in linked]:
         if not is_bucket_policy(document):
             continue
         attached = text_of(document.attached_to)

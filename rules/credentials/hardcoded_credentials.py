@@ -70,7 +70,7 @@ class HardcodedAwsCredentials(Rule):
 
     def check(self, scan):
         raw_text = {}
-        for text_file in scan.visit(scan.text_files):
+        for text_file in scan.text_files:
             raw_text[text_file.path] = text_file.text
             for line, group in groupby(find_credentials(text_file.text), key=lambda c: c.line):
                 credentials = list(group)

@@ -72,6 +72,6 @@ class IamInvalidPolicy(Rule):
             return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.grammar import problems
 
-        for document in scan.visit(scan.policies):
+        for document in scan.policies:
             for problem in problems(document):
                 yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)

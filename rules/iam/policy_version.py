@@ -60,7 +60,7 @@ class IamPolicyVersion(Rule):
             return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.grammar import version_problem
 
-        for document in scan.visit(scan.policies):
+        for document in scan.policies:
             problem = version_problem(document)
             if problem is not None:
                 yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)

@@ -92,7 +92,7 @@ class IamWildcardPermissions(Rule):
         from policylint.policy.document import policy_of
         from policylint.policy.evaluate import ANY, Match, action_match, match, resource_match, to_pattern
 
-        for document in scan.visit(scan.policies):
+        for document in scan.policies:
             if document.kind != "identity":
                 continue
             for statement in policy_of(document).statements:

@@ -74,7 +74,7 @@ class S3ObjectTooManyTags(Rule):
     formats = frozenset({"terraform", "plan"})
 
     def check(self, scan):
-        for resource in scan.visit(r for r in scan.resources if r.type in OBJECT_TYPES):
+        for resource in (r for r in scan.resources if r.type in OBJECT_TYPES):
             if resource.format not in self.formats or resource.props is None:
                 continue
             own = resource.props.get("tags")

@@ -82,7 +82,7 @@ class S3PolicyResourceMismatch(Rule):
         from policylint.policy.targets import reference_resolver
 
         resolve = reference_resolver(scan, unnamed=NAME)
-        for document in scan.visit(scan.policies):
+        for document in scan.policies:
             if document.kind == "trust":
                 continue
             for statement in policy_of(document).statements:
