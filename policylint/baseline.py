@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable
 
 from policylint import __version__
-from policylint.engine import UsageError
+from policylint.catalogue import UsageError
 
 if TYPE_CHECKING:
     from policylint.engine import Report

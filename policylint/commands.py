@@ -11,7 +11,7 @@ import sys
 
 import click
 
-SEVERITY_CHOICES = ("info", "low", "medium", "high", "critical")
+from policylint.rule import SEVERITIES as SEVERITY_CHOICES
 FORMAT_CHOICES = ("text", "json", "sarif", "junit", "github")
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -71,7 +71,8 @@ def _load_config(paths, config_file: str | None, no_config: bool):
 
 
 def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, changed_only: bool = False):
-    from policylint.engine import UsageError, lint_paths
+    from policylint.catalogue import UsageError
+    from policylint.engine import lint_paths
 
     progress = None
     if not quiet and sys.stderr.isatty():
@@ -109,8 +110,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
 @_selection_options
 def scan(paths, output_format, output, fail_on, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet) -> None:
     """Lint files and directories (walked recursively)."""
-    from policylint.engine import UsageError
-    from policylint.rule import severity_rank
+    from policylint.catalogue import UsageError, at_least
 
     config = _load_config(paths, config_file, no_config)
     report = _lint(paths, select, ignore, exclude, config, jobs, quiet, changed_only)
@@ -128,8 +128,8 @@ def scan(paths, output_format, output, fail_on, baseline_file, show_suppressed, 
         click.echo(text, nl=False)
     if report.errors:
         sys.exit(EXIT_ERROR)
-    threshold = severity_rank(fail_on or (config.fail_on if config and config.fail_on else "low"))
-    sys.exit(EXIT_FINDINGS if any(severity_rank(f.severity) >= threshold for f in report.findings) else EXIT_OK)
+    threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
+    sys.exit(EXIT_FINDINGS if any(at_least(f.severity, threshold) for f in report.findings) else EXIT_OK)
 
 
 def _render(report, output_format: str, output: str | None, config, show_suppressed: bool, quiet: bool, root: str | None) -> str:
@@ -224,9 +224,9 @@ def write_baseline(paths, output, select, ignore, exclude, config_file, no_confi
 @click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def list_rules(output_format) -> None:
     """List every rule with its code, name, severity and formats."""
-    from policylint.engine import all_rules
+    from policylint.catalogue import catalogue
 
-    rules = all_rules()
+    rules = catalogue().checks
     if output_format == "json":
         import json
 
@@ -244,11 +244,11 @@ def list_rules(output_format) -> None:
 @click.argument("rule")
 def explain(rule) -> None:
     """Show the documentation of a rule, by code or name."""
-    from policylint.engine import UsageError, find_rule
+    from policylint.catalogue import UsageError, catalogue
     from policylint.terminal import BOLD, RESET, render_markdown
 
     try:
-        found = find_rule(rule)
+        found = catalogue().find(rule)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     colour = sys.stdout.isatty() and "NO_COLOR" not in os.environ

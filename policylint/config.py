@@ -24,7 +24,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
-from policylint.engine import UsageError
+from policylint.catalogue import UsageError
 
 CONFIG_NAMES = (".policylint.toml", "pyproject.toml")
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config-schema.json")
@@ -210,17 +210,12 @@ def _names(names: list[str], path: str, key: str, prefixes: bool) -> list[str]:
 
 def _codes(name: str, path: str, key: str, prefixes: bool, quiet: bool = False) -> list[str]:
     """Rule codes a name stands for; an unknown name is an error (unless ``quiet``)."""
-    from policylint.engine import all_rules, find_rule
+    from policylint.catalogue import catalogue
 
-    if prefixes:
-        upper = name.strip().upper()
-        if upper == "ALL":
-            return [r.code for r in all_rules()]
-        prefixed = [r.code for r in all_rules() if r.code.startswith(upper)] if upper.startswith("PL") else []
-        if prefixed and not any(r.code == upper for r in all_rules()):
-            return prefixed
     try:
-        return [find_rule(name).code]
+        if prefixes:
+            return sorted(catalogue().codes([name]))
+        return [catalogue().find(name).code]
     except UsageError:
         if quiet:
             return []

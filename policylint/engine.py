@@ -9,13 +9,12 @@ from __future__ import annotations
 import fnmatch
 import importlib
 import os
-import pkgutil
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from policylint.model import Document, ParseError, TextFile
-from policylint.rule import FORMATS, Finding, Rule, severity_rank
+from policylint.catalogue import UsageError, catalogue
+from policylint.rule import Finding, Rule, severity_rank
 
 if TYPE_CHECKING:
     from policylint.config import Config
@@ -47,76 +46,6 @@ class Report:
         if not self.findings:
             return None
         return max((f.severity for f in self.findings), key=severity_rank)
-
-
-class UsageError(ValueError):
-    """A bad rule name or option: the CLI turns it into exit code 2."""
-
-
-# --------------------------------------------------------------------------- rules
-
-
-@lru_cache(maxsize=1)
-def all_rules() -> tuple[type[Rule], ...]:
-    """Every Rule subclass found under the ``policylint.rules`` package, sorted by code."""
-    import policylint.rules as package
-
-    found: dict[str, type[Rule]] = {}
-    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        module = importlib.import_module(info.name)
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
-                _check_metadata(value)
-                if value.code in found:
-                    raise RuntimeError(f"rule code {value.code} is defined twice")
-                found[value.code] = value
-    return tuple(sorted(found.values(), key=lambda r: r.code))
-
-
-def _check_metadata(rule: type[Rule]) -> None:
-    for attr in ("code", "slug", "severity", "title", "formats"):
-        if not hasattr(rule, attr):
-            raise RuntimeError(f"rule {rule.__name__} lacks `{attr}`")
-    if rule.severity not in ("info", "low", "medium", "high", "critical"):
-        raise RuntimeError(f"rule {rule.code} has unknown severity {rule.severity!r}")
-    if not set(rule.formats) <= FORMATS:
-        raise RuntimeError(f"rule {rule.code} names unknown formats {set(rule.formats) - FORMATS}")
-
-
-def find_rule(name: str) -> type[Rule]:
-    """A rule by code (``PL101``, any case) or slug (``s3-logging-loop``)."""
-    from policylint.suppressions import META_RULES
-
-    wanted = name.strip().lower()
-    for rule in all_rules() + META_RULES:
-        if wanted in (rule.code.lower(), rule.slug):
-            return rule
-    raise UsageError(f"unknown rule `{name}` (see `policylint rules`)")
-
-
-def select_rules(select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[type[Rule]]:
-    """Rules named by ``select`` (all when empty) minus ``ignore``.  A code prefix such as
-    ``PL1`` selects a whole family, like ruff's selectors."""
-
-    def expand(names: Iterable[str]) -> set[str]:
-        codes: set[str] = set()
-        for name in names:
-            name = name.strip()
-            if not name:
-                continue
-            if name.upper() == "ALL":
-                codes.update(r.code for r in all_rules())
-                continue
-            prefixed = [r.code for r in all_rules() if r.code.startswith(name.upper())]
-            if prefixed and name.upper().startswith("PL"):
-                codes.update(prefixed)
-            else:
-                codes.add(find_rule(name).code)
-        return codes
-
-    chosen = expand(select) if any(s.strip() for s in select) else {r.code for r in all_rules()}
-    chosen -= expand(ignore)
-    return [r for r in all_rules() if r.code in chosen]
 
 
 # --------------------------------------------------------------------------- files
@@ -356,7 +285,7 @@ def lint_paths(
         select = select or list(config.select)
         ignore = ignore or list(config.ignore)
         exclude = exclude or config.exclude
-    rules = select_rules(select, ignore)
+    rules = catalogue().select(select, ignore)
     files, errors = discover(paths, exclude)
     wanted = set(files)
     if changed_only:

@@ -61,6 +61,7 @@ class Rule:
     title: ClassVar[str]
     formats: ClassVar[frozenset[str]]
     on: ClassVar[type | None] = None
+    meta: ClassVar[bool] = False  # emitted by the pipeline (PL000), never run over the model
 
     def check(self, *args) -> Iterable[Finding]:  # (scan) or (item, scan), see the class docs
         raise NotImplementedError

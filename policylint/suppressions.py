@@ -42,7 +42,8 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Sequence
 
-from policylint.rule import FORMATS, Finding, Rule
+from policylint.catalogue import UsageError, catalogue
+from policylint.rule import Finding, Rule
 
 if TYPE_CHECKING:
     from policylint.config import Config
@@ -56,52 +57,6 @@ _YAML_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#", re.MULTILINE)
 KIND_LABELS = {"comment": "inline comment", "metadata": "CloudFormation Metadata", "config": "config per-path-ignores"}
 
 
-class UnusedSuppression(Rule):
-    """
-    ## What it does
-    Reports a suppression that suppresses nothing: an inline `policylint:ignore` comment, a
-    CloudFormation `Metadata` ignore entry or a `per-path-ignores` entry of the configuration
-    that matched no finding of the rule it names. Also reports a suppression that names a rule
-    policylint does not know (at severity `low`, so that a typo fails the gate instead of silently
-    not suppressing).
-
-    A suppression is only judged when its rule ran: `--select PL1` does not make a `PL201`
-    suppression stale. This is a meta rule: the engine emits it after matching suppressions, and
-    `--ignore PL000` turns it off.
-
-    ## Why is this bad?
-    A stale suppression hides the next real finding at the same place, and nobody remembers
-    why it was added. Removing it keeps the code honest.
-
-    ## Example
-    ```hcl
-    resource "aws_s3_bucket" "data" {
-      bucket = "acme-data" # policylint:ignore PL111 -- the ACL was removed long ago
-    }
-    ```
-
-    ## Use instead
-    ```hcl
-    resource "aws_s3_bucket" "data" {
-      bucket = "acme-data"
-    }
-    ```
-
-    ## References
-    - [ruff's unused-noqa (RUF100), the same idea](https://docs.astral.sh/ruff/rules/unused-noqa/)
-    """
-
-    code = "PL000"
-    slug = "unused-suppression"
-    severity = "info"
-    title = "Suppression that matches no finding, or names an unknown rule"
-    formats = FORMATS
-
-    def check(self, scan):  # the engine reports it after suppressions are matched
-        return ()
-
-
-META_RULES: tuple[type[Rule], ...] = (UnusedSuppression,)
 
 
 @dataclass(frozen=True)
@@ -195,11 +150,12 @@ def apply(
 
     # Malformed suppressions and unknown rule names are reported unless PL000 is ignored
     # explicitly; stale ones only when PL000 is selected (it is by default).
-    meta: list[Finding] = [] if _names_rule(UnusedSuppression, ignore) else list(collected.problems)
+    unused = catalogue().find("PL000")
+    meta: list[Finding] = [] if unused.code in catalogue().codes(ignore) else list(collected.problems)
     ran = {r.code for r in rules_run}
     scanned = [t.path for t in texts]
     for index, suppression in enumerate(collected.suppressions):
-        if not is_selected(UnusedSuppression, select, ignore):
+        if not catalogue().is_selected(unused, select, ignore):
             break
         if suppression.kind == "config" and (changed_only or not any(path_matches(p, suppression.pattern, suppression.base) for p in scanned)):
             continue  # a pattern outside this scan (or a partial scan) proves nothing
@@ -212,33 +168,17 @@ def apply(
                     _format_of(suppression.file, texts),
                 ))
     config_ignores = [s for s in collected.suppressions if s.kind == "config"]
-    override = config.severity.get(UnusedSuppression.code) if config is not None else None
+    override = config.severity.get(unused.code) if config is not None else None
     kept.extend(replace(m, severity=override) if override else m for m in meta if not any(s.covers(m) for s in config_ignores))
     report.findings = sorted(set(kept), key=Finding.sort_key)
     report.suppressed.sort(key=lambda s: Finding.sort_key(s.finding))
 
 
-def _names_rule(rule: type[Rule], names: Sequence[str]) -> bool:
-    """Whether one of ``names`` (codes, slugs, code prefixes, ``ALL``) stands for ``rule``."""
-    for value in names:
-        value = value.strip()
-        upper = value.upper()
-        if value and (upper == "ALL" or value.lower() == rule.slug or (upper.startswith("PL") and rule.code.startswith(upper))):
-            return True
-    return False
-
-
-def is_selected(rule: type[Rule], select: Sequence[str], ignore: Sequence[str]) -> bool:
-    """Whether ``select``/``ignore`` enable ``rule``: the reading of
-    :func:`policylint.engine.select_rules`, for rules outside the catalogue."""
-    chosen = [s for s in select if s.strip()]
-    return (not chosen or _names_rule(rule, chosen)) and not _names_rule(rule, ignore)
-
-
 def _meta_finding(message: str, file: str, line: int, severity: str, resource: str | None, fmt: str) -> Finding:
+    unused = catalogue().find("PL000")
     return Finding(
-        rule_id=UnusedSuppression.code,
-        rule=UnusedSuppression.slug,
+        rule_id=unused.code,
+        rule=unused.slug,
         severity=severity,
         message=message,
         file=file,
@@ -274,12 +214,10 @@ def path_matches(path: str, pattern: str | None, base: str | None) -> bool:
 
 def _resolve(names: Iterable[str], file: str, line: int, fmt: str, collected: _Collected) -> tuple[str, ...]:
     """Rule codes for the names of a suppression; unknown names become PL000 findings."""
-    from policylint.engine import UsageError, find_rule
-
     codes: list[str] = []
     for name in names:
         try:
-            rule = find_rule(name)
+            rule = catalogue().find(name)
         except UsageError:
             collected.problems.append(_meta_finding(
                 f"`{name}` is not a policylint rule (see `policylint rules`); it suppresses nothing",

@@ -68,10 +68,10 @@ def test_id_mapping():
 
 
 def test_only_cloudformation_rules_are_in_the_pack():
-    from policylint.engine import all_rules
+    from policylint.catalogue import catalogue
 
     codes = {code for code, *_ in cfnlint_pack.mapping()}
-    assert codes == {r.code for r in all_rules() if "cloudformation" in r.formats} | {"PL000"}
+    assert codes == {r.code for r in catalogue().checks if "cloudformation" in r.formats} | {"PL000"}
 
 
 @pytest.mark.parametrize("mode", ["module", "directory"])

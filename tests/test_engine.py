@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from policylint import engine
-from policylint.engine import UsageError, lint_paths, select_rules
+from policylint.catalogue import UsageError, catalogue
+from policylint.engine import lint_paths
 
 LOOP_TF = 'resource "aws_s3_bucket" "a" {\n  bucket = "acme-a"\n  logging {\n    target_bucket = "acme-a"\n  }\n}\n'
 
@@ -86,7 +87,7 @@ def test_a_rule_that_raises_becomes_an_error_at_the_item_it_was_checking(tmp_pat
     from policylint.model import S3Bucket
 
     (tmp_path / "main.tf").write_text(LOOP_TF)
-    rule = engine.find_rule("PL111")
+    rule = catalogue().find("PL111")
 
     def broken(self, bucket, scan):
         raise RuntimeError("boom")
@@ -102,7 +103,7 @@ def test_a_rule_that_raises_becomes_an_error_at_the_item_it_was_checking(tmp_pat
 
 def test_a_scan_wide_rule_that_raises_is_an_internal_error(tmp_path, monkeypatch):
     (tmp_path / "main.tf").write_text(LOOP_TF)
-    rule = engine.find_rule("PL101")
+    rule = catalogue().find("PL101")
 
     def broken(self, scan):
         raise RuntimeError("boom")
@@ -127,16 +128,17 @@ def test_a_parser_crash_is_an_error_not_a_traceback(tmp_path, monkeypatch):
 
 
 def test_selectors():
-    every = {r.code for r in engine.all_rules()}
-    assert {r.code for r in select_rules()} == every
-    assert {r.code for r in select_rules(["PL4"])} == {c for c in every if c.startswith("PL4")}
-    assert {r.code for r in select_rules(["s3-logging-loop", "pl401"])} == {"PL101", "PL401"}
-    assert "PL101" not in {r.code for r in select_rules(ignore=["PL101"])}
-    assert {r.code for r in select_rules(["ALL"], ["PL1"])} == {c for c in every if not c.startswith("PL1")}
+    """One reading of names for the engine, config and suppressions: codes, slugs, prefixes, ALL."""
+    every = {r.code for r in catalogue().checks}
+    assert {r.code for r in catalogue().select()} == every
+    assert {r.code for r in catalogue().select(["PL4"])} == {c for c in every if c.startswith("PL4")}
+    assert {r.code for r in catalogue().select(["s3-logging-loop", "pl401"])} == {"PL101", "PL401"}
+    assert "PL101" not in {r.code for r in catalogue().select(ignore=["PL101"])}
+    assert {r.code for r in catalogue().select(["ALL"], ["PL1"])} == {c for c in every if not c.startswith("PL1")}
     with pytest.raises(UsageError, match="unknown rule `PL999`"):
-        select_rules(["PL999"])
+        catalogue().select(["PL999"])
     with pytest.raises(UsageError):
-        select_rules(ignore=["not-a-rule"])
+        catalogue().select(ignore=["not-a-rule"])
 
 
 def test_findings_are_sorted_and_unique(tmp_path):
@@ -145,3 +147,14 @@ def test_findings_are_sorted_and_unique(tmp_path):
     report = lint_paths([str(tmp_path)])
     keys = [f.sort_key() for f in report.findings]
     assert keys == sorted(keys) and len(set(report.findings)) == len(report.findings)
+
+
+def test_catalogue_answers_severity_and_meta_questions():
+    from policylint.catalogue import at_least
+
+    assert at_least("high", "medium") and at_least("low", "low") and not at_least("info", "low")
+    every = catalogue()
+    assert [r.code for r in every.meta] == ["PL000"]
+    assert "PL000" not in {r.code for r in every.checks}
+    assert every.is_selected(every.find("PL000")) and not every.is_selected(every.find("PL000"), ignore=["PL0"])
+    assert every.codes(["ALL"]) == {r.code for r in every.every}

@@ -36,27 +36,27 @@ def test_fixture(case: Case, tmp_path):
 
 
 def test_every_rule_has_fixtures():
-    from policylint.engine import all_rules
+    from policylint.catalogue import catalogue
 
     codes = {c.code for c in CASES}
-    missing = [r.code for r in all_rules() if r.code not in codes]
+    missing = [r.code for r in catalogue().checks if r.code not in codes]
     assert not missing, f"rules without fixtures: {missing}"
 
 
 def test_every_fixture_dir_names_a_rule():
-    from policylint.engine import all_rules
+    from policylint.catalogue import catalogue
 
-    known = {r.code for r in all_rules()}
+    known = {r.code for r in catalogue().checks}
     assert {c.code for c in CASES} <= known
 
 
 def test_each_rule_has_a_bad_and_a_good_case_per_format():
     """A rule fires on a bad fixture and stays silent on a good one in every format it applies to."""
-    from policylint.engine import all_rules
+    from policylint.catalogue import catalogue
 
     suffix_format = {".tf": "terraform", ".yaml": "cloudformation", ".yml": "cloudformation", ".template": "cloudformation"}
     problems = []
-    for rule in all_rules():
+    for rule in catalogue().checks:
         cases = [c for c in CASES if c.code == rule.code]
         for fmt in sorted(rule.formats & {"terraform", "cloudformation"}):
             kinds = {bool(c.expected()) for c in cases if any(suffix_format.get(f.suffix) == fmt for f in c.files())}

@@ -26,9 +26,9 @@ from typing import Any
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-from policylint.engine import all_rules, lint_paths
+from policylint.catalogue import catalogue
+from policylint.engine import lint_paths
 from policylint.reporters.sarif import first_paragraph, help_uri, service_of
-from policylint.suppressions import META_RULES
 
 LETTERS = {"critical": "E", "high": "E", "medium": "W", "low": "W", "info": "I"}
 
@@ -40,7 +40,7 @@ def cfnlint_id(rule: Any) -> str:
 
 def pack_rules() -> list:
     """The policylint rules this pack carries: those for CloudFormation, and PL000."""
-    return [r for r in all_rules() if "cloudformation" in r.formats] + list(META_RULES)
+    return [r for r in catalogue().checks if "cloudformation" in r.formats] + list(catalogue().meta)
 
 
 def mapping() -> list[tuple[str, str, str, str]]:

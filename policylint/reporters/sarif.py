@@ -61,9 +61,9 @@ def display_path(path: str, root: str) -> str:
 def lookup_rules(codes, rules: Mapping[str, type] | None = None) -> dict[str, type]:
     if rules is not None:
         return {code: rules[code] for code in codes}
-    from policylint.engine import find_rule
+    from policylint.catalogue import catalogue
 
-    return {code: find_rule(code) for code in codes}
+    return {code: catalogue().find(code) for code in codes}
 
 
 def service_of(rule: type) -> str | None:

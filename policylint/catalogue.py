@@ -1,0 +1,103 @@
+"""The rule catalogue: every rule, and the one reading of rule names and severities.
+
+Rules are found by walking the ``policylint.rules`` package (adding a rule means adding a file).
+Every "which rules does this name select" and "is this severity at least that" question of the
+engine, config, suppressions, baseline, reporters and CLI is answered here, so that a name means
+the same thing everywhere: a code (``PL101``, any case), a slug (``s3-logging-loop``), a code
+prefix (``PL1``: a whole family, like ruff's selectors) or ``ALL``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from functools import lru_cache
+from typing import Iterable
+
+from policylint.rule import FORMATS, SEVERITIES, Rule
+
+
+class UsageError(ValueError):
+    """A bad rule name or option: the CLI turns it into exit code 2."""
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    """Whether ``severity`` is ``threshold`` or worse."""
+    return SEVERITIES.index(severity) >= SEVERITIES.index(threshold)
+
+
+class Catalogue:
+    """``checks`` are the rules the engine runs; ``meta`` rules (PL000) are emitted by a later
+    step of the pipeline but are named, selected and documented like any other rule."""
+
+    def __init__(self, rules: Iterable[type[Rule]]):
+        ordered = sorted(rules, key=lambda r: r.code)
+        self.every: tuple[type[Rule], ...] = tuple(ordered)
+        self.checks: tuple[type[Rule], ...] = tuple(r for r in ordered if not r.meta)
+        self.meta: tuple[type[Rule], ...] = tuple(r for r in ordered if r.meta)
+        self._by_name = {r.code.lower(): r for r in ordered} | {r.slug: r for r in ordered}
+
+    def find(self, name: str) -> type[Rule]:
+        """A rule by code (any case) or slug; :class:`UsageError` when there is none."""
+        rule = self._by_name.get(name.strip().lower())
+        if rule is None:
+            raise UsageError(f"unknown rule `{name}` (see `policylint rules`)")
+        return rule
+
+    def codes(self, names: Iterable[str]) -> set[str]:
+        """The codes that ``names`` stand for (blank names are ignored); an unknown name is a
+        :class:`UsageError`."""
+        codes: set[str] = set()
+        for name in names:
+            name = name.strip()
+            upper = name.upper()
+            if not name:
+                continue
+            if upper == "ALL":
+                codes.update(r.code for r in self.every)
+                continue
+            prefixed = [r.code for r in self.every if r.code.startswith(upper)] if upper.startswith("PL") else []
+            codes.update(prefixed or [self.find(name).code])
+        return codes
+
+    def selected_codes(self, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> set[str]:
+        """Codes enabled by ``select`` (every rule when it names none) minus ``ignore``."""
+        chosen = self.codes(select)
+        if not chosen:
+            chosen = {r.code for r in self.every}
+        return chosen - self.codes(ignore)
+
+    def select(self, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[type[Rule]]:
+        """The rules the engine runs for ``select`` / ``ignore``, by code."""
+        codes = self.selected_codes(select, ignore)
+        return [r for r in self.checks if r.code in codes]
+
+    def is_selected(self, rule: type[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
+        return rule.code in self.selected_codes(select, ignore)
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> Catalogue:
+    """Every Rule subclass under the ``policylint.rules`` package, checked and sorted by code."""
+    import policylint.rules as package
+
+    found: dict[str, type[Rule]] = {}
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        module = importlib.import_module(info.name)
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
+                _check_metadata(value)
+                if value.code in found:
+                    raise RuntimeError(f"rule code {value.code} is defined twice")
+                found[value.code] = value
+    return Catalogue(found.values())
+
+
+def _check_metadata(rule: type[Rule]) -> None:
+    for attr in ("code", "slug", "severity", "title", "formats"):
+        if not hasattr(rule, attr):
+            raise RuntimeError(f"rule {rule.__name__} lacks `{attr}`")
+    if rule.severity not in SEVERITIES:
+        raise RuntimeError(f"rule {rule.code} has unknown severity {rule.severity!r}")
+    if not set(rule.formats) <= FORMATS:
+        raise RuntimeError(f"rule {rule.code} names unknown formats {set(rule.formats) - FORMATS}")
