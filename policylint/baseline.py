@@ -17,35 +17,22 @@ import json
 import os
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable
 
 from policylint import __version__
 from policylint.catalogue import UsageError
+from policylint.report import FINGERPRINT_VERSION as VERSION
+from policylint.report import fingerprint, relative_path
 
 if TYPE_CHECKING:
-    from policylint.engine import Report
+    from policylint.report import Report
     from policylint.rule import Finding
 
-VERSION = 1
-_LINE_MENTION = re.compile(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?")
 
 
-def relative_path(path: str, root: str) -> str:
-    """``path`` relative to ``root``, with ``/`` separators (absolute when it is not below)."""
-    absolute = os.path.realpath(os.path.abspath(path))
-    base = os.path.realpath(os.path.abspath(root))
-    relative = os.path.relpath(absolute, base)
-    if relative.startswith(".."):
-        return absolute.replace(os.sep, "/")
-    return relative.replace(os.sep, "/")
-
-
-def fingerprint(finding: Finding, root: str = ".") -> str:
-    """A stable identity for ``finding`` that does not depend on line numbers."""
-    message = _LINE_MENTION.sub(r"\1 N", finding.message)
-    parts = [f"v{VERSION}", finding.rule_id, relative_path(finding.file, root), finding.resource or "", message]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+class BaselineError(UsageError):
+    """A baseline file that cannot be used (the CLI exits 2 without the usage text)."""
 
 
 @dataclass
@@ -88,29 +75,30 @@ def load(path: str) -> Baseline:
         with open(path, encoding="utf-8") as handle:
             data = json.load(handle)
     except OSError as exc:
-        raise UsageError(f"cannot read the baseline `{path}`: {exc.strerror}") from None
+        raise BaselineError(f"cannot read the baseline `{path}`: {exc.strerror}") from None
     except json.JSONDecodeError as exc:
-        raise UsageError(f"the baseline `{path}` is not valid JSON: {exc.msg} (line {exc.lineno})") from None
+        raise BaselineError(f"the baseline `{path}` is not valid JSON: {exc.msg} (line {exc.lineno})") from None
     if not isinstance(data, dict) or data.get("version") != VERSION or not isinstance(data.get("findings"), list):
-        raise UsageError(f"`{path}` is not a policylint baseline (version {VERSION}); write one with `policylint baseline`")
+        raise BaselineError(f"`{path}` is not a policylint baseline (version {VERSION}); write one with `policylint baseline`")
     counts: Counter = Counter()
     for row in data["findings"]:
         if not isinstance(row, dict) or not isinstance(row.get("fingerprint"), str):
-            raise UsageError(f"the baseline `{path}` has an entry without a fingerprint")
+            raise BaselineError(f"the baseline `{path}` has an entry without a fingerprint")
         counts[row["fingerprint"]] += 1
     return Baseline(path, counts)
 
 
-def apply(report: Report, baseline: Baseline) -> None:
-    """Remove the findings recorded in ``baseline`` from ``report`` (counted in
-    ``report.baselined``).  Among identical findings the first ones, in report order, are hidden."""
+def apply(report: Report, baseline: Baseline) -> Report:
+    """The report without the findings recorded in ``baseline`` (counted in ``baselined``).
+    Among identical findings the first ones, in report order, are hidden."""
     remaining = Counter(baseline.counts)
     kept = []
+    hidden = 0
     for finding in report.findings:
         key = fingerprint(finding, baseline.root)
         if remaining[key] > 0:
             remaining[key] -= 1
-            report.baselined += 1
+            hidden += 1
         else:
             kept.append(finding)
-    report.findings = kept
+    return replace(report, findings=kept, baselined=report.baselined + hidden)

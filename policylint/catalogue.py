@@ -14,7 +14,8 @@ import pkgutil
 from functools import lru_cache
 from typing import Iterable
 
-from policylint.rule import FORMATS, SEVERITIES, Rule
+from policylint.report import SEVERITIES
+from policylint.rule import FORMATS, Rule
 
 
 class UsageError(ValueError):

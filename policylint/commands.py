@@ -70,7 +70,8 @@ def _load_config(paths, config_file: str | None, no_config: bool):
         raise ConfigFailure(str(exc)) from None
 
 
-def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, changed_only: bool = False):
+def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, changed_only: bool = False, baseline: str | None = None):
+    from policylint.baseline import BaselineError
     from policylint.catalogue import UsageError
     from policylint.engine import lint_paths
 
@@ -88,9 +89,12 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
             config=config,
             suppress=True,
             changed_only=changed_only,
+            baseline=baseline,
             jobs=jobs or os.cpu_count() or 1,
             progress=progress,
         )
+    except BaselineError as exc:
+        raise ConfigFailure(str(exc)) from None
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     finally:
@@ -110,17 +114,10 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
 @_selection_options
 def scan(paths, output_format, output, fail_on, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet) -> None:
     """Lint files and directories (walked recursively)."""
-    from policylint.catalogue import UsageError, at_least
+    from policylint.catalogue import at_least
 
     config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, changed_only)
-    if baseline_file:
-        from policylint import baseline
-
-        try:
-            baseline.apply(report, baseline.load(baseline_file))
-        except UsageError as exc:
-            raise ConfigFailure(str(exc)) from None
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, changed_only, baseline_file)
     text = _render(report, output_format, output, config, show_suppressed, quiet, root)
     if output:
         _write(output, text)
@@ -178,7 +175,7 @@ def _render(report, output_format: str, output: str | None, config, show_suppres
 
 
 def _only(report, findings):
-    from policylint.engine import Report
+    from policylint.report import Report
 
     return Report(findings=list(findings), files=report.files)
 

@@ -6,15 +6,14 @@ the package, so adding a rule means adding a file.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, Iterable
 
 from policylint.model import Location, Node, PolicyDocument, Resource
+from policylint.report import SEVERITIES, Finding
 
 if TYPE_CHECKING:
     from policylint.scan import Scan
 
-SEVERITIES = ("info", "low", "medium", "high", "critical")
 FORMATS = frozenset({"cloudformation", "terraform", "plan", "policy", "text"})
 
 
@@ -25,22 +24,6 @@ def severity_rank(severity: str) -> int:
 def spelled(resource, cloudformation: str, terraform: str) -> str:
     """How the user writes a setting in the resource's format, for messages."""
     return cloudformation if getattr(resource, "format", None) == "cloudformation" else terraform
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule_id: str
-    rule: str  # slug
-    severity: str
-    message: str
-    file: str
-    line: int
-    end_line: int
-    resource: str | None
-    format: str
-
-    def sort_key(self) -> tuple:
-        return (self.file, self.line, self.rule_id, self.message)
 
 
 class Rule:

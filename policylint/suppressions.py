@@ -47,7 +47,8 @@ from policylint.rule import Finding, Rule
 
 if TYPE_CHECKING:
     from policylint.config import Config
-    from policylint.engine import Report
+    from policylint.engine import Options
+    from policylint.report import Report
     from policylint.model import TextFile
 
 _DIRECTIVE = re.compile(r"policylint\s*:\s*ignore\b(?P<rest>.*)", re.IGNORECASE)
@@ -118,20 +119,15 @@ class _Collected:
 # --------------------------------------------------------------------------- matching
 
 
-def apply(
-    report: Report,
-    texts: Sequence[TextFile],
-    rules_run: Iterable[type[Rule]],
-    *,
-    select: Sequence[str] = (),
-    ignore: Sequence[str] = (),
-    config: Config | None = None,
-    inline: bool = True,
-    changed_only: bool = False,
-) -> None:
-    """Move suppressed findings of ``report`` to ``report.suppressed`` and add PL000 findings."""
+def apply(report: Report, texts: Sequence[TextFile], rules_run: Iterable[type[Rule]], options: Options) -> Report:
+    """The report with suppressed findings moved to ``suppressed`` and PL000 findings added.
+    Inline comments and Metadata count when ``options.suppress`` is set; the config's per-path
+    ignores always."""
+    config, select, ignore = options.config, options.select, options.ignore
+    changed_only = options.changed_only
     collected = _Collected()
-    if inline:
+    suppressed: list[SuppressedFinding] = list(report.suppressed)
+    if options.suppress:
         for text_file in texts:
             if "policylint" in text_file.text.lower():
                 _collect_file(text_file, collected)
@@ -146,7 +142,7 @@ def apply(
             kept.append(finding)
             continue
         used.update((i, finding.rule_id) for i in covering)
-        report.suppressed.append(SuppressedFinding(finding, collected.suppressions[covering[0]]))
+        suppressed.append(SuppressedFinding(finding, collected.suppressions[covering[0]]))
 
     # Malformed suppressions and unknown rule names are reported unless PL000 is ignored
     # explicitly; stale ones only when PL000 is selected (it is by default).
@@ -170,8 +166,8 @@ def apply(
     config_ignores = [s for s in collected.suppressions if s.kind == "config"]
     override = config.severity.get(unused.code) if config is not None else None
     kept.extend(replace(m, severity=override) if override else m for m in meta if not any(s.covers(m) for s in config_ignores))
-    report.findings = sorted(set(kept), key=Finding.sort_key)
-    report.suppressed.sort(key=lambda s: Finding.sort_key(s.finding))
+    suppressed.sort(key=lambda s: Finding.sort_key(s.finding))
+    return replace(report, findings=sorted(set(kept), key=Finding.sort_key), suppressed=suppressed)
 
 
 def _meta_finding(message: str, file: str, line: int, severity: str, resource: str | None, fmt: str) -> Finding:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policylint import engine
+from policylint import discover, engine, parsers
 from policylint.catalogue import UsageError, catalogue
 from policylint.engine import lint_paths
 
@@ -37,13 +37,13 @@ def test_json_is_recognised_by_content(tmp_path):
 
 
 def test_classify():
-    assert engine.classify("a.tf", "") == "terraform"
-    assert engine.classify("a.tfvars", "") == "terraform"
-    assert engine.classify("a.json", '{"format_version": "1.2", "terraform_version": "1.9", "planned_values": {}}') == "plan"
-    assert engine.classify("a.json", '{"Statement": []}') == "policy"
-    assert engine.classify("a.yml", "Resources:\n  A: {Type: AWS::S3::Bucket}\n") == "cloudformation"
-    assert engine.classify("a.yml", "steps: []\n") == "text"
-    assert engine.classify("deploy.sh", "echo hi") == "text"
+    assert parsers.detect("a.tf", "") == "terraform"
+    assert parsers.detect("a.tfvars", "") == "terraform"
+    assert parsers.detect("a.json", '{"format_version": "1.2", "terraform_version": "1.9", "planned_values": {}}') == "plan"
+    assert parsers.detect("a.json", '{"Statement": []}') == "policy"
+    assert parsers.detect("a.yml", "Resources:\n  A: {Type: AWS::S3::Bucket}\n") == "cloudformation"
+    assert parsers.detect("a.yml", "steps: []\n") == "text"
+    assert parsers.detect("deploy.sh", "echo hi") == "text"
 
 
 def test_binary_and_undecodable_files_are_skipped(tmp_path):
@@ -67,7 +67,7 @@ def test_infrastructure_files_that_cannot_be_read_are_errors_not_skipped(tmp_pat
 
 
 def test_large_plans_are_scanned(tmp_path, monkeypatch):
-    monkeypatch.setattr(engine, "MAX_TEXT_BYTES", 100)
+    monkeypatch.setattr(discover, "MAX_TEXT_BYTES", 100)
     plan = '{"format_version": "1.2", "terraform_version": "1.9.5", "planned_values": {"root_module": {"resources": [{"address": "aws_s3_bucket.b", "mode": "managed", "type": "aws_s3_bucket", "name": "b", "values": {"bucket": "acme-b", "acl": "public-read"}}]}}}'
     (tmp_path / "plan.json").write_text(plan + " " * 500)
     (tmp_path / "notes.txt").write_text("x" * 500)

@@ -1254,7 +1254,7 @@ def test_importing_the_parser_does_not_import_hcl2():
 
 @pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared/corpus is not present")
 def test_real_world_modules_parse_without_errors():
-    from policylint.engine import read_text
+    from policylint.discover import read_text
 
     modules: dict[Path, list[tuple[str, str]]] = {}
     for path in sorted(SHARED_CORPUS.rglob("*")):

@@ -1,0 +1,126 @@
+"""The parser registry: what a file is, how files group into units, and one way to parse a unit.
+
+A unit is what one parser call reads: a CloudFormation template, a plan or a policy file, or a
+Terraform module directory (all its ``.tf``/``.tfvars`` files, evaluated together).  Every parser
+module exposes ``parse_unit(unit) -> Document``; parser modules are imported only when a unit of
+their format is found, to keep start-up lean.  Format detection lives here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable, Sequence
+
+from policylint.model import Document, ParseError, TextFile
+
+# format -> parser module under policylint.parsers
+PARSERS = {"cloudformation": "cloudformation", "terraform": "terraform", "plan": "plan", "policy": "policy_json"}
+
+TERRAFORM_EXTENSIONS = (".tf", ".tfvars")
+YAML_EXTENSIONS = (".yaml", ".yml", ".template")
+
+_CFN_TOP_KEY = re.compile(r"^(AWSTemplateFormatVersion|Resources|Transform)\s*:", re.MULTILINE)
+_JSON_KEY = re.compile(r'"(AWSTemplateFormatVersion|Resources|planned_values|format_version|terraform_version|resource_changes|Statement|Version)"\s*:')
+# A policy whose `Statement` key is misspelt is still a policy (PL204 reports the spelling).
+_POLICY_VERSION = re.compile(r'"Version"\s*:\s*"20(?:12|08)-10-17"')
+
+
+def detect(path: str, text: str) -> str:
+    """The format of a file: terraform, cloudformation, plan, policy, or text (read by rules
+    that look at any text, such as the credentials finder)."""
+    lower = path.lower()
+    if lower.endswith(TERRAFORM_EXTENSIONS):
+        return "terraform"
+    if lower.endswith(".json"):
+        return _json_kind(text)
+    if lower.endswith(YAML_EXTENSIONS):
+        return "cloudformation" if _CFN_TOP_KEY.search(text) else "text"
+    return "text"
+
+
+def _json_kind(text: str) -> str:
+    keys = set(_JSON_KEY.findall(text))
+    if "planned_values" in keys or "resource_changes" in keys or ("format_version" in keys and "terraform_version" in keys):
+        return "plan"
+    if "Resources" in keys or "AWSTemplateFormatVersion" in keys:
+        return "cloudformation"
+    if "Statement" in keys or _POLICY_VERSION.search(text):
+        return "policy"
+    return "text"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One parser call's input.  ``path`` is the file, or the Terraform module directory;
+    ``sources`` the (path, text) of each file in it."""
+
+    format: str
+    path: str
+    sources: tuple[tuple[str, str], ...]
+
+    @property
+    def text(self) -> str:
+        """The text of a one-file unit."""
+        return self.sources[0][1]
+
+    @property
+    def size(self) -> int:
+        return sum(len(text) for _, text in self.sources)
+
+
+def units(texts: Iterable[TextFile]) -> list[Unit]:
+    """The units to parse, in the order of ``texts``: one per template, plan or policy file, then
+    one per Terraform module directory."""
+    out: list[Unit] = []
+    modules: dict[str, list[tuple[str, str]]] = {}
+    for text_file in texts:
+        if text_file.format == "terraform":
+            modules.setdefault(os.path.dirname(text_file.path), []).append((text_file.path, text_file.text))
+        elif text_file.format in PARSERS:
+            out.append(Unit(text_file.format, text_file.path, ((text_file.path, text_file.text),)))
+    out.extend(Unit("terraform", directory, tuple(files)) for directory, files in modules.items())
+    return out
+
+
+def parse(unit: Unit) -> Document:
+    """The unit's Document; a parser that raises gives an internal error, never a traceback."""
+    try:
+        parser = importlib.import_module(f"policylint.parsers.{PARSERS[unit.format]}")
+        return parser.parse_unit(unit)
+    except Exception as exc:  # a parser bug must not end the scan
+        return Document(unit.format, errors=[ParseError(unit.path, None, f"internal error while parsing: {exc!r}", kind="internal")])
+
+
+def parse_all(todo: Sequence[Unit], jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> list[Document]:
+    """The Documents of ``todo`` in its order.  With ``jobs`` > 1 the parsing runs in that many
+    processes, with the same result as a serial run.  ``progress(done, total)`` is called after
+    each unit."""
+    total = len(todo)
+    if jobs > 1 and total > 1:
+        import pickle
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
+        try:
+            with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
+                # Largest units first keeps the workers evenly busy; the documents are then taken
+                # in the original order, so the result is the serial one.
+                order = sorted(range(total), key=lambda i: -todo[i].size)
+                futures = {i: pool.submit(parse, todo[i]) for i in order}
+                for done, _ in enumerate(as_completed(futures.values()), start=1):
+                    if progress:
+                        progress(done, total)
+                return [futures[i].result() for i in range(total)]
+        except (BrokenProcessPool, pickle.PickleError, OSError, TypeError, AttributeError):
+            # No processes on this platform, or a document that cannot be pickled back (parser
+            # errors never get here: parse turns them into ParseErrors).  Parse serially.
+            pass
+    documents = []
+    for unit in todo:
+        documents.append(parse(unit))
+        if progress:
+            progress(len(documents), total)
+    return documents

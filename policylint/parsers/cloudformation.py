@@ -550,3 +550,8 @@ _BUILDERS = {
     "AWS::EC2::LaunchTemplate": _launch(("LaunchTemplateData",)),
     "AWS::AutoScaling::LaunchConfiguration": _launch(()),
 }
+
+
+def parse_unit(unit) -> Document:
+    """The registry's entry point (see :mod:`policylint.parsers`)."""
+    return parse(unit.text, unit.path)

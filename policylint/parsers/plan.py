@@ -147,3 +147,8 @@ def _to_node(value: Any, path: str, line: int) -> Node:
     if isinstance(value, list):
         return Node([_to_node(v, path, line) for v in value], path, line, line)
     return Node(value, path, line, line)
+
+
+def parse_unit(unit) -> Document:
+    """The registry's entry point (see :mod:`policylint.parsers`)."""
+    return parse(unit.text, unit.path)

@@ -41,3 +41,8 @@ def policy_kind(body: Node) -> str:
         if isinstance(statement.value, dict) and ("Principal" in statement.value or "NotPrincipal" in statement.value):
             return "resource"
     return "identity"
+
+
+def parse_unit(unit) -> Document:
+    """The registry's entry point (see :mod:`policylint.parsers`)."""
+    return parse(unit.text, unit.path)

@@ -989,3 +989,8 @@ _HANDLERS: dict[type, Callable[[_Evaluator, Any, str, Scope], Node]] = {
     hcl.Binary: _Evaluator._binary,
     hcl.Unary: _Evaluator._unary,
 }
+
+
+def parse_unit(unit) -> Document:
+    """The registry's entry point (see :mod:`policylint.parsers`): a module directory."""
+    return parse_module(unit.path, list(unit.sources))

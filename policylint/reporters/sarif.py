@@ -24,7 +24,7 @@ from urllib.parse import quote
 from typing import Mapping
 
 from policylint import __version__
-from policylint.baseline import fingerprint
+from policylint.report import fingerprint
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 PROJECT_URL = "https://github.com/policylint/policylint"

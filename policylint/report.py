@@ -1,0 +1,71 @@
+"""What a scan produces: findings, errors, and the report that carries them to the reporters.
+
+A finding's :func:`fingerprint` is its identity across edits (baselines and SARIF use it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from policylint.model import ParseError
+
+if TYPE_CHECKING:
+    from policylint.suppressions import SuppressedFinding
+
+SEVERITIES = ("info", "low", "medium", "high", "critical")  # the one severity order, mildest first
+FINGERPRINT_VERSION = 1
+_LINE_MENTION = re.compile(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?")
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule_id: str
+    rule: str  # slug
+    severity: str
+    message: str
+    file: str
+    line: int
+    end_line: int
+    resource: str | None
+    format: str
+
+    def sort_key(self) -> tuple:
+        return (self.file, self.line, self.rule_id, self.message)
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    errors: list[ParseError] = field(default_factory=list)
+    files: int = 0
+    # Findings silenced by an inline comment, CloudFormation Metadata or a config per-path ignore
+    # (``lint_paths(..., suppress=True)`` or a config with per-path-ignores), and how many findings
+    # a baseline file hid (set by :func:`policylint.baseline.apply`).
+    suppressed: list[SuppressedFinding] = field(default_factory=list)
+    baselined: int = 0
+
+    def worst(self) -> str | None:
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=SEVERITIES.index)
+
+
+def relative_path(path: str, root: str) -> str:
+    """``path`` relative to ``root``, with ``/`` separators (absolute when it is not below)."""
+    absolute = os.path.realpath(os.path.abspath(path))
+    base = os.path.realpath(os.path.abspath(root))
+    relative = os.path.relpath(absolute, base)
+    if relative.startswith(".."):
+        return absolute.replace(os.sep, "/")
+    return relative.replace(os.sep, "/")
+
+
+def fingerprint(finding: Finding, root: str = ".") -> str:
+    """A stable identity for ``finding`` that does not depend on line numbers."""
+    message = _LINE_MENTION.sub(r"\1 N", finding.message)
+    parts = [f"v{FINGERPRINT_VERSION}", finding.rule_id, relative_path(finding.file, root), finding.resource or "", message]
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
