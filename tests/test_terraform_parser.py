@@ -732,7 +732,7 @@ def test_v3_inline_bucket_configuration(tmp_path):
     [rule] = bucket.replication.rules
     assert (rule.status.value, rule.destination.value, rule.destination.line) == ("Enabled", "arn:aws:s3:::acme-replica", 13)
     assert (bucket.encryption.value, bucket.encryption.line) == ("aws:kms", 20)
-    assert bucket.website.line == 24
+    assert (bucket.website.location.line, bucket.website.redirects_all) == (24, False)
     assert bucket.object_lock.value is True
     scan = Scan([doc])
     [policy] = [p for p in scan.policies if p.kind == "resource"]
@@ -839,7 +839,7 @@ def test_v4_split_resources_are_merged_onto_their_bucket(tmp_path):
     assert bucket.ownership.value == "BucketOwnerEnforced"
     assert bucket.encryption.value == "AES256"
     assert [n.value for n in bucket.cors_rules[0].origins.value] == ["*"]
-    assert bucket.website.get("index_document", 0, "suffix").value == "index.html"
+    assert bucket.website.redirects_all is False and bucket.website.location.file == parts
     assert bucket.replication.rules[0].destination.value == "arn:aws:s3:::acme-replica"
     [policy] = bucket.policies
     assert policy.owner.address == "aws_s3_bucket_policy.b" and policy.kind == "resource"
