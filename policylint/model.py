@@ -361,7 +361,7 @@ class S3Object(Resource):
     """An object uploaded by Terraform (``aws_s3_object``, ``aws_s3_bucket_object``,
     ``aws_s3_object_copy``)."""
 
-    tags: Node | None = None  # the tags S3 receives: with the provider's default_tags when a plan lists them
+    tags: Node | None = None  # what S3 receives: a plan's `tags_all` (with default_tags) when known
     own_tags: Node | None = None  # the tags written on the object itself
 
 

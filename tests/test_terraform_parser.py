@@ -25,6 +25,7 @@ from policylint.model import (
     Node,
     Ref,
     S3Bucket,
+    S3Object,
     Unknown,
 )
 from policylint.parsers import hcl_tree, terraform
@@ -861,6 +862,38 @@ def test_account_public_access_block(tmp_path):
     settings = account.block.settings
     assert settings["block_public_policy"].value is False and settings["block_public_policy"].line == 3
     assert settings["restrict_public_buckets"] is None
+    assert account.key("block_public_policy") == "block_public_policy"
+
+
+def test_s3_website_prefix_and_objects(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_s3_bucket" "redirect" {
+          bucket_prefix = "acme-"
+          website {
+            redirect_all_requests_to = "https://example.com"
+          }
+        }
+        resource "aws_s3_bucket_website_configuration" "site" {
+          bucket = "acme-site"
+          index_document {
+            suffix = "index.html"
+          }
+        }
+        resource "aws_s3_object" "o" {
+          bucket = "acme-site"
+          key    = "a"
+          tags   = { a = "1" }
+        }
+        """,
+    )
+    bucket = resource(doc, "aws_s3_bucket.redirect")
+    assert bucket.website.redirects_all is True and bucket.website.location.line == 3
+    assert (bucket.name_prefix.value, bucket.name_prefix.line) == ("acme-", 2)
+    assert resource(doc, "aws_s3_bucket_website_configuration.site").updates["website"].redirects_all is False
+    obj = resource(doc, "aws_s3_object.o")
+    assert isinstance(obj, S3Object) and obj.tags is obj.own_tags and obj.tags.line == 16
 
 
 def test_route53_records(tmp_path):
