@@ -247,6 +247,14 @@ PUBLIC_ACCESS_BLOCK_SETTINGS = (
 )
 
 
+# Canned ACLs that open a bucket, and the grantee groups that do (with whom they reach).
+PUBLIC_CANNED_ACLS = frozenset({"public-read", "public-read-write", "authenticated-read"})
+PUBLIC_GROUPS = {
+    "http://acs.amazonaws.com/groups/global/AllUsers": "everyone",
+    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "every AWS account",
+}
+
+
 @dataclass(eq=False)
 class AclGrant:
     grantee_uri: Node | None
@@ -258,6 +266,16 @@ class AclGrant:
 class CorsRule:
     origins: Node | None
     methods: Node | None
+    location: Location
+
+
+@dataclass(eq=False)
+class S3Website:
+    """Static website hosting.  ``redirects_all`` is True when every request is redirected
+    (CFN ``RedirectAllRequestsTo``, TF ``redirect_all_requests_to``: no object is ever read),
+    None when the configuration cannot be known."""
+
+    redirects_all: bool | None
     location: Location
 
 
@@ -277,13 +295,50 @@ class S3Bucket(Resource):
     ownership: Node | None = None
     encryption: Node | None = None  # default SSE algorithm
     cors_rules: list[CorsRule] = field(default_factory=list)
-    website: Node | None = None  # any website configuration
+    website: S3Website | None = None
     object_lock: Node | None = None
     policies: list[PolicyDocument] = field(default_factory=list)
     parts: list[Resource] = field(default_factory=list)  # split TF resources merged into this bucket
     # False for a stand-in built from split resources whose bucket is not in the scan (e.g.
     # `bucket = var.name`): what they configure is still checked, but absence proves nothing.
     declared: bool = True
+    # TF `bucket_prefix`: the bucket's name is this prefix plus digits the provider appends.
+    name_prefix: Node | None = None
+
+    @property
+    def versioning_state(self) -> str | None:
+        """'enabled', 'off' (absent, Suspended, Disabled) or None when it cannot be known.  A
+        bucket with Object Lock is versioned; a stand-in's missing versioning proves nothing."""
+        if truth(self.object_lock):
+            return "enabled"
+        status = self.versioning
+        if status is None:
+            return "off" if self.declared else None
+        if not status.known:
+            return None
+        return "enabled" if str(status.value) == "Enabled" else "off"
+
+    def blocks(self, setting: str) -> bool | None:
+        """The effective bucket-level public access block ``setting``: AWS's default (on) when
+        the bucket has no block, false when the block omits it, None when unknown."""
+        block = self.public_access_block
+        if block is None:
+            return True
+        node = block.settings.get(setting)
+        return False if node is None else truth(node)
+
+    @property
+    def public_acl(self) -> bool | None:
+        """Whether the ACL (canned or granted) opens the bucket to everyone or every AWS
+        account; None when part of it cannot be known."""
+        if self.acl is not None and not self.acl.known:
+            return None
+        if text_of(self.acl) in PUBLIC_CANNED_ACLS:
+            return True
+        uris = [text_of(g.grantee_uri) for g in self.grants]
+        if None in uris:
+            return None
+        return any(uri in PUBLIC_GROUPS for uri in uris)
 
 
 @dataclass(eq=False)
@@ -299,6 +354,15 @@ class BucketPart(Resource):
 @dataclass(eq=False)
 class AccountPublicAccessBlock(Resource):
     block: PublicAccessBlock | None = None
+
+
+@dataclass(eq=False)
+class S3Object(Resource):
+    """An object uploaded by Terraform (``aws_s3_object``, ``aws_s3_bucket_object``,
+    ``aws_s3_object_copy``)."""
+
+    tags: Node | None = None  # what S3 receives: a plan's `tags_all` (with default_tags) when known
+    own_tags: Node | None = None  # the tags written on the object itself
 
 
 @dataclass(eq=False)

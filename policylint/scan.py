@@ -149,6 +149,14 @@ class Scan:
             for other in self.resources
         )
 
+    def versioning_of(self, bucket: S3Bucket) -> str | None:
+        """The bucket's :attr:`~S3Bucket.versioning_state`, except that missing versioning which
+        an unresolved split resource may set elsewhere cannot be known (None)."""
+        state = bucket.versioning_state
+        if state == "off" and bucket.versioning is None and self.configured_elsewhere(bucket, "versioning"):
+            return None
+        return state
+
     @staticmethod
     def may_designate(value: Node | None, bucket: S3Bucket) -> bool:
         """Whether a bucket name, ARN or reference that the scan could not resolve may still

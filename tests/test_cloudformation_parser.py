@@ -225,3 +225,29 @@ def test_yaml_alias_bombs_are_refused_quickly():
     doc = parse("\n".join(lines) + "\n")
     (error,) = doc.errors
     assert "YAML aliases" in error.message
+
+
+def test_s3_website_and_public_access_block_keys():
+    doc = parse(
+        """\
+        Conditions:
+          Prod: !Equals [a, b]
+        Resources:
+          Redirect:
+            Type: AWS::S3::Bucket
+            Properties:
+              WebsiteConfiguration:
+                RedirectAllRequestsTo:
+                  HostName: example.com
+              PublicAccessBlockConfiguration:
+                BlockPublicAcls: true
+          Unknown:
+            Type: AWS::S3::Bucket
+            Properties:
+              WebsiteConfiguration: !If [Prod, {IndexDocument: index.html}, !Ref AWS::NoValue]
+        """
+    )
+    redirect = resource(doc, "Redirect")
+    assert redirect.website.redirects_all is True and redirect.website.location.line == 7
+    assert redirect.key("restrict_public_buckets") == "RestrictPublicBuckets"
+    assert resource(doc, "Unknown").website.redirects_all is None

@@ -25,6 +25,7 @@ from policylint.model import (
     Node,
     Ref,
     S3Bucket,
+    S3Object,
     Unknown,
 )
 from policylint.parsers import hcl_tree, terraform
@@ -732,7 +733,7 @@ def test_v3_inline_bucket_configuration(tmp_path):
     [rule] = bucket.replication.rules
     assert (rule.status.value, rule.destination.value, rule.destination.line) == ("Enabled", "arn:aws:s3:::acme-replica", 13)
     assert (bucket.encryption.value, bucket.encryption.line) == ("aws:kms", 20)
-    assert bucket.website.line == 24
+    assert (bucket.website.location.line, bucket.website.redirects_all) == (24, False)
     assert bucket.object_lock.value is True
     scan = Scan([doc])
     [policy] = [p for p in scan.policies if p.kind == "resource"]
@@ -839,7 +840,7 @@ def test_v4_split_resources_are_merged_onto_their_bucket(tmp_path):
     assert bucket.ownership.value == "BucketOwnerEnforced"
     assert bucket.encryption.value == "AES256"
     assert [n.value for n in bucket.cors_rules[0].origins.value] == ["*"]
-    assert bucket.website.get("index_document", 0, "suffix").value == "index.html"
+    assert bucket.website.redirects_all is False and bucket.website.location.file == parts
     assert bucket.replication.rules[0].destination.value == "arn:aws:s3:::acme-replica"
     [policy] = bucket.policies
     assert policy.owner.address == "aws_s3_bucket_policy.b" and policy.kind == "resource"
@@ -861,6 +862,38 @@ def test_account_public_access_block(tmp_path):
     settings = account.block.settings
     assert settings["block_public_policy"].value is False and settings["block_public_policy"].line == 3
     assert settings["restrict_public_buckets"] is None
+    assert account.key("block_public_policy") == "block_public_policy"
+
+
+def test_s3_website_prefix_and_objects(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_s3_bucket" "redirect" {
+          bucket_prefix = "acme-"
+          website {
+            redirect_all_requests_to = "https://example.com"
+          }
+        }
+        resource "aws_s3_bucket_website_configuration" "site" {
+          bucket = "acme-site"
+          index_document {
+            suffix = "index.html"
+          }
+        }
+        resource "aws_s3_object" "o" {
+          bucket = "acme-site"
+          key    = "a"
+          tags   = { a = "1" }
+        }
+        """,
+    )
+    bucket = resource(doc, "aws_s3_bucket.redirect")
+    assert bucket.website.redirects_all is True and bucket.website.location.line == 3
+    assert (bucket.name_prefix.value, bucket.name_prefix.line) == ("acme-", 2)
+    assert resource(doc, "aws_s3_bucket_website_configuration.site").updates["website"].redirects_all is False
+    obj = resource(doc, "aws_s3_object.o")
+    assert isinstance(obj, S3Object) and obj.tags is obj.own_tags and obj.tags.line == 16
 
 
 def test_route53_records(tmp_path):

@@ -31,6 +31,7 @@ from policylint.model import (
     S3Bucket,
     S3Logging,
     S3Replication,
+    S3Website,
     Unknown,
     truth,
 )
@@ -357,6 +358,7 @@ def _bucket(t: _Template, common: dict, props: Node, doc: Document) -> None:
     block = props.get("PublicAccessBlockConfiguration")
     if block is not None and isinstance(block.value, dict):
         settings = {canonical: block.get(key) for key, canonical in PAB_KEYS.items()}
+        bucket.keys.update({canonical: key for key, canonical in PAB_KEYS.items()})
         bucket.public_access_block = PublicAccessBlock(settings=settings, location=_loc(block), owner=bucket)
     acl = props.get("AccessControl")
     if acl is not None:
@@ -372,9 +374,19 @@ def _bucket(t: _Template, common: dict, props: Node, doc: Document) -> None:
     cors = _get(props, "CorsConfiguration", "CorsRules")
     if cors is not None:
         bucket.cors_rules = [CorsRule(origins=_get(r, "AllowedOrigins"), methods=_get(r, "AllowedMethods"), location=_loc(r)) for r in cors.items()]
-    bucket.website = props.get("WebsiteConfiguration")
+    website = props.get("WebsiteConfiguration")
+    if website is not None:
+        bucket.website = _website(website, "RedirectAllRequestsTo")
     bucket.object_lock = props.get("ObjectLockEnabled")
     doc.resources.append(bucket)
+
+
+def _website(config: Node, redirect_key: str) -> S3Website:
+    """A website configuration; ``redirect_key`` names its redirect-everything setting."""
+    if not config.known:
+        return S3Website(None, config.location)
+    redirect = config.get(redirect_key)
+    return S3Website(redirect is not None and redirect.value not in (None, []), config.location)
 
 
 def _bucket_policy(t: _Template, common: dict, props: Node, doc: Document) -> None:

@@ -40,7 +40,9 @@ from policylint.model import (
     Resource,
     S3Bucket,
     S3Logging,
+    S3Object,
     S3Replication,
+    S3Website,
     Unknown,
     truth,
 )
@@ -163,7 +165,7 @@ def _s3_bucket(ctx: _Context) -> Resource:
     if name is None and _attr(attrs, "bucket_prefix") is not None:
         prefix = _attr(attrs, "bucket_prefix")
         name = Node(Unknown(f"{prefix.value if prefix.known else ''}<random suffix>"), prefix.file, prefix.line, prefix.end_line)
-    bucket = S3Bucket(**ctx.common(), name=name)
+    bucket = S3Bucket(**ctx.common(), name=name, name_prefix=_attr(attrs, "bucket_prefix"))
 
     logging = _block(attrs, "logging")
     if logging is not None:
@@ -198,7 +200,7 @@ def _s3_bucket(ctx: _Context) -> Resource:
 
     website = _block(attrs, "website")
     if website is not None:
-        bucket.website = website
+        bucket.website = _website(website)
 
     bucket.object_lock = _object_lock(attrs)
 
@@ -298,8 +300,9 @@ def _s3_replication(ctx: _Context) -> Resource:
     return _part(ctx, {"replication": _replication(ctx.attrs, "rule")})
 
 
-def _public_access_block(node: Node, location: Location, owner: Resource | None) -> PublicAccessBlock:
+def _public_access_block(node: Node, location: Location, owner: Resource) -> PublicAccessBlock:
     settings = {name: _attr(node, name) for name in PUBLIC_ACCESS_BLOCK_SETTINGS}
+    owner.keys.update({name: name for name in PUBLIC_ACCESS_BLOCK_SETTINGS})
     return PublicAccessBlock(settings, location, owner)
 
 
@@ -352,7 +355,15 @@ def _s3_cors(ctx: _Context) -> Resource:
 
 
 def _s3_website(ctx: _Context) -> Resource:
-    return _part(ctx, {"website": Node(ctx.attrs.value, ctx.location.file, ctx.location.line, ctx.location.end_line)})
+    return _part(ctx, {"website": _website(Node(ctx.attrs.value, ctx.location.file, ctx.location.line, ctx.location.end_line))})
+
+
+def _website(config: Node) -> S3Website:
+    """A v3 ``website`` block or a v4 website resource (whose redirect is a block)."""
+    if not config.known:
+        return S3Website(None, config.location)
+    redirect = config.get("redirect_all_requests_to")
+    return S3Website(redirect is not None and redirect.value not in (None, []), config.location)
 
 
 def _s3_object_lock(ctx: _Context) -> Resource:
@@ -360,6 +371,13 @@ def _s3_object_lock(ctx: _Context) -> Resource:
     if enabled is None:  # the argument defaults to "Enabled"
         enabled = Node(True, ctx.location.file, ctx.location.line, ctx.location.end_line)
     return _part(ctx, {"object_lock": _enabled_word(enabled)})
+
+
+def _s3_object(ctx: _Context) -> Resource:
+    own = _attr(ctx.attrs, "tags")
+    every = _attr(ctx.attrs, "tags_all")  # plan: with the provider's default_tags
+    tags = every if every is not None and isinstance(every.value, dict) else own
+    return S3Object(**ctx.common(), tags=tags, own_tags=own)
 
 
 def _s3_policy(ctx: _Context) -> Resource:
@@ -676,6 +694,9 @@ _BUILDERS: dict[str, Callable[[_Context], Resource]] = {
     "aws_s3_bucket_object_lock_configuration": _s3_object_lock,
     "aws_s3_bucket_policy": _s3_policy,
     "aws_s3_account_public_access_block": _account_public_access_block,
+    "aws_s3_object": _s3_object,
+    "aws_s3_bucket_object": _s3_object,
+    "aws_s3_object_copy": _s3_object,
     "aws_route53_zone": _hosted_zone,
     "aws_route53_record": _dns_record,
     "aws_instance": _compute_launch,

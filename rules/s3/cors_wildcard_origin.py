@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 
-from policylint.model import text_of
+from policylint.model import S3Bucket, text_of
 from policylint.rule import Rule
 
 ANY_ORIGIN = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?\*", re.IGNORECASE)
@@ -58,23 +58,23 @@ class S3CorsWildcardOrigin(Rule):
     severity = "medium"
     title = "S3 CORS rule allows any origin"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = S3Bucket
 
-    def check(self, scan):
-        for bucket in scan.buckets:
-            for rule in bucket.cors_rules:
-                if rule.origins is None:
-                    continue
-                wildcard = next((o for o in rule.origins.items() if ANY_ORIGIN.fullmatch(text_of(o) or "")), None)
-                if wildcard is None:
-                    continue
-                methods = [text_of(m) for m in rule.methods.items()] if rule.methods is not None else []
-                writes = [m for m in WRITE_METHODS if m in methods]
-                if writes:
-                    listed = ", ".join(f"`{m}`" for m in writes)
-                    message = (
-                        f"CORS rule lets any origin (`{text_of(wildcard)}`) send {listed} requests; "
-                        "list the origins of your own web applications instead"
-                    )
-                else:
-                    message = f"CORS rule allows any origin (`{text_of(wildcard)}`); list the origins that need access instead"
-                yield self.finding(message, at=wildcard, resource=bucket, severity="high" if writes else None)
+    def check(self, bucket, scan):
+        for rule in bucket.cors_rules:
+            if rule.origins is None:
+                continue
+            wildcard = next((o for o in rule.origins.items() if ANY_ORIGIN.fullmatch(text_of(o) or "")), None)
+            if wildcard is None:
+                continue
+            methods = [text_of(m) for m in rule.methods.items()] if rule.methods is not None else []
+            writes = [m for m in WRITE_METHODS if m in methods]
+            if writes:
+                listed = ", ".join(f"`{m}`" for m in writes)
+                message = (
+                    f"CORS rule lets any origin (`{text_of(wildcard)}`) send {listed} requests; "
+                    "list the origins of your own web applications instead"
+                )
+            else:
+                message = f"CORS rule allows any origin (`{text_of(wildcard)}`); list the origins that need access instead"
+            yield self.finding(message, at=wildcard, resource=bucket, severity="high" if writes else None)

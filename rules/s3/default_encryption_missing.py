@@ -46,6 +46,7 @@ Resources:
 
 from __future__ import annotations
 
+from policylint.model import S3Bucket
 from policylint.rule import Rule
 
 
@@ -55,12 +56,12 @@ class S3DefaultEncryptionMissing(Rule):
     severity = "info"
     title = "S3 bucket without a default encryption configuration"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = S3Bucket
 
-    def check(self, scan):
-        for bucket in scan.buckets:
-            if bucket.declared and bucket.encryption is None and not scan.configured_elsewhere(bucket, "encryption"):
-                yield self.finding(
-                    "No default encryption configured: S3 applies SSE-S3 (`AES256`) since January 2023; "
-                    "configure SSE-KMS (`aws:kms`) for control over the key and an audit trail of its use",
-                    at=bucket,
-                )
+    def check(self, bucket, scan):
+        if bucket.declared and bucket.encryption is None and not scan.configured_elsewhere(bucket, "encryption"):
+            yield self.finding(
+                "No default encryption configured: S3 applies SSE-S3 (`AES256`) since January 2023; "
+                "configure SSE-KMS (`aws:kms`) for control over the key and an audit trail of its use",
+                at=bucket,
+            )

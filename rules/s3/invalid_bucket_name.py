@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import re
 
-from policylint.model import text_of
+from policylint.model import S3Bucket, text_of
 from policylint.rule import Rule
 
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
@@ -61,34 +61,31 @@ class S3InvalidBucketName(Rule):
     severity = "high"
     title = "S3 bucket name breaks the naming rules"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = S3Bucket
 
-    def check(self, scan):
-        for bucket in scan.buckets:
-            if not bucket.declared:
-                continue  # a name the scan only refers to: the bucket exists elsewhere
-            name = text_of(bucket.name)
-            if name:  # (Terraform generates a name for an empty one)
-                problems = name_problems(name)
-                if problems:
-                    yield self.finding(
-                        f"Bucket name `{name}` {'; '.join(problems)}, so S3 rejects it",
-                        at=bucket.name,
-                        resource=bucket,
-                    )
-                continue
-            if bucket.format == "cloudformation" or bucket.props is None or text_of(bucket.props.get("bucket")):
-                continue
-            prefix_node = bucket.props.get("bucket_prefix")
-            prefix = text_of(prefix_node)
-            if not prefix:
-                continue
-            problems = prefix_problems(prefix)
+    def check(self, bucket, scan):
+        if not bucket.declared:
+            return  # a name the scan only refers to: the bucket exists elsewhere
+        name = text_of(bucket.name)
+        if name:  # (Terraform generates a name for an empty one)
+            problems = name_problems(name)
             if problems:
                 yield self.finding(
-                    f"`bucket_prefix` `{prefix}` {'; '.join(problems)}, so the generated name is invalid",
-                    at=prefix_node,
+                    f"Bucket name `{name}` {'; '.join(problems)}, so S3 rejects it",
+                    at=bucket.name,
                     resource=bucket,
                 )
+            return
+        prefix = text_of(bucket.name_prefix)
+        if not prefix:
+            return
+        problems = prefix_problems(prefix)
+        if problems:
+            yield self.finding(
+                f"`bucket_prefix` `{prefix}` {'; '.join(problems)}, so the generated name is invalid",
+                at=bucket.name_prefix,
+                resource=bucket,
+            )
 
 
 def name_problems(name: str) -> list[str]:

@@ -54,7 +54,7 @@ resource "aws_s3_bucket_versioning" "ledger" {
 
 from __future__ import annotations
 
-from policylint.model import text_of
+from policylint.model import S3Bucket, text_of
 from policylint.rule import Rule
 
 
@@ -64,19 +64,19 @@ class S3MfaDeleteDisabled(Rule):
     severity = "info"
     title = "Versioned S3 bucket without MFA delete"
     formats = frozenset({"terraform", "plan"})
+    on = S3Bucket
 
-    def check(self, scan):
-        for bucket in scan.buckets:
-            # Versioning written as `Enabled`: Object Lock alone (versioned, with no versioning
-            # configuration to carry MFA delete) is left alone.
-            if bucket.format not in self.formats or text_of(bucket.versioning) != "Enabled":
-                continue
-            mfa_delete = bucket.mfa_delete
-            if mfa_delete is not None and (not mfa_delete.known or text_of(mfa_delete) == "Enabled"):
-                continue
-            yield self.finding(
-                "Versioning without MFA delete: anyone allowed `s3:DeleteObjectVersion` can erase old "
-                "versions; enable it with the root user's MFA code (`mfa`), or check it is enabled out of band",
-                at=mfa_delete or bucket.versioning,
-                resource=bucket,
-            )
+    def check(self, bucket, scan):
+        # Versioning written as `Enabled`: Object Lock alone (versioned, with no versioning
+        # configuration to carry MFA delete) is left alone.
+        if text_of(bucket.versioning) != "Enabled":
+            return
+        mfa_delete = bucket.mfa_delete
+        if mfa_delete is not None and (not mfa_delete.known or text_of(mfa_delete) == "Enabled"):
+            return
+        yield self.finding(
+            "Versioning without MFA delete: anyone allowed `s3:DeleteObjectVersion` can erase old "
+            "versions; enable it with the root user's MFA code (`mfa`), or check it is enabled out of band",
+            at=mfa_delete or bucket.versioning,
+            resource=bucket,
+        )

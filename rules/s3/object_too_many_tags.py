@@ -60,9 +60,9 @@ resource "aws_s3_object" "report" {
 
 from __future__ import annotations
 
+from policylint.model import S3Object
 from policylint.rule import Rule
 
-OBJECT_TYPES = frozenset({"aws_s3_object", "aws_s3_bucket_object", "aws_s3_object_copy"})
 MAX_TAGS = 10
 
 
@@ -72,24 +72,20 @@ class S3ObjectTooManyTags(Rule):
     severity = "high"
     title = "S3 object with more than 10 tags"
     formats = frozenset({"terraform", "plan"})
+    on = S3Object
 
-    def check(self, scan):
-        for resource in (r for r in scan.resources if r.type in OBJECT_TYPES):
-            if resource.format not in self.formats or resource.props is None:
-                continue
-            own = resource.props.get("tags")
-            every = resource.props.get("tags_all")  # plan: with the provider's default_tags
-            tags = every if every is not None and isinstance(every.value, dict) else own
-            if tags is None or not isinstance(tags.value, dict):
-                continue  # no tags, or a map that cannot be known
-            count = len(tags.value)
-            if count <= MAX_TAGS:
-                continue
-            fix = "remove some or keep them in `metadata`"
-            if tags is every and not (own is not None and isinstance(own.value, dict) and len(own.value) > MAX_TAGS):
-                fix = "the provider's `default_tags` push it over: leave them out with `override_provider`"
-            yield self.finding(
-                f"Object has {count} tags but S3 accepts at most {MAX_TAGS}, so the upload fails; {fix}",
-                at=tags,
-                resource=resource,
-            )
+    def check(self, obj, scan):
+        tags, own = obj.tags, obj.own_tags
+        if tags is None or not isinstance(tags.value, dict):
+            return  # no tags, or a map that cannot be known
+        count = len(tags.value)
+        if count <= MAX_TAGS:
+            return
+        fix = "remove some or keep them in `metadata`"
+        if tags is not own and not (own is not None and isinstance(own.value, dict) and len(own.value) > MAX_TAGS):
+            fix = "the provider's `default_tags` push it over: leave them out with `override_provider`"
+        yield self.finding(
+            f"Object has {count} tags but S3 accepts at most {MAX_TAGS}, so the upload fails; {fix}",
+            at=tags,
+            resource=obj,
+        )

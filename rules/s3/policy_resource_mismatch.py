@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import re
 
+from policylint.model import PolicyDocument
 from policylint.rule import Rule
 
 _S3_PREFIX = re.compile(r"^arn:aws[\w-]*:s3:::")
@@ -72,54 +73,52 @@ class S3PolicyResourceMismatch(Rule):
     severity = "high"
     title = "S3 actions that can never match the statement's resources"
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
+    on = PolicyDocument
 
-    def check(self, scan):
-        if not scan.policies:
-            return  # no policy in the scan: do not even load the policy engine
+    def check(self, document, scan):
+        if document.kind == "trust":
+            return
         from policylint.policy.document import policy_of
         from policylint.policy.evaluate import NAME, VAR, to_pattern
         from policylint.policy.s3_actions import ACTIONS, canonical, expand
         from policylint.policy.targets import reference_resolver
 
         resolve = reference_resolver(scan, unnamed=NAME)
-        for document in scan.policies:
-            if document.kind == "trust":
+        for statement in policy_of(document).statements:
+            if statement.unknown or statement.action is None or statement.resource is None or statement.not_action or statement.not_resource:
                 continue
-            for statement in policy_of(document).statements:
-                if statement.unknown or statement.action is None or statement.resource is None or statement.not_action or statement.not_resource:
+            kinds = set()
+            for value in statement.resource.values:
+                pattern = to_pattern(value.raw, resolve)
+                kind = _arn_kinds(pattern, VAR)
+                if kind is None:
+                    kinds = None
+                    break
+                kinds |= kind
+            if not kinds:
+                continue
+            for value in statement.action.values:
+                text = value.text
+                if text is None or "${" in text:
                     continue
-                kinds = set()
-                for value in statement.resource.values:
-                    pattern = to_pattern(value.raw, resolve)
-                    kind = _arn_kinds(pattern, VAR)
-                    if kind is None:
-                        kinds = None
-                        break
-                    kinds |= kind
-                if not kinds:
+                matched = expand(text) if ("*" in text or "?" in text) else [canonical(text)]
+                if not matched or None in matched:
                     continue
-                for value in statement.action.values:
-                    text = value.text
-                    if text is None or "${" in text:
-                        continue
-                    matched = expand(text) if ("*" in text or "?" in text) else [canonical(text)]
-                    if not matched or None in matched:
-                        continue
-                    needed = {ACTIONS[name][0] for name in matched}
-                    if needed & kinds:
-                        continue
-                    need = next(iter(needed)) if len(needed) == 1 else None
-                    if need is None:
-                        continue
-                    plural, fix = _KIND_WORDS[need]
-                    listed = "bucket" if "bucket" in kinds else "object"
-                    yield self.finding(
-                        f"`{text}` acts on {plural}, but {statement.label} lists only {listed} ARNs, so it never "
-                        f"matches and the statement does not {'deny' if statement.effect_text == 'Deny' else 'grant'} it; "
-                        f"add {fix}",
-                        at=value.node,
-                        resource=document,
-                    )
+                needed = {ACTIONS[name][0] for name in matched}
+                if needed & kinds:
+                    continue
+                need = next(iter(needed)) if len(needed) == 1 else None
+                if need is None:
+                    continue
+                plural, fix = _KIND_WORDS[need]
+                listed = "bucket" if "bucket" in kinds else "object"
+                yield self.finding(
+                    f"`{text}` acts on {plural}, but {statement.label} lists only {listed} ARNs, so it never "
+                    f"matches and the statement does not {'deny' if statement.effect_text == 'Deny' else 'grant'} it; "
+                    f"add {fix}",
+                    at=value.node,
+                    resource=document,
+                )
 
 
 def _arn_kinds(pattern: str, var: str) -> set[str] | None:

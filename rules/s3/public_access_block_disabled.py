@@ -40,14 +40,7 @@ resource "aws_s3_bucket_public_access_block" "assets" {
 from __future__ import annotations
 
 from policylint.model import PUBLIC_ACCESS_BLOCK_SETTINGS, AccountPublicAccessBlock, truth
-from policylint.rule import Rule, spelled
-
-CLOUDFORMATION_NAMES = {
-    "block_public_acls": "BlockPublicAcls",
-    "ignore_public_acls": "IgnorePublicAcls",
-    "block_public_policy": "BlockPublicPolicy",
-    "restrict_public_buckets": "RestrictPublicBuckets",
-}
+from policylint.rule import Rule
 
 
 class S3PublicAccessBlockDisabled(Rule):
@@ -68,12 +61,12 @@ class S3PublicAccessBlockDisabled(Rule):
                     omitted.append(name)
                 elif truth(node) is False:
                     yield self.finding(
-                        f"`{spelled(owner, CLOUDFORMATION_NAMES[name], name)}` is false; set it to true unless {scope} must be public",
+                        f"`{owner.key(name)}` is false; set it to true unless {scope} must be public",
                         at=node,
                         resource=owner,
                     )
             if omitted:
-                names = ", ".join(f"`{spelled(owner, CLOUDFORMATION_NAMES[n], n)}`" for n in omitted)
+                names = ", ".join(f"`{owner.key(n)}`" for n in omitted)
                 yield self.finding(
                     f"Public access block omits {names}, which AWS then sets to false; set all four to true",
                     at=block,

@@ -38,14 +38,10 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import text_of
+from policylint.model import PUBLIC_CANNED_ACLS, PUBLIC_GROUPS, S3Bucket, text_of
 from policylint.rule import Rule
 
-PUBLIC_CANNED = {"public-read": "high", "public-read-write": "critical", "authenticated-read": "high"}
-PUBLIC_GROUPS = {
-    "http://acs.amazonaws.com/groups/global/AllUsers": "everyone",
-    "http://acs.amazonaws.com/groups/global/AuthenticatedUsers": "every AWS account",
-}
+CANNED_SEVERITY = {"public-read": "high", "public-read-write": "critical", "authenticated-read": "high"}
 WRITE_PERMISSIONS = {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
 
 
@@ -55,30 +51,30 @@ class S3PublicAcl(Rule):
     severity = "high"
     title = "S3 bucket ACL grants access to everyone or to every AWS account"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = S3Bucket
 
-    def check(self, scan):
-        for bucket in scan.buckets:
-            canned = text_of(bucket.acl)
-            if canned in PUBLIC_CANNED:
-                yield self.finding(
-                    f"Canned ACL `{canned}` makes the bucket public; use `private` "
-                    "(or no ACL with `BucketOwnerEnforced` ownership) and grant access in a bucket policy",
-                    at=bucket.acl,
-                    resource=bucket,
-                    severity=PUBLIC_CANNED[canned],
-                )
-            for grant in bucket.grants:
-                who = PUBLIC_GROUPS.get(text_of(grant.grantee_uri) or "")
-                if who is None:
-                    continue
-                permissions = [text_of(p) for p in grant.permission.items()] if grant.permission is not None else []
-                if None in permissions:
-                    continue  # a permission that cannot be resolved: say nothing
-                severity = "critical" if WRITE_PERMISSIONS.intersection(permissions) else "high"
-                granted = ", ".join(f"`{p}`" for p in permissions) or "access"
-                yield self.finding(
-                    f"ACL grant gives {who} {granted} on the bucket; remove the grant",
-                    at=grant.grantee_uri or grant,
-                    resource=bucket,
-                    severity=severity,
-                )
+    def check(self, bucket, scan):
+        canned = text_of(bucket.acl)
+        if canned in PUBLIC_CANNED_ACLS:
+            yield self.finding(
+                f"Canned ACL `{canned}` makes the bucket public; use `private` "
+                "(or no ACL with `BucketOwnerEnforced` ownership) and grant access in a bucket policy",
+                at=bucket.acl,
+                resource=bucket,
+                severity=CANNED_SEVERITY[canned],
+            )
+        for grant in bucket.grants:
+            who = PUBLIC_GROUPS.get(text_of(grant.grantee_uri) or "")
+            if who is None:
+                continue
+            permissions = [text_of(p) for p in grant.permission.items()] if grant.permission is not None else []
+            if None in permissions:
+                continue  # a permission that cannot be resolved: say nothing
+            severity = "critical" if WRITE_PERMISSIONS.intersection(permissions) else "high"
+            granted = ", ".join(f"`{p}`" for p in permissions) or "access"
+            yield self.finding(
+                f"ACL grant gives {who} {granted} on the bucket; remove the grant",
+                at=grant.grantee_uri or grant,
+                resource=bucket,
+                severity=severity,
+            )

@@ -59,6 +59,7 @@ Resources:
 
 from __future__ import annotations
 
+from policylint.model import S3Bucket
 from policylint.rule import Rule
 
 
@@ -68,32 +69,32 @@ class S3ReplicationIncomplete(Rule):
     severity = "high"
     title = "S3 replication without a role, rules or destination"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = S3Bucket
 
-    def check(self, scan):
-        for bucket in scan.buckets:
-            replication = bucket.replication
-            if replication is None:
-                continue
-            if _missing(replication.role):
+    def check(self, bucket, scan):
+        replication = bucket.replication
+        if replication is None:
+            return
+        if _missing(replication.role):
+            yield self.finding(
+                "Replication has no IAM role; give it the ARN of a role that `s3.amazonaws.com` can "
+                "assume, or S3 rejects the configuration",
+                at=replication,
+                resource=bucket,
+            )
+        if not replication.rules:
+            yield self.finding(
+                "Replication has no rules; add at least one rule with a destination bucket",
+                at=replication,
+                resource=bucket,
+            )
+        for rule in replication.rules:
+            if _missing(rule.destination):
                 yield self.finding(
-                    "Replication has no IAM role; give it the ARN of a role that `s3.amazonaws.com` can "
-                    "assume, or S3 rejects the configuration",
-                    at=replication,
+                    "Replication rule has no destination bucket; set the destination bucket ARN",
+                    at=rule,
                     resource=bucket,
                 )
-            if not replication.rules:
-                yield self.finding(
-                    "Replication has no rules; add at least one rule with a destination bucket",
-                    at=replication,
-                    resource=bucket,
-                )
-            for rule in replication.rules:
-                if _missing(rule.destination):
-                    yield self.finding(
-                        "Replication rule has no destination bucket; set the destination bucket ARN",
-                        at=rule,
-                        resource=bucket,
-                    )
 
 
 def _missing(node) -> bool:

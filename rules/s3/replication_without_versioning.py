@@ -48,23 +48,8 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import truth
+from policylint.model import S3Bucket
 from policylint.rule import Rule
-
-
-def versioning_state(bucket, scan=None) -> str | None:
-    """'enabled', 'off' (absent, Suspended, Disabled) or None when it cannot be known.  With the
-    scan, versioning that an unresolved split resource may set elsewhere is not 'absent'."""
-    if truth(bucket.object_lock):
-        return "enabled"
-    status = bucket.versioning
-    if status is None:
-        if not bucket.declared or (scan is not None and scan.configured_elsewhere(bucket, "versioning")):
-            return None
-        return "off"
-    if not status.known:
-        return None
-    return "enabled" if str(status.value) == "Enabled" else "off"
 
 
 class S3ReplicationWithoutVersioning(Rule):
@@ -73,29 +58,29 @@ class S3ReplicationWithoutVersioning(Rule):
     severity = "high"
     title = "S3 replication on or to a bucket without versioning enabled"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = S3Bucket
 
-    def check(self, scan):
-        for bucket in scan.buckets:
-            replication = bucket.replication
-            if replication is None:
+    def check(self, bucket, scan):
+        replication = bucket.replication
+        if replication is None:
+            return
+        if scan.versioning_of(bucket) == "off":
+            explicit = bucket.versioning is not None and bucket.versioning.known
+            at = bucket.versioning if explicit else replication
+            state = f"`{bucket.versioning.value}`" if explicit else "not configured"
+            yield self.finding(
+                f"Replication needs versioning on the source bucket, but it is {state}; "
+                "set versioning status to `Enabled` or the replication call fails",
+                at=at,
+                resource=bucket,
+            )
+        for rule in replication.rules:
+            destination = scan.bucket_for(rule.destination, near=bucket.location.file)
+            if destination is None or destination is bucket or scan.versioning_of(destination) != "off":
                 continue
-            if versioning_state(bucket, scan) == "off":
-                explicit = bucket.versioning is not None and bucket.versioning.known
-                at = bucket.versioning if explicit else replication
-                state = f"`{bucket.versioning.value}`" if explicit else "not configured"
-                yield self.finding(
-                    f"Replication needs versioning on the source bucket, but it is {state}; "
-                    "set versioning status to `Enabled` or the replication call fails",
-                    at=at,
-                    resource=bucket,
-                )
-            for rule in replication.rules:
-                destination = scan.bucket_for(rule.destination, near=bucket.location.file)
-                if destination is None or destination is bucket or versioning_state(destination, scan) != "off":
-                    continue
-                yield self.finding(
-                    f"Replication destination `{destination.address}` is not versioned; "
-                    "enable versioning on every destination bucket",
-                    at=rule.destination,
-                    resource=bucket,
-                )
+            yield self.finding(
+                f"Replication destination `{destination.address}` is not versioned; "
+                "enable versioning on every destination bucket",
+                at=rule.destination,
+                resource=bucket,
+            )

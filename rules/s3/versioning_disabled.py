@@ -41,8 +41,8 @@ Resources:
 
 from __future__ import annotations
 
+from policylint.model import S3Bucket
 from policylint.rule import Rule
-from policylint.rules.s3.replication_without_versioning import versioning_state
 
 
 class S3VersioningDisabled(Rule):
@@ -51,23 +51,21 @@ class S3VersioningDisabled(Rule):
     severity = "low"
     title = "S3 bucket versioning not enabled"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = S3Bucket
 
-    def check(self, scan):
-        for bucket in scan.buckets:
-            if versioning_state(bucket) != "off":
-                continue
-            status = bucket.versioning
-            if status is None and scan.configured_elsewhere(bucket, "versioning"):
-                continue
-            if status is not None:
-                yield self.finding(
-                    f"Versioning is `{status.value}`; set the status to `Enabled` so that overwritten "
-                    "and deleted objects can be recovered",
-                    at=status,
-                    resource=bucket,
-                )
-            else:
-                yield self.finding(
-                    "Bucket has no versioning; enable it so that overwritten and deleted objects can be recovered",
-                    at=bucket,
-                )
+    def check(self, bucket, scan):
+        if scan.versioning_of(bucket) != "off":
+            return
+        status = bucket.versioning
+        if status is not None:
+            yield self.finding(
+                f"Versioning is `{status.value}`; set the status to `Enabled` so that overwritten "
+                "and deleted objects can be recovered",
+                at=status,
+                resource=bucket,
+            )
+        else:
+            yield self.finding(
+                "Bucket has no versioning; enable it so that overwritten and deleted objects can be recovered",
+                at=bucket,
+            )

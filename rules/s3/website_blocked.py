@@ -76,35 +76,8 @@ resource "aws_s3_bucket_policy" "site" {
 
 from __future__ import annotations
 
-from policylint.model import Node, S3Bucket, text_of, truth
+from policylint.model import S3Bucket, text_of
 from policylint.rule import Rule
-from policylint.rules.s3.public_acl import PUBLIC_CANNED, PUBLIC_GROUPS
-
-_REDIRECT_KEYS = ("RedirectAllRequestsTo", "redirect_all_requests_to")
-
-
-def redirects_only(website: Node) -> bool:
-    return any(website.get(key) is not None and website.get(key).value not in (None, []) for key in _REDIRECT_KEYS)
-
-
-def block_setting(bucket: S3Bucket, name: str) -> bool | None:
-    """The effective bucket-level setting: AWS's default (on) when nothing is configured."""
-    block = bucket.public_access_block
-    if block is None:
-        return True
-    node = block.settings.get(name)
-    return False if node is None else truth(node)
-
-
-def public_acl(bucket: S3Bucket) -> bool | None:
-    if bucket.acl is not None and not bucket.acl.known:
-        return None
-    if text_of(bucket.acl) in PUBLIC_CANNED:
-        return True
-    uris = [text_of(g.grantee_uri) for g in bucket.grants]
-    if None in uris:
-        return None
-    return any(uri in PUBLIC_GROUPS for uri in uris)
 
 
 class S3WebsiteBlocked(Rule):
@@ -113,29 +86,30 @@ class S3WebsiteBlocked(Rule):
     severity = "medium"
     title = "S3 website hosting on a bucket whose objects cannot be read publicly"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = S3Bucket
 
-    def check(self, scan):
-        for bucket in scan.buckets:
-            website = bucket.website
-            if website is None or not website.known or redirects_only(website) or not bucket.declared:
-                continue
-            if scan.configured_elsewhere(bucket, "public_access_block") or scan.configured_elsewhere(bucket, "acl"):
-                continue
-            reason = self._blocked(scan, bucket)
-            if reason:
-                yield self.finding(
-                    f"Website hosting is configured but {reason}, so visitors get 403 Forbidden; serve the site "
-                    "through CloudFront with origin access control, or allow public `s3:GetObject` explicitly",
-                    at=website,
-                    resource=bucket,
-                )
+    def check(self, bucket, scan):
+        website = bucket.website
+        # A website that redirects every request reads no object (None: cannot be known).
+        if website is None or website.redirects_all is not False or not bucket.declared:
+            return
+        if scan.configured_elsewhere(bucket, "public_access_block") or scan.configured_elsewhere(bucket, "acl"):
+            return
+        reason = self._blocked(scan, bucket)
+        if reason:
+            yield self.finding(
+                f"Website hosting is configured but {reason}, so visitors get 403 Forbidden; serve the site "
+                "through CloudFront with origin access control, or allow public `s3:GetObject` explicitly",
+                at=website,
+                resource=bucket,
+            )
 
     def _blocked(self, scan, bucket: S3Bucket) -> str | None:
-        acl = public_acl(bucket)
-        acls_blocked = block_setting(bucket, "ignore_public_acls") is True or text_of(bucket.ownership) in (None, "BucketOwnerEnforced")
+        acl = bucket.public_acl
+        acls_blocked = bucket.blocks("ignore_public_acls") is True or text_of(bucket.ownership) in (None, "BucketOwnerEnforced")
         if acl is None or (acl and not acls_blocked):
             return None  # a public ACL may serve the site, or we cannot tell
-        policy_blocked = [block_setting(bucket, n) for n in ("block_public_policy", "restrict_public_buckets")]
+        policy_blocked = [bucket.blocks(n) for n in ("block_public_policy", "restrict_public_buckets")]
         if True in policy_blocked:
             configured = "Block Public Access" if bucket.public_access_block else "Block Public Access (on by default for new buckets)"
             return f"{configured} keeps public bucket policies out"
