@@ -415,6 +415,25 @@ class CacheGroup(Resource):
     multi_az: Node | None = None
     replication_group: Node | None = None  # a TF cluster that joins a replication group
 
+    @property
+    def engine_name(self) -> str | None:
+        """The engine in lower case; a replication group that names none is Redis OSS (the default
+        of AWS and of the provider).  None when unknown."""
+        if self.engine is None:
+            return "redis" if self.kind == "replication_group" else None
+        engine = text_of(self.engine)
+        return engine.lower() if engine else None
+
+    @property
+    def is_redis_or_valkey(self) -> bool:
+        """Redis OSS or Valkey (they share AUTH, RBAC and TLS); False for Memcached or unknown."""
+        return self.engine_name in ("redis", "valkey")
+
+    @property
+    def judged_by_its_group(self) -> bool:
+        """A Terraform cache cluster that joins a replication group: the group carries the settings."""
+        return self.kind == "cluster" and self.replication_group is not None
+
 
 @dataclass(eq=False)
 class Database(Resource):
@@ -431,6 +450,25 @@ class Database(Resource):
     cluster: Node | None = None  # the cluster an instance belongs to
     restored_from: Node | None = None  # snapshot / replica source: encryption is inherited
     engine_mode: Node | None = None
+
+    @property
+    def engine_name(self) -> str | None:
+        """The engine in lower case; None when absent or unknown."""
+        engine = text_of(self.engine)
+        return engine.lower() if engine else None
+
+    @property
+    def is_aurora(self) -> bool:
+        engine = self.engine_name
+        return engine is not None and engine.startswith("aurora")
+
+    @property
+    def is_cluster_member(self) -> bool:
+        """An Aurora DB instance: its storage, backups and IAM authentication are its cluster's, and
+        its cluster, not the instance, is Multi-AZ."""
+        if self.kind == "cluster_instance":
+            return True
+        return self.kind == "instance" and (self.cluster is not None or self.is_aurora)
 
 
 # --------------------------------------------------------------------------- documents

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import fields
+from functools import cached_property
 from typing import Iterable, Iterator, TypeVar
 
 from policylint.model import (
@@ -111,6 +112,26 @@ class Scan:
 
     def resource(self, uid: str) -> Resource | None:
         return self._by_uid.get(uid)
+
+    def text(self, path: str) -> str:
+        """The text of a scanned file as read ("" when the scan did not read it)."""
+        return self._texts.get(path, "")
+
+    def user_data_in(self, path: str) -> list[ComputeLaunch]:
+        """The launches whose user data is written in the file ``path``."""
+        return self._user_data_by_file.get(path, [])
+
+    @cached_property
+    def _texts(self) -> dict[str, str]:
+        return {f.path: f.text for f in self.text_files}
+
+    @cached_property
+    def _user_data_by_file(self) -> dict[str, list[ComputeLaunch]]:
+        by_file: dict[str, list[ComputeLaunch]] = {}
+        for launch in self.of(ComputeLaunch):
+            if launch.user_data is not None:
+                by_file.setdefault(launch.user_data.file, []).append(launch)
+        return by_file
 
     def bucket_for(self, node: Node | None, near: str | None = None) -> S3Bucket | None:
         """The bucket a value designates: a reference, a literal name or ARN of a bucket declared

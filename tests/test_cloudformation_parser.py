@@ -251,3 +251,35 @@ def test_s3_website_and_public_access_block_keys():
     assert redirect.website.redirects_all is True and redirect.website.location.line == 7
     assert redirect.key("restrict_public_buckets") == "RestrictPublicBuckets"
     assert resource(doc, "Unknown").website.redirects_all is None
+
+
+def test_databases_caches_and_launches_spell_settings_as_templates_do():
+    doc = parse(
+        """\
+        Resources:
+          Db:
+            Type: AWS::RDS::DBInstance
+            Properties:
+              Engine: postgres
+              DBClusterIdentifier: app
+          Cache:
+            Type: AWS::ElastiCache::CacheCluster
+            Properties:
+              Engine: Memcached
+          Web:
+            Type: AWS::EC2::LaunchTemplate
+            Properties:
+              LaunchTemplateData:
+                MetadataOptions:
+                  HttpTokens: optional
+        """
+    )
+    db = resource(doc, "Db")
+    assert db.assignment("storage_encrypted", True) == "`StorageEncrypted: true`"
+    assert db.key("backup_retention") == "BackupRetentionPeriod"
+    assert (db.engine_name, db.is_aurora, db.is_cluster_member) == ("postgres", False, True)
+    cache = resource(doc, "Cache")
+    assert cache.assignment("automatic_failover", True) == "`AutomaticFailoverEnabled: true`"
+    assert (cache.key("auth_token"), cache.key("user_groups")) == ("AuthToken", "UserGroupIds")
+    assert (cache.engine_name, cache.is_redis_or_valkey) == ("memcached", False)
+    assert resource(doc, "Web").key("metadata_http_tokens") == "HttpTokens"

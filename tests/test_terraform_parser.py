@@ -1242,6 +1242,35 @@ def test_rds_instances_clusters_and_cluster_instances(tmp_path):
     assert writer.storage_encrypted is None and writer.iam_auth is None
 
 
+def test_databases_caches_and_launches_spell_settings_as_terraform_does(tmp_path):
+    doc = parse(
+        tmp_path,
+        main__tf="""\
+        resource "aws_db_instance" "db" {
+          engine = "Aurora-MySQL"
+        }
+
+        resource "aws_elasticache_replication_group" "cache" {
+          description = "c"
+        }
+
+        resource "aws_instance" "web" {
+          user_data_base64 = "ZWNobyBoaQ=="
+        }
+        """,
+    )
+    db = resource(doc, "aws_db_instance.db")
+    assert db.assignment("iam_auth", True) == "`iam_database_authentication_enabled = true`"
+    assert db.key("backup_retention") == "backup_retention_period"
+    assert (db.engine_name, db.is_aurora, db.is_cluster_member) == ("aurora-mysql", True, True)
+    cache = resource(doc, "aws_elasticache_replication_group.cache")
+    assert cache.assignment("transit_encryption", True) == "`transit_encryption_enabled = true`"
+    assert cache.key("user_groups") == "user_group_ids"
+    assert (cache.engine_name, cache.is_redis_or_valkey, cache.judged_by_its_group) == ("redis", True, False)
+    web = resource(doc, "aws_instance.web")
+    assert (web.user_data.value, web.key("user_data"), web.key("metadata_http_tokens")) == ("echo hi", "user_data_base64", "http_tokens")
+
+
 def test_plan_unset_nullable_booleans_and_sets_are_absent():
     from policylint.parsers import plan
 

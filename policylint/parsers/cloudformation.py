@@ -468,6 +468,34 @@ def _record_set_group(t: _Template, common: dict, props: Node, doc: Document) ->
         doc.resources.append(_record(item, member, props.get("HostedZoneId"), props.get("HostedZoneName")))
 
 
+# How templates spell the canonical fields of each kind (Resource.keys), for rules' messages.
+_LAUNCH_KEYS = {
+    "user_data": "UserData",
+    "metadata_options": "MetadataOptions",
+    "metadata_http_tokens": "HttpTokens",
+    "metadata_http_endpoint": "HttpEndpoint",
+}
+_CACHE_KEYS = {
+    "engine": "Engine",
+    "transit_encryption": "TransitEncryptionEnabled",
+    "at_rest_encryption": "AtRestEncryptionEnabled",
+    "auth_token": "AuthToken",
+    "user_groups": "UserGroupIds",
+    "automatic_failover": "AutomaticFailoverEnabled",
+    "multi_az": "MultiAZEnabled",
+}
+_DATABASE_KEYS = {
+    "engine": "Engine",
+    "storage_encrypted": "StorageEncrypted",
+    "publicly_accessible": "PubliclyAccessible",
+    "iam_auth": "EnableIAMDatabaseAuthentication",
+    "backup_retention": "BackupRetentionPeriod",
+    "multi_az": "MultiAZ",
+    "cluster": "DBClusterIdentifier",
+    "engine_mode": "EngineMode",
+}
+
+
 def _launch(path: tuple[str, ...]):
     def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
         data = props.get(*path) if path else props
@@ -478,6 +506,7 @@ def _launch(path: tuple[str, ...]):
             user_data = _decoded(user_data)  # written without Fn::Base64: already base64
         doc.resources.append(ComputeLaunch(
             **common,
+            keys=_LAUNCH_KEYS,
             user_data=user_data,
             metadata_options=data.get("MetadataOptions"),
             metadata_http_tokens=_get(data, "MetadataOptions", "HttpTokens"),
@@ -502,6 +531,7 @@ def _cache(kind: str):
     def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
         group = CacheGroup(
             **common,
+            keys=_CACHE_KEYS,
             kind=kind,
             engine=props.get("Engine"),
             transit_encryption=props.get("TransitEncryptionEnabled"),
@@ -529,6 +559,7 @@ def _database(kind: str):
         )
         doc.resources.append(Database(
             **common,
+            keys=_DATABASE_KEYS,
             kind=kind,
             engine=props.get("Engine"),
             storage_encrypted=props.get("StorageEncrypted"),

@@ -447,16 +447,28 @@ _USER_DATA = {
 }
 
 
+# How Terraform spells the canonical fields of each kind (Resource.keys), for rules' messages.
+_LAUNCH_KEYS = {
+    "user_data": "user_data",
+    "metadata_options": "metadata_options",
+    "metadata_http_tokens": "http_tokens",
+    "metadata_http_endpoint": "http_endpoint",
+}
+
+
 def _compute_launch(ctx: _Context) -> Resource:
     user_data = None
+    keys = _LAUNCH_KEYS
     for name, encoded in _USER_DATA[ctx.type]:
         node = _attr(ctx.attrs, name)
         if node is not None:
             user_data = decode_user_data(node, encoded)
+            keys = dict(keys, user_data=name)  # user_data or user_data_base64, as written
             break
     options = _block(ctx.attrs, "metadata_options")
     return ComputeLaunch(
         **ctx.common(),
+        keys=keys,
         user_data=user_data,
         metadata_options=options,
         metadata_http_tokens=_inner(options, "http_tokens"),
@@ -532,12 +544,25 @@ def _set(node: Node | None) -> Node | None:
     return node
 
 
+_CACHE_KEYS = {
+    "engine": "engine",
+    "transit_encryption": "transit_encryption_enabled",
+    "at_rest_encryption": "at_rest_encryption_enabled",
+    "auth_token": "auth_token",
+    "user_groups": "user_group_ids",
+    "automatic_failover": "automatic_failover_enabled",
+    "multi_az": "multi_az_enabled",
+    "replication_group": "replication_group_id",
+}
+
+
 def _cache_group(ctx: _Context) -> Resource:
     attrs = ctx.attrs
     if ctx.type == "aws_elasticache_cluster":
         # A cluster that joins a replication group takes engine and encryption from the group.
         return CacheGroup(
             **ctx.common(),
+            keys=_CACHE_KEYS,
             kind="cluster",
             engine=_set(_attr(attrs, "engine")),
             # The provider passes transit encryption only when it is true: absent is AWS's default.
@@ -546,6 +571,7 @@ def _cache_group(ctx: _Context) -> Resource:
         )
     group = CacheGroup(
         **ctx.common(),
+        keys=_CACHE_KEYS,
         kind="replication_group",
         engine=_set(_attr(attrs, "engine")),
         transit_encryption=_set(_attr(attrs, "transit_encryption_enabled")),
@@ -586,12 +612,25 @@ _DATABASE_SOURCES = {
 }
 
 
+_DATABASE_KEYS = {
+    "engine": "engine",
+    "storage_encrypted": "storage_encrypted",
+    "publicly_accessible": "publicly_accessible",
+    "iam_auth": "iam_database_authentication_enabled",
+    "backup_retention": "backup_retention_period",
+    "multi_az": "multi_az",
+    "cluster": "cluster_identifier",
+    "engine_mode": "engine_mode",
+}
+
+
 def _database(ctx: _Context) -> Resource:
     attrs = ctx.attrs
     if ctx.type == "aws_rds_cluster_instance":
         # An Aurora instance: storage, IAM authentication and backups are its cluster's.
         return Database(
             **ctx.common(),
+            keys=_DATABASE_KEYS,
             kind="cluster_instance",
             engine=_set(_attr(attrs, "engine")),
             # Not a schema default, but the create call always passes it (false when unset).
@@ -605,6 +644,7 @@ def _database(ctx: _Context) -> Resource:
             break
     db = Database(
         **ctx.common(),
+        keys=_DATABASE_KEYS,
         kind="instance" if ctx.type == "aws_db_instance" else "cluster",
         engine=_set(_attr(attrs, "engine")),
         storage_encrypted=_set(_attr(attrs, "storage_encrypted")),

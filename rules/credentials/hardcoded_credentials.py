@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from policylint.model import Location
+from policylint.model import Location, TextFile
 from policylint.rule import Rule, severity_rank
 from policylint.secrets import ACCESS_KEY_ID, Credential, find_credentials
 
@@ -67,27 +67,24 @@ class HardcodedAwsCredentials(Rule):
     severity = "critical"
     title = "AWS access keys are hardcoded"
     formats = frozenset({"cloudformation", "terraform", "plan", "policy", "text"})
+    on = TextFile
 
-    def check(self, scan):
-        raw_text = {}
-        for text_file in scan.text_files:
-            raw_text[text_file.path] = text_file.text
-            for line, group in groupby(find_credentials(text_file.text), key=lambda c: c.line):
-                credentials = list(group)
-                yield self.finding(
-                    _message(credentials),
-                    at=Location(text_file.path, line, line),
-                    severity=_worst(credentials),
-                    format=text_file.format,
-                )
+    def check(self, text_file, scan):
+        for line, group in groupby(find_credentials(text_file.text), key=lambda c: c.line):
+            credentials = list(group)
+            yield self.finding(
+                _message(credentials),
+                at=Location(text_file.path, line, line),
+                severity=_worst(credentials),
+                format=text_file.format,  # a place in a file names no resource to take it from
+            )
         # User data written as literal base64 is decoded by the parsers: keys in it are invisible
         # in the raw text, so look at the decoded text and report at the user data.
-        for launch in scan.launches:
+        for launch in scan.user_data_in(text_file.path):
             node = launch.user_data
-            if node is None or not isinstance(node.value, str):
+            if not isinstance(node.value, str):
                 continue
-            source = raw_text.get(node.file, "")
-            hidden = [c for c in find_credentials(node.value) if c.value not in source]
+            hidden = [c for c in find_credentials(node.value) if c.value not in text_file.text]
             if hidden:
                 yield self.finding(
                     _message(hidden, where=" in base64 user data"),

@@ -72,7 +72,7 @@ from __future__ import annotations
 
 import re
 
-from policylint.model import Location, Node, Unknown
+from policylint.model import ComputeLaunch, Location, Node, Unknown
 from policylint.rule import Rule
 
 FIX = "attach an instance profile (IAM role) instead"
@@ -104,28 +104,24 @@ class CredentialsConfiguredOnInstance(Rule):
     severity = "high"
     title = "EC2 user data configures AWS credentials on the instance"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = ComputeLaunch
 
-    def check(self, scan):
-        texts = {f.path: f.text for f in scan.text_files}
-        lines: dict[str, list[str]] = {}
-        for launch in scan.launches:
-            node = launch.user_data
-            text = _text(node)
-            if text is None:
-                continue
-            if node.file not in lines:
-                lines[node.file] = texts.get(node.file, "").split("\n")
-            locator = _Locator(node, lines[node.file])
-            by_place: dict[tuple[int, int], list] = {}  # lines that cannot be told apart share one finding
-            for index, line in enumerate(text.split("\n")):
-                found = _offence(line)
-                if found is not None:
-                    message, fragment = found
-                    place = locator.find(index, fragment)
-                    by_place.setdefault((place.location.line, place.location.end_line), [place, []])[1].append(message)
-            for place, messages in by_place.values():
-                more = f" (and {len(messages) - 1} more line{'s' if len(messages) > 2 else ''})" if len(messages) > 1 else ""
-                yield self.finding(f"{messages[0]}{more}: {FIX}", at=place, resource=launch)
+    def check(self, launch, scan):
+        node = launch.user_data
+        text = _text(node)
+        if text is None:
+            return
+        locator = _Locator(node, scan.text(node.file).split("\n"))
+        by_place: dict[tuple[int, int], list] = {}  # lines that cannot be told apart share one finding
+        for index, line in enumerate(text.split("\n")):
+            found = _offence(line)
+            if found is not None:
+                message, fragment = found
+                place = locator.find(index, fragment)
+                by_place.setdefault((place.location.line, place.location.end_line), [place, []])[1].append(message)
+        for place, messages in by_place.values():
+            more = f" (and {len(messages) - 1} more line{'s' if len(messages) > 2 else ''})" if len(messages) > 1 else ""
+            yield self.finding(f"{messages[0]}{more}: {FIX}", at=place, resource=launch)
 
 
 def _text(node: Node | None) -> str | None:

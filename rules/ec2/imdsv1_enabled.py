@@ -54,7 +54,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import text_of
+from policylint.model import ComputeLaunch, text_of
 from policylint.rule import Rule
 
 
@@ -64,19 +64,19 @@ class Ec2Imdsv1Enabled(Rule):
     severity = "high"
     title = "IMDSv1 allowed: metadata tokens are optional"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = ComputeLaunch
 
-    def check(self, scan):
-        for launch in scan.launches:
-            tokens = text_of(launch.metadata_http_tokens)
-            if tokens is None or tokens.lower() != "optional":
-                continue  # `required`, absent (account/AMI defaults decide) or unknown
-            endpoint = launch.metadata_http_endpoint
-            if endpoint is not None:
-                state = text_of(endpoint)
-                if state is None or state.lower() == "disabled":
-                    continue  # the metadata service is off, or may be
-            yield self.finding(
-                "Instance metadata tokens are `optional`, so IMDSv1 answers any SSRF with the role's credentials; set them to `required`",
-                at=launch.metadata_http_tokens,
-                resource=launch,
-            )
+    def check(self, launch, scan):
+        tokens = text_of(launch.metadata_http_tokens)
+        if tokens is None or tokens.lower() != "optional":
+            return  # `required`, absent (account/AMI defaults decide) or unknown
+        endpoint = launch.metadata_http_endpoint
+        if endpoint is not None:
+            state = text_of(endpoint)
+            if state is None or state.lower() == "disabled":
+                return  # the metadata service is off, or may be
+        yield self.finding(
+            "Instance metadata tokens are `optional`, so IMDSv1 answers any SSRF with the role's credentials; set them to `required`",
+            at=launch.metadata_http_tokens,
+            resource=launch,
+        )

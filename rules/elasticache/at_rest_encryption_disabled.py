@@ -54,8 +54,7 @@ Resources:
 from __future__ import annotations
 
 from policylint.model import CacheGroup, truth
-from policylint.rule import Rule, spelled
-from policylint.rules.elasticache.transit_encryption_disabled import cache_engine
+from policylint.rule import Rule
 
 
 class ElastiCacheAtRestEncryptionDisabled(Rule):
@@ -64,25 +63,25 @@ class ElastiCacheAtRestEncryptionDisabled(Rule):
     severity = "medium"
     title = "ElastiCache replication group not encrypted at rest"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = CacheGroup
 
-    def check(self, scan):
-        for group in scan.of(CacheGroup):
-            if group.kind != "replication_group":
-                continue
-            engine = cache_engine(group)
-            if engine == "memcached":
-                continue
-            fix = spelled(group, "`AtRestEncryptionEnabled: true`", "`at_rest_encryption_enabled = true`")
-            encrypted = group.at_rest_encryption
-            if encrypted is None:
-                if engine == "redis":  # Valkey: on by default; unknown engine: cannot tell
-                    yield self.finding(
-                        f"Data on disk and backups are not encrypted (Redis OSS default); set {fix} when creating the group",
-                        at=group,
-                    )
-            elif truth(encrypted) is False:
+    def check(self, group, scan):
+        if group.kind != "replication_group":
+            return
+        engine = group.engine_name
+        if engine == "memcached":
+            return
+        fix = group.assignment("at_rest_encryption", True)
+        encrypted = group.at_rest_encryption
+        if encrypted is None:
+            if engine == "redis":  # Valkey: on by default; unknown engine: cannot tell
                 yield self.finding(
-                    f"Data on disk and backups are not encrypted; set {fix} (it can only be chosen when the group is created)",
-                    at=encrypted,
-                    resource=group,
+                    f"Data on disk and backups are not encrypted (Redis OSS default); set {fix} when creating the group",
+                    at=group,
                 )
+        elif truth(encrypted) is False:
+            yield self.finding(
+                f"Data on disk and backups are not encrypted; set {fix} (it can only be chosen when the group is created)",
+                at=encrypted,
+                resource=group,
+            )

@@ -50,8 +50,7 @@ resource "aws_elasticache_replication_group" "sessions" {
 from __future__ import annotations
 
 from policylint.model import CacheGroup, truth
-from policylint.rule import Rule, spelled
-from policylint.rules.elasticache.transit_encryption_disabled import cache_engine
+from policylint.rule import Rule
 
 
 class ElastiCacheNoAutomaticFailover(Rule):
@@ -60,23 +59,23 @@ class ElastiCacheNoAutomaticFailover(Rule):
     severity = "low"
     title = "ElastiCache replication group without automatic failover"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = CacheGroup
 
-    def check(self, scan):
-        for group in scan.of(CacheGroup):
-            if group.kind != "replication_group" or cache_engine(group) == "memcached":
-                continue
-            fix = spelled(group, "`AutomaticFailoverEnabled: true`", "`automatic_failover_enabled = true`")
-            failover = group.automatic_failover
-            if failover is None:
-                yield self.finding(
-                    f"Automatic failover is off by default: a failed primary stays down until a replica is promoted by hand; "
-                    f"add a replica and set {fix}",
-                    at=group,
-                )
-            elif truth(failover) is False:
-                yield self.finding(
-                    f"Automatic failover is off: a failed primary stays down until a replica is promoted by hand; "
-                    f"add a replica and set {fix}",
-                    at=failover,
-                    resource=group,
-                )
+    def check(self, group, scan):
+        if group.kind != "replication_group" or group.engine_name == "memcached":
+            return
+        fix = group.assignment("automatic_failover", True)
+        failover = group.automatic_failover
+        if failover is None:
+            yield self.finding(
+                f"Automatic failover is off by default: a failed primary stays down until a replica is promoted by hand; "
+                f"add a replica and set {fix}",
+                at=group,
+            )
+        elif truth(failover) is False:
+            yield self.finding(
+                f"Automatic failover is off: a failed primary stays down until a replica is promoted by hand; "
+                f"add a replica and set {fix}",
+                at=failover,
+                resource=group,
+            )

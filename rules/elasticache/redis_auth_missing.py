@@ -58,8 +58,7 @@ resource "aws_elasticache_replication_group" "sessions" {
 from __future__ import annotations
 
 from policylint.model import CacheGroup, Node
-from policylint.rule import Rule, spelled
-from policylint.rules.elasticache.transit_encryption_disabled import REDIS_ENGINES, cache_engine, judged_by_its_group
+from policylint.rule import Rule
 
 
 def _set(node: Node | None) -> bool:
@@ -73,22 +72,22 @@ class ElastiCacheRedisAuthMissing(Rule):
     severity = "medium"
     title = "ElastiCache Redis/Valkey without AUTH token or RBAC user group"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = CacheGroup
 
-    def check(self, scan):
-        for group in scan.of(CacheGroup):
-            if cache_engine(group) not in REDIS_ENGINES or judged_by_its_group(group):
-                continue
-            if group.kind == "cluster":
-                yield self.finding(
-                    "Standalone cache cluster accepts commands without authentication (it cannot use AUTH or RBAC); "
-                    "use a replication group with an AUTH token or an RBAC user group",
-                    at=group,
-                )
-                continue
-            if _set(group.auth_token) or _set(group.user_groups):
-                continue
-            fix = spelled(group, "`AuthToken` (from a secret) or `UserGroupIds`", "`auth_token` (from a secret) or `user_group_ids`")
+    def check(self, group, scan):
+        if not group.is_redis_or_valkey or group.judged_by_its_group:
+            return
+        if group.kind == "cluster":
             yield self.finding(
-                f"Replication group accepts commands without authentication; set {fix}, with in-transit encryption on",
+                "Standalone cache cluster accepts commands without authentication (it cannot use AUTH or RBAC); "
+                "use a replication group with an AUTH token or an RBAC user group",
                 at=group,
             )
+            return
+        if _set(group.auth_token) or _set(group.user_groups):
+            return
+        fix = f"`{group.key('auth_token')}` (from a secret) or `{group.key('user_groups')}`"
+        yield self.finding(
+            f"Replication group accepts commands without authentication; set {fix}, with in-transit encryption on",
+            at=group,
+        )

@@ -64,24 +64,8 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import CacheGroup, text_of, truth
-from policylint.rule import Rule, spelled
-
-REDIS_ENGINES = ("redis", "valkey")
-
-
-def cache_engine(group: CacheGroup) -> str | None:
-    """The engine in lower case; a replication group that names none is Redis OSS (the default of
-    AWS and of the provider).  None when unknown."""
-    if group.engine is None:
-        return "redis" if group.kind == "replication_group" else None
-    engine = text_of(group.engine)
-    return engine.lower() if engine else None
-
-
-def judged_by_its_group(group: CacheGroup) -> bool:
-    """A Terraform cache cluster that joins a replication group: the group carries the settings."""
-    return group.kind == "cluster" and group.replication_group is not None
+from policylint.model import CacheGroup, truth
+from policylint.rule import Rule
 
 
 class ElastiCacheTransitEncryptionDisabled(Rule):
@@ -90,24 +74,23 @@ class ElastiCacheTransitEncryptionDisabled(Rule):
     severity = "medium"
     title = "ElastiCache Redis/Valkey without in-transit encryption"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = CacheGroup
 
-    def check(self, scan):
-        for group in scan.of(CacheGroup):
-            engine = cache_engine(group)
-            if engine not in REDIS_ENGINES or judged_by_its_group(group):
-                continue
-            fix = spelled(group, "`TransitEncryptionEnabled: true`", "`transit_encryption_enabled = true`")
-            tls = group.transit_encryption
-            if tls is None:
-                if engine == "valkey":
-                    continue  # CloudFormation requires the property; AWS's default is undocumented
-                yield self.finding(
-                    f"In-transit encryption is off by default: commands, data and the AUTH password travel in plaintext; set {fix}",
-                    at=group,
-                )
-            elif truth(tls) is False:
-                yield self.finding(
-                    f"In-transit encryption is off: commands, data and the AUTH password travel in plaintext; set {fix}",
-                    at=tls,
-                    resource=group,
-                )
+    def check(self, group, scan):
+        if not group.is_redis_or_valkey or group.judged_by_its_group:
+            return
+        fix = group.assignment("transit_encryption", True)
+        tls = group.transit_encryption
+        if tls is None:
+            if group.engine_name == "valkey":
+                return  # CloudFormation requires the property; AWS's default is undocumented
+            yield self.finding(
+                f"In-transit encryption is off by default: commands, data and the AUTH password travel in plaintext; set {fix}",
+                at=group,
+            )
+        elif truth(tls) is False:
+            yield self.finding(
+                f"In-transit encryption is off: commands, data and the AUTH password travel in plaintext; set {fix}",
+                at=tls,
+                resource=group,
+            )

@@ -57,6 +57,7 @@ forgives.
 
 from __future__ import annotations
 
+from policylint.model import PolicyDocument
 from policylint.rule import Rule
 
 
@@ -66,12 +67,11 @@ class IamInvalidPolicy(Rule):
     severity = "high"
     title = "Policy document breaks the IAM policy grammar"
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
+    on = PolicyDocument
 
-    def check(self, scan):
-        if not scan.policies:
-            return  # no policy in the scan: do not even load the policy engine
+    def check(self, document, scan):
+        # Imported here: the policy engine loads only when the scan has a policy.
         from policylint.policy.grammar import problems
 
-        for document in scan.policies:
-            for problem in problems(document):
-                yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)
+        for problem in problems(document):
+            yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)

@@ -45,6 +45,7 @@ Even without variables, stating the version keeps the meaning from depending on 
 
 from __future__ import annotations
 
+from policylint.model import PolicyDocument
 from policylint.rule import Rule
 
 
@@ -54,13 +55,12 @@ class IamPolicyVersion(Rule):
     severity = "low"
     title = "Policy document has no Version, or the legacy 2008-10-17"
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
+    on = PolicyDocument
 
-    def check(self, scan):
-        if not scan.policies:
-            return  # no policy in the scan: do not even load the policy engine
+    def check(self, document, scan):
+        # Imported here: the policy engine loads only when the scan has a policy.
         from policylint.policy.grammar import version_problem
 
-        for document in scan.policies:
-            problem = version_problem(document)
-            if problem is not None:
-                yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)
+        problem = version_problem(document)
+        if problem is not None:
+            yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)

@@ -74,6 +74,7 @@ Resources:
 
 from __future__ import annotations
 
+from policylint.model import PolicyDocument
 from policylint.rule import Rule
 
 _UNLISTED_SERVICE = "policylint-unlisted-service"
@@ -85,47 +86,46 @@ class IamWildcardPermissions(Rule):
     severity = "high"
     title = "Identity policy allows all actions of a service on all resources"
     formats = frozenset({"cloudformation", "terraform", "plan", "policy"})
+    on = PolicyDocument
 
-    def check(self, scan):
-        if not scan.policies:
-            return  # no policy in the scan: do not even load the policy engine
+    def check(self, document, scan):
+        if document.kind != "identity":
+            return
+        # Imported here: the policy engine loads only when the scan has a policy.
         from policylint.policy.document import policy_of
         from policylint.policy.evaluate import ANY, Match, action_match, match, resource_match, to_pattern
 
-        for document in scan.policies:
-            if document.kind != "identity":
+        for statement in policy_of(document).statements:
+            if statement.unknown or statement.effect_text != "Allow":
                 continue
-            for statement in policy_of(document).statements:
-                if statement.unknown or statement.effect_text != "Allow":
-                    continue
-                if resource_match(statement, ANY) is not Match.ALL:
-                    continue  # not every resource (or unknown)
-                if statement.not_action is not None and statement.action is None:
-                    if action_match(statement, f"{_UNLISTED_SERVICE}:{ANY}") is Match.ALL:
-                        yield self.finding(
-                            f"{statement.label[0].upper()}{statement.label[1:]} allows every action except those in "
-                            "`NotAction` on every resource (`Resource: \"*\"`); list the actions it needs in `Action` instead",
-                            at=statement.not_action.node,
-                            resource=document,
-                        )
-                    continue
-                if statement.action is None:
-                    continue
-                for value in statement.action.values:
-                    text = value.text
-                    if text is None:
-                        continue
-                    pattern = to_pattern(text)
-                    service = text.split(":", 1)[0] if ":" in text else ""
-                    if match(pattern, f"{ANY}:{ANY}", ignore_case=True) is Match.ALL:
-                        scope = "every action of every service: administrator access"
-                    elif service and "*" not in service and match(pattern, f"{service}:{ANY}", ignore_case=True) is Match.ALL:
-                        scope = f"every `{service}` action"
-                    else:
-                        continue
+            if resource_match(statement, ANY) is not Match.ALL:
+                continue  # not every resource (or unknown)
+            if statement.not_action is not None and statement.action is None:
+                if action_match(statement, f"{_UNLISTED_SERVICE}:{ANY}") is Match.ALL:
                     yield self.finding(
-                        f"{statement.label[0].upper()}{statement.label[1:]} allows `{text}` ({scope}) on every resource "
-                        "(`Resource: \"*\"`); grant only the actions it needs, on the ARNs it needs",
-                        at=value.node,
+                        f"{statement.label[0].upper()}{statement.label[1:]} allows every action except those in "
+                        "`NotAction` on every resource (`Resource: \"*\"`); list the actions it needs in `Action` instead",
+                        at=statement.not_action.node,
                         resource=document,
                     )
+                continue
+            if statement.action is None:
+                continue
+            for value in statement.action.values:
+                text = value.text
+                if text is None:
+                    continue
+                pattern = to_pattern(text)
+                service = text.split(":", 1)[0] if ":" in text else ""
+                if match(pattern, f"{ANY}:{ANY}", ignore_case=True) is Match.ALL:
+                    scope = "every action of every service: administrator access"
+                elif service and "*" not in service and match(pattern, f"{service}:{ANY}", ignore_case=True) is Match.ALL:
+                    scope = f"every `{service}` action"
+                else:
+                    continue
+                yield self.finding(
+                    f"{statement.label[0].upper()}{statement.label[1:]} allows `{text}` ({scope}) on every resource "
+                    "(`Resource: \"*\"`); grant only the actions it needs, on the ARNs it needs",
+                    at=value.node,
+                    resource=document,
+                )

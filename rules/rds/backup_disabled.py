@@ -54,8 +54,7 @@ resource "aws_db_instance" "app" {
 from __future__ import annotations
 
 from policylint.model import Database, text_of
-from policylint.rule import Rule, spelled
-from policylint.rules.rds.storage_not_encrypted import cluster_member
+from policylint.rule import Rule
 
 
 def _is_zero(text: str | None) -> bool:
@@ -73,16 +72,15 @@ class RdsBackupDisabled(Rule):
     severity = "medium"
     title = "RDS automated backups disabled"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = Database
 
-    def check(self, scan):
-        for db in scan.of(Database):
-            if db.kind != "instance" or cluster_member(db) or db.backup_retention is None:
-                continue
-            if not _is_zero(text_of(db.backup_retention)):
-                continue
-            fix = spelled(db, "`BackupRetentionPeriod`", "`backup_retention_period`")
-            yield self.finding(
-                f"Automated backups are disabled: no point-in-time recovery; set {fix} to 7 days or more",
-                at=db.backup_retention,
-                resource=db,
-            )
+    def check(self, db, scan):
+        if db.kind != "instance" or db.is_cluster_member or db.backup_retention is None:
+            return
+        if not _is_zero(text_of(db.backup_retention)):
+            return
+        yield self.finding(
+            f"Automated backups are disabled: no point-in-time recovery; set `{db.key('backup_retention')}` to 7 days or more",
+            at=db.backup_retention,
+            resource=db,
+        )

@@ -64,17 +64,16 @@ Resources:
 from __future__ import annotations
 
 from policylint.model import Database, text_of, truth
-from policylint.rule import Rule, spelled
-from policylint.rules.rds.storage_not_encrypted import cluster_member, db_engine
+from policylint.rule import Rule
 
 INSTANCE_ENGINES = frozenset({"mysql", "mariadb", "postgres"})
 AURORA_ENGINES = frozenset({"aurora", "aurora-mysql", "aurora-postgresql"})
 
 
 def _supports_iam_auth(db: Database) -> bool:
-    engine = db_engine(db)
+    engine = db.engine_name
     if db.kind == "instance":
-        return engine in INSTANCE_ENGINES and not cluster_member(db)
+        return engine in INSTANCE_ENGINES and not db.is_cluster_member
     if db.kind != "cluster" or engine not in AURORA_ENGINES:
         return False
     if db.engine_mode is None:
@@ -89,21 +88,21 @@ class RdsIamAuthDisabled(Rule):
     severity = "low"
     title = "RDS/Aurora IAM database authentication not enabled"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = Database
 
-    def check(self, scan):
-        for db in scan.of(Database):
-            if not _supports_iam_auth(db):
-                continue
-            fix = spelled(db, "`EnableIAMDatabaseAuthentication: true`", "`iam_database_authentication_enabled = true`")
-            enabled = db.iam_auth
-            if enabled is None:
-                yield self.finding(
-                    f"IAM database authentication is off by default: clients log in with long-lived passwords; set {fix}",
-                    at=db,
-                )
-            elif truth(enabled) is False:
-                yield self.finding(
-                    f"IAM database authentication is off: clients log in with long-lived passwords; set {fix}",
-                    at=enabled,
-                    resource=db,
-                )
+    def check(self, db, scan):
+        if not _supports_iam_auth(db):
+            return
+        fix = db.assignment("iam_auth", True)
+        enabled = db.iam_auth
+        if enabled is None:
+            yield self.finding(
+                f"IAM database authentication is off by default: clients log in with long-lived passwords; set {fix}",
+                at=db,
+            )
+        elif truth(enabled) is False:
+            yield self.finding(
+                f"IAM database authentication is off: clients log in with long-lived passwords; set {fix}",
+                at=enabled,
+                resource=db,
+            )

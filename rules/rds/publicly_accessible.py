@@ -55,7 +55,7 @@ resource "aws_db_instance" "app" {
 from __future__ import annotations
 
 from policylint.model import Database, truth
-from policylint.rule import Rule, spelled
+from policylint.rule import Rule
 
 
 class RdsPubliclyAccessible(Rule):
@@ -64,15 +64,15 @@ class RdsPubliclyAccessible(Rule):
     severity = "high"
     title = "RDS database publicly accessible"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = Database
 
-    def check(self, scan):
-        for db in scan.of(Database):
-            public = db.publicly_accessible
-            if public is None or truth(public) is not True:
-                continue
-            fix = spelled(db, "`PubliclyAccessible: false`", "`publicly_accessible = false`")
-            yield self.finding(
-                f"Database is publicly accessible: its endpoint resolves to a public IP, guarded only by its security group; set {fix}",
-                at=public,
-                resource=db,
-            )
+    def check(self, db, scan):
+        public = db.publicly_accessible
+        if public is None or truth(public) is not True:
+            return
+        fix = db.assignment("publicly_accessible", False)
+        yield self.finding(
+            f"Database is publicly accessible: its endpoint resolves to a public IP, guarded only by its security group; set {fix}",
+            at=public,
+            resource=db,
+        )

@@ -60,8 +60,7 @@ Resources:
 from __future__ import annotations
 
 from policylint.model import Database, truth
-from policylint.rule import Rule, spelled
-from policylint.rules.rds.storage_not_encrypted import cluster_member, db_engine
+from policylint.rule import Rule
 
 NO_MULTI_AZ_ENGINES = frozenset({"sqlserver-ex"})
 
@@ -72,24 +71,24 @@ class RdsSingleAz(Rule):
     severity = "low"
     title = "RDS DB instance in a single Availability Zone"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = Database
 
-    def check(self, scan):
-        for db in scan.of(Database):
-            if db.kind != "instance" or cluster_member(db):
-                continue
-            engine = db_engine(db)
-            if engine is None or engine in NO_MULTI_AZ_ENGINES:
-                continue
-            fix = spelled(db, "`MultiAZ: true`", "`multi_az = true`")
-            multi_az = db.multi_az
-            if multi_az is None:
-                yield self.finding(
-                    f"DB instance runs in a single Availability Zone (the default): an AZ or instance failure takes it down; set {fix}",
-                    at=db,
-                )
-            elif truth(multi_az) is False:
-                yield self.finding(
-                    f"DB instance runs in a single Availability Zone: an AZ or instance failure takes it down; set {fix}",
-                    at=multi_az,
-                    resource=db,
-                )
+    def check(self, db, scan):
+        if db.kind != "instance" or db.is_cluster_member:
+            return
+        engine = db.engine_name
+        if engine is None or engine in NO_MULTI_AZ_ENGINES:
+            return
+        fix = db.assignment("multi_az", True)
+        multi_az = db.multi_az
+        if multi_az is None:
+            yield self.finding(
+                f"DB instance runs in a single Availability Zone (the default): an AZ or instance failure takes it down; set {fix}",
+                at=db,
+            )
+        elif truth(multi_az) is False:
+            yield self.finding(
+                f"DB instance runs in a single Availability Zone: an AZ or instance failure takes it down; set {fix}",
+                at=multi_az,
+                resource=db,
+            )

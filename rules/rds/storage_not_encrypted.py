@@ -63,25 +63,7 @@ Resources:
 from __future__ import annotations
 
 from policylint.model import Database, text_of, truth
-from policylint.rule import Rule, spelled
-
-
-def db_engine(db: Database) -> str | None:
-    """The engine in lower case; None when absent or unknown."""
-    engine = text_of(db.engine)
-    return engine.lower() if engine else None
-
-
-def is_aurora(engine: str | None) -> bool:
-    return engine is not None and engine.startswith("aurora")
-
-
-def cluster_member(db: Database) -> bool:
-    """An Aurora DB instance: its storage, backups and IAM authentication are its cluster's, and
-    its cluster, not the instance, is Multi-AZ."""
-    if db.kind == "cluster_instance":
-        return True
-    return db.kind == "instance" and (db.cluster is not None or is_aurora(db_engine(db)))
+from policylint.rule import Rule
 
 
 class RdsStorageNotEncrypted(Rule):
@@ -90,27 +72,27 @@ class RdsStorageNotEncrypted(Rule):
     severity = "high"
     title = "RDS/Aurora storage not encrypted"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = Database
 
-    def check(self, scan):
-        for db in scan.of(Database):
-            if db.kind not in ("instance", "cluster") or cluster_member(db) or db.restored_from is not None:
-                continue
-            fix = spelled(db, "`StorageEncrypted: true`", "`storage_encrypted = true`")
-            encrypted = db.storage_encrypted
-            if encrypted is not None:
-                if truth(encrypted) is False:
-                    yield self.finding(
-                        f"Storage, backups and snapshots are not encrypted; set {fix} (this replaces the database: "
-                        "migrate through an encrypted snapshot copy)",
-                        at=encrypted,
-                        resource=db,
-                    )
-                continue
-            if db.kind == "cluster" and db.engine_mode is not None:
-                mode = text_of(db.engine_mode)
-                if mode is None or mode.lower() == "serverless":
-                    continue  # Aurora Serverless v1 is always encrypted; unknown mode: cannot tell
-            yield self.finding(
-                f"Storage, backups and snapshots are not encrypted (the default); set {fix}",
-                at=db,
-            )
+    def check(self, db, scan):
+        if db.kind not in ("instance", "cluster") or db.is_cluster_member or db.restored_from is not None:
+            return
+        fix = db.assignment("storage_encrypted", True)
+        encrypted = db.storage_encrypted
+        if encrypted is not None:
+            if truth(encrypted) is False:
+                yield self.finding(
+                    f"Storage, backups and snapshots are not encrypted; set {fix} (this replaces the database: "
+                    "migrate through an encrypted snapshot copy)",
+                    at=encrypted,
+                    resource=db,
+                )
+            return
+        if db.kind == "cluster" and db.engine_mode is not None:
+            mode = text_of(db.engine_mode)
+            if mode is None or mode.lower() == "serverless":
+                return  # Aurora Serverless v1 is always encrypted; unknown mode: cannot tell
+        yield self.finding(
+            f"Storage, backups and snapshots are not encrypted (the default); set {fix}",
+            at=db,
+        )
