@@ -198,6 +198,9 @@ class PolicyDocument:
     owner: Resource | None  # the resource that carries the document (None for raw files)
     attached_to: Node | None = None  # e.g. the bucket a bucket policy applies to (Ref or name)
     format: str = "policy"
+    # A bucket policy resource or attribute (True even when its bucket cannot be named); raw
+    # policy files are recognised by their statements instead.
+    on_bucket: bool = False
 
     @property
     def location(self) -> Location:

@@ -286,7 +286,7 @@ class _Template:
         else:
             builder(self, common, props, doc)
 
-    def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None) -> None:
+    def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None, on_bucket: bool = False) -> None:
         """Add a policy document written as an object or as a JSON string."""
         if node is None:
             return
@@ -301,7 +301,7 @@ class _Template:
             body = _shift(body, start - 1)
         else:
             body = node
-        doc.policies.append(PolicyDocument(body=body, kind=kind, owner=owner, attached_to=attached_to, format=FORMAT))
+        doc.policies.append(PolicyDocument(body=body, kind=kind, owner=owner, attached_to=attached_to, format=FORMAT, on_bucket=on_bucket))
 
 
 def _shift(node: Node, offset: int) -> Node:
@@ -392,7 +392,7 @@ def _website(config: Node, redirect_key: str) -> S3Website:
 def _bucket_policy(t: _Template, common: dict, props: Node, doc: Document) -> None:
     owner = Resource(**common)
     doc.resources.append(owner)
-    t.policy(props.get("PolicyDocument"), "resource", owner, doc, attached_to=props.get("Bucket"))
+    t.policy(props.get("PolicyDocument"), "resource", owner, doc, attached_to=props.get("Bucket"), on_bucket=True)
 
 
 def _identity_policy(t: _Template, common: dict, props: Node, doc: Document) -> None:

@@ -89,10 +89,10 @@ class _Context:
     def common(self) -> dict[str, Any]:
         return dict(uid=self.uid, address=self.address, type=self.type, format=self.format, location=self.location, props=self.attrs)
 
-    def add_policy(self, value: Node | None, kind: str, owner: Resource, attached_to: Node | None = None) -> None:
+    def add_policy(self, value: Node | None, kind: str, owner: Resource, attached_to: Node | None = None, on_bucket: bool = False) -> None:
         body = policy_body(value)
         if body is not None:
-            self.policies.append(PolicyDocument(body, kind, owner, attached_to=attached_to, format=self.format))
+            self.policies.append(PolicyDocument(body, kind, owner, attached_to=attached_to, format=self.format, on_bucket=on_bucket))
 
 
 # --------------------------------------------------------------------------- value helpers
@@ -207,7 +207,7 @@ def _s3_bucket(ctx: _Context) -> Resource:
     policy = _attr(attrs, "policy")
     if policy is not None:
         itself = Node(Ref(ctx.uid, "id", ctx.address), policy.file, policy.line, policy.end_line)
-        ctx.add_policy(policy, "resource", bucket, attached_to=itself)
+        ctx.add_policy(policy, "resource", bucket, attached_to=itself, on_bucket=True)
     return bucket
 
 
@@ -382,7 +382,7 @@ def _s3_object(ctx: _Context) -> Resource:
 
 def _s3_policy(ctx: _Context) -> Resource:
     part = _part(ctx, {})
-    ctx.add_policy(_attr(ctx.attrs, "policy"), "resource", part, attached_to=part.bucket)
+    ctx.add_policy(_attr(ctx.attrs, "policy"), "resource", part, attached_to=part.bucket, on_bucket=True)
     return part
 
 

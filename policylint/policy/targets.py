@@ -20,7 +20,6 @@ from policylint.policy.evaluate import ANY, NAME, Resolver, denies
 if TYPE_CHECKING:
     from policylint.scan import Scan
 
-BUCKET_POLICY_TYPES = frozenset({"AWS::S3::BucketPolicy", "aws_s3_bucket_policy", "aws_s3_bucket"})
 S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
 
 
@@ -107,9 +106,8 @@ class BucketTarget:
 def is_bucket_policy(document: PolicyDocument) -> bool:
     if document.kind != "resource":
         return False
-    owner = document.owner
-    if owner is not None:
-        return isinstance(owner, S3Bucket) or owner.type in BUCKET_POLICY_TYPES
+    if document.owner is not None:
+        return document.on_bucket
     known = [r for r in _resource_texts(policy_of(document)) if r is not None]
     return any(S3_ARN.match(r) for r in known) and all(S3_ARN.match(r) or r == "*" for r in known)
 
