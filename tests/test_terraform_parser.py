@@ -912,6 +912,8 @@ def test_route53_records(tmp_path):
     apex = resource(doc, "aws_route53_record.apex")
     assert apex.alias.line == 22 and apex.alias.get("name").value == "d111.cloudfront.net"
     assert apex.routing.value is True and apex.ttl is None and apex.records is None
+    # A literal zone id: the zone's name is unknown, so whether "" means the apex is too.
+    assert (apex.zone_fqdn, apex.fqdn, apex.written_name) == (None, None, "")
 
 
 def test_user_data_is_decoded_and_keeps_its_lines(tmp_path):
