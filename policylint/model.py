@@ -161,6 +161,10 @@ class Resource:
     location: Location
     props: Node | None = None  # the evaluated source properties, for rules without a canonical kind
     keys: dict[str, str] = field(default_factory=dict, repr=False)
+    # Attributes holding a DNS name that a Route 53 alias can target (as a reference to them is
+    # written: `DNSName`, `dns_name`) -> the kind of endpoint: elb, cloudfront, s3-website,
+    # api-gateway, beanstalk, global-accelerator.  Filled by the parsers for those resource types.
+    dns_endpoints: dict[str, str] = field(default_factory=dict, repr=False)
 
     def key(self, name: str) -> str:
         """The user's spelling of a canonical field (the field name itself when none is known)."""
@@ -359,6 +363,11 @@ class AccountPublicAccessBlock(Resource):
     block: PublicAccessBlock | None = None
 
 
+def dns_name(text: str | None) -> str | None:
+    """A DNS name as Route 53 compares it: lower case, without the trailing dot."""
+    return text.strip().rstrip(".").lower() if text is not None else None
+
+
 @dataclass(eq=False)
 class S3Object(Resource):
     """An object uploaded by Terraform (``aws_s3_object``, ``aws_s3_bucket_object``,
@@ -375,21 +384,35 @@ class HostedZone(Resource):
 
 @dataclass(eq=False)
 class DnsRecord(Resource):
-    name: Node | None = None  # as written (TF: may be relative to the zone)
+    """A Route 53 record.  ``fqdn`` and ``zone_fqdn`` are set when the scan links records to
+    their zones (the zone may be declared in another file)."""
+
+    name: Node | None = None  # as written (may be relative to the zone, see names_relative)
     record_type: Node | None = None
     zone: Node | None = None  # Ref to a HostedZone, or a literal zone id
-    zone_name: Node | None = None  # CFN HostedZoneName
     ttl: Node | None = None
     records: Node | None = None
     alias: Node | None = None
     health_check: Node | None = None
     routing: Node | None = None  # the routing-policy element, when any
-    relative_names: bool = False  # TF: names without the zone suffix are relative to the zone
     # weighted | latency | failover | geolocation | geoproximity | cidr | multivalue; None = simple
     routing_policy: str | None = None
     failover: Node | None = None  # PRIMARY | SECONDARY (failover routing)
     geo_country: Node | None = None  # geolocation country code; "*" is the default location
     evaluate_target_health: Node | None = None  # of the alias target; None when not written
+    # Set by the parser: a name that does not end with the zone's name is relative to the zone
+    # (the Terraform provider appends the zone's name to it).
+    names_relative: bool = False
+    # The zone's name (see dns_name), as far as the file tells it without the zone (a template's
+    # HostedZoneName); the scan replaces it with the name of the zone resource referenced.
+    zone_fqdn: str | None = None
+    fqdn: str | None = None  # the record's full name (see dns_name); None when unknown
+
+    @property
+    def written_name(self) -> str | None:
+        """The name as written, in the form of dns_name: the full name, or when ``fqdn`` is None
+        perhaps a name relative to a zone whose name is unknown."""
+        return dns_name(text_of(self.name))
 
 
 @dataclass(eq=False)

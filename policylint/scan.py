@@ -28,6 +28,8 @@ from policylint.model import (
     S3Bucket,
     TextFile,
     Unknown,
+    dns_name,
+    text_of,
 )
 
 T = TypeVar("T", bound=Resource)
@@ -36,6 +38,7 @@ _S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
 _SINGLE_PLACEHOLDER = re.compile(r"^(?:arn:aws[\w-]*:s3:::)?\$\{[^}]+\}$")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 _PER_INSTANCE = re.compile(r"\b(?:each|count)\.")
+_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
 _LIST_FIELDS = {f.name for f in fields(S3Bucket) if f.default_factory is list}  # type: ignore[misc]
 
 
@@ -61,6 +64,7 @@ class Scan:
             if isinstance(name, str):
                 self._by_name.setdefault(name, []).append(bucket)
         self._link()
+        self._link_records()
 
     # ----------------------------------------------------------------- linking
 
@@ -80,6 +84,20 @@ class Scan:
             bucket = self.bucket_for(policy.attached_to, near=policy.location.file)
             if bucket is not None:
                 bucket.policies.append(policy)
+
+    def _link_records(self) -> None:
+        """Give each DNS record its zone's name and its own full name."""
+        for record in self._all(DnsRecord):
+            zone = self.zone_for(record)
+            if zone is not None:
+                record.zone_fqdn = dns_name(text_of(zone.name)) or None
+            name, zone_name = record.written_name, record.zone_fqdn
+            if name is not None and record.names_relative:
+                if zone_name is None:
+                    name = None  # relative or complete: only the zone's name would tell
+                elif not name.endswith(zone_name):
+                    name = f"{name}.{zone_name}" if name else zone_name
+            record.fqdn = name
 
     def _stand_in(self, part: BucketPart, stand_ins: dict[tuple[str, str], S3Bucket]) -> S3Bucket:
         """One undeclared bucket per distinct `bucket` expression of a module, so that two split
@@ -198,9 +216,20 @@ class Scan:
         return True  # two partly known strings: assume they may meet
 
     def zone_for(self, record: DnsRecord) -> HostedZone | None:
+        """The hosted zone a record references, when it is declared in the scan."""
         if record.zone is not None and isinstance(record.zone.value, Ref):
             zone = self._by_uid.get(record.zone.value.uid)
             return zone if isinstance(zone, HostedZone) else None
+        return None
+
+    def dns_endpoint(self, ref: Ref) -> str | None:
+        """The kind of alias-capable endpoint (see Resource.dns_endpoints) whose DNS name a
+        reference reads; None when it reads something else."""
+        # One instance of a counted resource (`aws_lb.web[0]`) is of the type of the resource.
+        for uid in (ref.uid, _INSTANCE_KEY.sub("", ref.uid)):
+            target = self._by_uid.get(uid)
+            if target is not None and ref.attr in target.dns_endpoints:
+                return target.dns_endpoints[ref.attr]
         return None
 
     # ----------------------------------------------------------------- iteration

@@ -147,7 +147,7 @@ def test_record_set_group_members_are_records():
     )
     (record,) = [r for r in doc.resources if isinstance(r, DnsRecord)]
     assert record.address == "Group.RecordSets[0]"
-    assert record.zone_name.value == "example.com." and record.location.line == 7
+    assert record.zone_fqdn == "example.com" and record.location.line == 7
 
 
 def test_json_template_with_tabs():

@@ -933,9 +933,10 @@ def test_route53_records(tmp_path):
     zone = resource(doc, "aws_route53_zone.main")
     assert isinstance(zone, HostedZone) and zone.name.value == "example.com"
     www = resource(doc, "aws_route53_record.www")
-    assert isinstance(www, DnsRecord) and www.relative_names
+    assert isinstance(www, DnsRecord) and www.names_relative
     assert www.zone.value == Ref(uid(tmp_path, "aws_route53_zone.main"), "zone_id", "aws_route53_zone.main.zone_id")
     assert Scan([doc]).zone_for(www) is zone
+    assert (www.zone_fqdn, www.fqdn) == ("example.com", "www.example.com")
     assert (www.name.value, www.record_type.value, www.ttl.value, www.ttl.line) == ("www", "CNAME", 300, 9)
     assert [n.value for n in www.records.value] == ["lb.example.net"]
     assert www.health_check.value == "hc-1"
@@ -944,6 +945,8 @@ def test_route53_records(tmp_path):
     apex = resource(doc, "aws_route53_record.apex")
     assert apex.alias.line == 22 and apex.alias.get("name").value == "d111.cloudfront.net"
     assert apex.routing.value is True and apex.ttl is None and apex.records is None
+    # A literal zone id: the zone's name is unknown, so whether "" means the apex is too.
+    assert (apex.zone_fqdn, apex.fqdn, apex.written_name) == (None, None, "")
 
 
 def test_user_data_is_decoded_and_keeps_its_lines(tmp_path):

@@ -33,6 +33,8 @@ from policylint.model import (
     S3Replication,
     S3Website,
     Unknown,
+    dns_name,
+    text_of,
     truth,
 )
 from policylint.parsers.located_yaml import LoadError, load, load_json
@@ -280,6 +282,8 @@ class _Template:
             props = Node({}, self.path, raw.line, raw.end_line)
         location = Location(self.path, raw.line, raw.end_line or raw.line)
         common = dict(uid=self.uid(logical_id), address=logical_id, type=type_name, format=FORMAT, location=location, props=props)
+        if type_name in DNS_ENDPOINTS:
+            common["dns_endpoints"] = DNS_ENDPOINTS[type_name]
         builder = _BUILDERS.get(type_name)
         if builder is None:
             doc.resources.append(Resource(**common))
@@ -411,6 +415,17 @@ def _principal(t: _Template, common: dict, props: Node, doc: Document) -> None:
         t.policy(item.get("PolicyDocument"), "identity", owner, doc)
 
 
+# Attributes that hold a DNS name an alias record can target (see Resource.dns_endpoints).
+DNS_ENDPOINTS = {
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": {"DNSName": "elb"},
+    "AWS::ElasticLoadBalancing::LoadBalancer": {"DNSName": "elb", "CanonicalHostedZoneName": "elb"},
+    "AWS::CloudFront::Distribution": {"DomainName": "cloudfront"},
+    "AWS::ApiGateway::DomainName": {"RegionalDomainName": "api-gateway", "DistributionDomainName": "cloudfront"},
+    "AWS::ApiGatewayV2::DomainName": {"RegionalDomainName": "api-gateway"},
+    "AWS::GlobalAccelerator::Accelerator": {"DnsName": "global-accelerator", "DualStackDnsName": "global-accelerator"},
+}
+
+
 def _hosted_zone(t: _Template, common: dict, props: Node, doc: Document) -> None:
     doc.resources.append(HostedZone(**common, name=props.get("Name")))
 
@@ -427,6 +442,7 @@ _ROUTING_POLICIES = (
 
 
 def _record(props: Node, common: dict, zone: Node | None, zone_name: Node | None) -> DnsRecord:
+    """One record set; ``zone`` and ``zone_name`` are its group's HostedZoneId and HostedZoneName."""
     routing = policy = None
     for key, name in _ROUTING_POLICIES:
         node = props.get(key)
@@ -440,7 +456,7 @@ def _record(props: Node, common: dict, zone: Node | None, zone_name: Node | None
         name=props.get("Name"),
         record_type=props.get("Type"),
         zone=props.get("HostedZoneId") or zone,
-        zone_name=props.get("HostedZoneName") or zone_name,
+        zone_fqdn=dns_name(text_of(props.get("HostedZoneName") or zone_name)) or None,
         ttl=props.get("TTL"),
         records=props.get("ResourceRecords"),
         alias=alias,

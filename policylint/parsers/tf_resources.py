@@ -64,12 +64,14 @@ def build(tf_type: str, address: str, uid: str, attrs: Node, location: Location,
     references arrive as :class:`Ref` values already.
     """
     if not isinstance(attrs.value, dict):  # a resource whose whole body is unknown
-        return Built([Resource(uid, address, tf_type, format, location, props=attrs)], [])
+        unknown = Resource(uid, address, tf_type, format, location, props=attrs, dns_endpoints=DNS_ENDPOINTS.get(tf_type, {}))
+        return Built([unknown], [])
     ctx = _Context(tf_type, address, uid, attrs, location, format)
     builder = _BUILDERS.get(tf_type)
     if builder is None and tf_type in _IDENTITY_POLICY_TYPES:
         builder = _identity_policy
     resource = ctx.plain() if builder is None else builder(ctx)
+    resource.dns_endpoints = DNS_ENDPOINTS.get(tf_type, {})
     return Built([resource], ctx.policies)
 
 
@@ -398,6 +400,20 @@ _ROUTING_BLOCKS = (
 )
 
 
+# Attributes that hold a DNS name an alias record can target (see Resource.dns_endpoints).
+DNS_ENDPOINTS = {
+    "aws_lb": {"dns_name": "elb"},
+    "aws_alb": {"dns_name": "elb"},
+    "aws_elb": {"dns_name": "elb"},
+    "aws_cloudfront_distribution": {"domain_name": "cloudfront"},
+    "aws_api_gateway_domain_name": {"regional_domain_name": "api-gateway", "cloudfront_domain_name": "cloudfront"},
+    "aws_globalaccelerator_accelerator": {"dns_name": "global-accelerator", "dual_stack_dns_name": "global-accelerator"},
+    "aws_s3_bucket": {"website_endpoint": "s3-website"},
+    "aws_s3_bucket_website_configuration": {"website_endpoint": "s3-website"},
+    "aws_elastic_beanstalk_environment": {"cname": "beanstalk"},
+}
+
+
 def _hosted_zone(ctx: _Context) -> Resource:
     return HostedZone(**ctx.common(), name=_attr(ctx.attrs, "name"))
 
@@ -425,11 +441,11 @@ def _dns_record(ctx: _Context) -> Resource:
         alias=alias,
         health_check=_attr(attrs, "health_check_id"),
         routing=routing,
-        relative_names=True,
         routing_policy=policy,
         failover=_inner(routing, "type") if policy == "failover" else None,
         geo_country=_inner(routing, "country") if policy == "geolocation" else None,
         evaluate_target_health=_inner(alias, "evaluate_target_health"),
+        names_relative=True,  # the provider appends the zone's name to a name not ending with it
     )
 
 

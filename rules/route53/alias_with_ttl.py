@@ -47,7 +47,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import Unknown
+from policylint.model import DnsRecord, Unknown
 from policylint.rule import Rule
 
 
@@ -57,23 +57,23 @@ class Route53AliasWithTtl(Rule):
     severity = "high"
     title = "Alias record with a TTL or values"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = DnsRecord
 
-    def check(self, scan):
-        for record in scan.records:
-            alias = record.alias
-            if alias is None or not alias.known or not isinstance(alias.value, dict):
-                continue  # not an alias, or perhaps not one
-            ttl = record.ttl
-            if ttl is not None and ttl.known and ttl.value is not None:
-                yield self.finding(
-                    f"Alias record sets a TTL (`{ttl.value}`): Route 53 rejects it, an alias uses its target's TTL; remove it",
-                    at=ttl,
-                    resource=record,
-                )
-            values = record.records
-            if values is not None and isinstance(values.value, list) and any(v.value is not None and not isinstance(v.value, Unknown) for v in values.value):
-                yield self.finding(
-                    "Alias record also lists values: Route 53 rejects it, an alias answers with its target's records; remove them",
-                    at=values,
-                    resource=record,
-                )
+    def check(self, record, scan):
+        alias = record.alias
+        if alias is None or not alias.known or not isinstance(alias.value, dict):
+            return  # not an alias, or perhaps not one
+        ttl = record.ttl
+        if ttl is not None and ttl.known and ttl.value is not None:
+            yield self.finding(
+                f"Alias record sets a TTL (`{ttl.value}`): Route 53 rejects it, an alias uses its target's TTL; remove it",
+                at=ttl,
+                resource=record,
+            )
+        values = record.records
+        if values is not None and isinstance(values.value, list) and any(v.value is not None and not isinstance(v.value, Unknown) for v in values.value):
+            yield self.finding(
+                "Alias record also lists values: Route 53 rejects it, an alias answers with its target's records; remove them",
+                at=values,
+                resource=record,
+            )

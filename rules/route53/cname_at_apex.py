@@ -55,30 +55,8 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import text_of
+from policylint.model import DnsRecord, text_of
 from policylint.rule import Rule
-
-
-def normalise(name: str) -> str:
-    return name.strip().rstrip(".").lower()
-
-
-def qualified_name(record, zone_name: str) -> str | None:
-    """The record's fully qualified name, or None when it cannot be known."""
-    name = text_of(record.name)
-    if name is None:
-        return None
-    name = normalise(name)
-    if record.relative_names and not name.endswith(zone_name):
-        # The AWS provider appends the zone to any name that does not already end with it.
-        return f"{name}.{zone_name}" if name else zone_name
-    return name
-
-
-def zone_name_of(scan, record) -> str | None:
-    zone = scan.zone_for(record)
-    text = text_of(zone.name) if zone is not None else text_of(record.zone_name)
-    return normalise(text) if text else None
 
 
 class Route53CnameAtApex(Rule):
@@ -87,16 +65,16 @@ class Route53CnameAtApex(Rule):
     severity = "high"
     title = "CNAME record at the hosted zone apex"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = DnsRecord
 
-    def check(self, scan):
-        for record in scan.records:
-            if (text_of(record.record_type) or "").upper() != "CNAME":
-                continue
-            zone_name = zone_name_of(scan, record)
-            if not zone_name or qualified_name(record, zone_name) != zone_name:
-                continue
-            yield self.finding(
-                f"CNAME at the zone apex `{zone_name}` is rejected by Route 53; use an alias `A`/`AAAA` record instead",
-                at=record.name,
-                resource=record,
-            )
+    def check(self, record, scan):
+        if (text_of(record.record_type) or "").upper() != "CNAME":
+            return
+        apex = record.zone_fqdn
+        if not apex or record.fqdn != apex:
+            return
+        yield self.finding(
+            f"CNAME at the zone apex `{apex}` is rejected by Route 53; use an alias `A`/`AAAA` record instead",
+            at=record.name,
+            resource=record,
+        )

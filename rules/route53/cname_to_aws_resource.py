@@ -60,51 +60,31 @@ from __future__ import annotations
 
 import re
 
-from policylint.model import Node, Ref, Unknown, text_of
+from policylint.model import DnsRecord, Node, Ref, Unknown, dns_name, text_of
 from policylint.rule import Rule
 
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
-_ELB = "an Elastic Load Balancing load balancer"
-_CLOUDFRONT = "a CloudFront distribution"
-_S3_WEBSITE = "an S3 website endpoint"
-_API_GATEWAY = "an API Gateway custom domain"
-_BEANSTALK = "an Elastic Beanstalk environment"
-_ACCELERATOR = "a Global Accelerator"
-_VPC_ENDPOINT = "a VPC interface endpoint"
+
+# What each kind of endpoint (see Resource.dns_endpoints) is called in messages.
+_KINDS = {
+    "elb": "an Elastic Load Balancing load balancer",
+    "cloudfront": "a CloudFront distribution",
+    "s3-website": "an S3 website endpoint",
+    "api-gateway": "an API Gateway custom domain",
+    "beanstalk": "an Elastic Beanstalk environment",
+    "global-accelerator": "a Global Accelerator",
+    "vpc-endpoint": "a VPC interface endpoint",
+}
 
 _ENDPOINTS = [
-    (re.compile(rf"\.elb(?:\.{_REGION})?\.amazonaws\.com(?:\.cn)?$"), _ELB),
-    (re.compile(r"\.cloudfront\.net$"), _CLOUDFRONT),
-    (re.compile(rf"\.s3-website[.-]{_REGION}\.amazonaws\.com(?:\.cn)?$"), _S3_WEBSITE),
-    (re.compile(rf"^d-[a-z0-9]+\.execute-api\.{_REGION}\.amazonaws\.com(?:\.cn)?$"), _API_GATEWAY),
-    (re.compile(rf"\.{_REGION}\.elasticbeanstalk\.com(?:\.cn)?$"), _BEANSTALK),
-    (re.compile(r"\.awsglobalaccelerator\.com$"), _ACCELERATOR),
-    (re.compile(r"\.vpce\.amazonaws\.com(?:\.cn)?$"), _VPC_ENDPOINT),
+    (re.compile(rf"\.elb(?:\.{_REGION})?\.amazonaws\.com(?:\.cn)?$"), "elb"),
+    (re.compile(r"\.cloudfront\.net$"), "cloudfront"),
+    (re.compile(rf"\.s3-website[.-]{_REGION}\.amazonaws\.com(?:\.cn)?$"), "s3-website"),
+    (re.compile(rf"^d-[a-z0-9]+\.execute-api\.{_REGION}\.amazonaws\.com(?:\.cn)?$"), "api-gateway"),
+    (re.compile(rf"\.{_REGION}\.elasticbeanstalk\.com(?:\.cn)?$"), "beanstalk"),
+    (re.compile(r"\.awsglobalaccelerator\.com$"), "global-accelerator"),
+    (re.compile(r"\.vpce\.amazonaws\.com(?:\.cn)?$"), "vpc-endpoint"),
 ]
-
-# Attributes of resources declared in the scan that hold an alias-capable DNS name.
-_ATTRIBUTES = {
-    ("AWS::ElasticLoadBalancingV2::LoadBalancer", "DNSName"): _ELB,
-    ("AWS::ElasticLoadBalancing::LoadBalancer", "DNSName"): _ELB,
-    ("AWS::ElasticLoadBalancing::LoadBalancer", "CanonicalHostedZoneName"): _ELB,
-    ("AWS::CloudFront::Distribution", "DomainName"): _CLOUDFRONT,
-    ("AWS::ApiGateway::DomainName", "RegionalDomainName"): _API_GATEWAY,
-    ("AWS::ApiGateway::DomainName", "DistributionDomainName"): _CLOUDFRONT,
-    ("AWS::ApiGatewayV2::DomainName", "RegionalDomainName"): _API_GATEWAY,
-    ("AWS::GlobalAccelerator::Accelerator", "DnsName"): _ACCELERATOR,
-    ("AWS::GlobalAccelerator::Accelerator", "DualStackDnsName"): _ACCELERATOR,
-    ("aws_lb", "dns_name"): _ELB,
-    ("aws_alb", "dns_name"): _ELB,
-    ("aws_elb", "dns_name"): _ELB,
-    ("aws_cloudfront_distribution", "domain_name"): _CLOUDFRONT,
-    ("aws_api_gateway_domain_name", "regional_domain_name"): _API_GATEWAY,
-    ("aws_api_gateway_domain_name", "cloudfront_domain_name"): _CLOUDFRONT,
-    ("aws_globalaccelerator_accelerator", "dns_name"): _ACCELERATOR,
-    ("aws_globalaccelerator_accelerator", "dual_stack_dns_name"): _ACCELERATOR,
-    ("aws_s3_bucket", "website_endpoint"): _S3_WEBSITE,
-    ("aws_s3_bucket_website_configuration", "website_endpoint"): _S3_WEBSITE,
-    ("aws_elastic_beanstalk_environment", "cname"): _BEANSTALK,
-}
 
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
 _SINGLE_PLACEHOLDER = re.compile(r'^"?\$\{[^}]*\}"?$')
@@ -116,39 +96,34 @@ class Route53CnameToAwsResource(Rule):
     severity = "low"
     title = "CNAME to an AWS endpoint that an alias can target"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = DnsRecord
 
-    def check(self, scan):
-        for record in scan.records:
-            if (text_of(record.record_type) or "").upper() != "CNAME" or record.records is None:
+    def check(self, record, scan):
+        if (text_of(record.record_type) or "").upper() != "CNAME" or record.records is None:
+            return
+        for value in record.records.items():
+            found = _endpoint(scan, value)
+            if found is None:
                 continue
-            for value in record.records.items():
-                found = _endpoint(scan, value)
-                if found is None:
-                    continue
-                what, shown = found
-                yield self.finding(
-                    f"CNAME points at {what} (`{shown}`): use an alias record instead (free queries, works at the apex, "
-                    "follows the target's addresses)",
-                    at=value,
-                    resource=record,
-                )
-
-
-_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+            kind, shown = found
+            yield self.finding(
+                f"CNAME points at {_KINDS[kind]} (`{shown}`): use an alias record instead (free queries, works at the apex, "
+                "follows the target's addresses)",
+                at=value,
+                resource=record,
+            )
 
 
 def _endpoint(scan, value: Node) -> tuple[str, str] | None:
-    """(what the value is, how to show it) when it is an alias-capable AWS endpoint."""
+    """(kind of endpoint, how to show the value) when it is an alias-capable AWS endpoint."""
     target = value.value
     if isinstance(target, Unknown) and len(target.refs) == 1 and _SINGLE_PLACEHOLDER.match(target.text):
-        target = target.refs[0]  # "${aws_lb.web.dns_name}", !Sub "${Lb.DNSName}"
+        target = target.refs[0]  # a string that is one reference: "${Lb.DNSName}"
     if isinstance(target, Ref):
-        # One instance of a counted resource (`aws_lb.web[0]`) has the type of the resource.
-        resource = scan.resource(target.uid) or scan.resource(_INSTANCE_KEY.sub("", target.uid))
-        what = _ATTRIBUTES.get((resource.type, target.attr)) if resource is not None else None
-        return (what, target.text) if what else None
+        kind = scan.dns_endpoint(target)
+        return (kind, target.text) if kind else None
     if isinstance(target, Unknown):
-        # A name built around unknown parts ("${Name}.${AWS::Region}.elb.amazonaws.com") is still
+        # A name built around unknown parts ("${Name}.${Region}.elb.amazonaws.com") is still
         # known to end in an AWS domain.
         text = _PLACEHOLDER.sub("x", target.text.strip('"'))
         shown = target.text.strip('"')
@@ -156,8 +131,8 @@ def _endpoint(scan, value: Node) -> tuple[str, str] | None:
         text = shown = target
     else:
         return None
-    host = text.strip().rstrip(".").lower()
-    for pattern, what in _ENDPOINTS:
+    host = dns_name(text)
+    for pattern, kind in _ENDPOINTS:
         if pattern.search(host):
-            return what, shown
+            return kind, shown
     return None

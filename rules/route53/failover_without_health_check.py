@@ -81,7 +81,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import Unknown, text_of, truth
+from policylint.model import DnsRecord, Unknown, text_of, truth
 from policylint.rule import Rule
 
 
@@ -91,33 +91,33 @@ class Route53FailoverWithoutHealthCheck(Rule):
     severity = "medium"
     title = "Primary failover record is never considered unhealthy"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = DnsRecord
 
-    def check(self, scan):
-        for record in scan.records:
-            role = text_of(record.failover)
-            if record.routing_policy != "failover" or role is None or role.upper() != "PRIMARY":
-                continue
-            check = record.health_check
-            if check is not None and check.value is not None:
-                continue  # a health check, or perhaps one
-            alias = record.alias
-            if alias is None or alias.value is None:
-                yield self.finding(
-                    "Primary failover record has no health check: Route 53 always considers it healthy and never fails over; "
-                    "attach a health check",
-                    at=record.failover,
-                    resource=record,
-                )
-                continue
-            if isinstance(alias.value, Unknown):
-                continue  # perhaps not an alias at all
-            evaluate = record.evaluate_target_health
-            if evaluate is not None and truth(evaluate) is None:
-                continue  # unknown, or not a boolean
-            if evaluate is None or truth(evaluate) is False:
-                yield self.finding(
-                    "Primary failover alias neither evaluates target health nor has a health check: Route 53 never fails over; "
-                    "set evaluate target health to `true`, or attach a health check (CloudFront targets need one)",
-                    at=evaluate if evaluate is not None else record.failover,
-                    resource=record,
-                )
+    def check(self, record, scan):
+        role = text_of(record.failover)
+        if record.routing_policy != "failover" or role is None or role.upper() != "PRIMARY":
+            return
+        check = record.health_check
+        if check is not None and check.value is not None:
+            return  # a health check, or perhaps one
+        alias = record.alias
+        if alias is None or alias.value is None:
+            yield self.finding(
+                "Primary failover record has no health check: Route 53 always considers it healthy and never fails over; "
+                "attach a health check",
+                at=record.failover,
+                resource=record,
+            )
+            return
+        if isinstance(alias.value, Unknown):
+            return  # perhaps not an alias at all
+        evaluate = record.evaluate_target_health
+        if evaluate is not None and truth(evaluate) is None:
+            return  # unknown, or not a boolean
+        if evaluate is None or truth(evaluate) is False:
+            yield self.finding(
+                "Primary failover alias neither evaluates target health nor has a health check: Route 53 never fails over; "
+                "set evaluate target health to `true`, or attach a health check (CloudFront targets need one)",
+                at=evaluate if evaluate is not None else record.failover,
+                resource=record,
+            )

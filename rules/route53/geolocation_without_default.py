@@ -80,7 +80,6 @@ from __future__ import annotations
 
 from policylint.model import Ref, text_of
 from policylint.rule import Rule
-from policylint.rules.route53.cname_at_apex import normalise, qualified_name, zone_name_of
 
 
 class Route53GeolocationWithoutDefault(Rule):
@@ -93,7 +92,7 @@ class Route53GeolocationWithoutDefault(Rule):
     def check(self, scan):
         # A routing element that cannot be resolved (a `dynamic` block, `Fn::If`) may be geolocation.
         entries = [
-            _Entry(scan, record)
+            _Entry(record)
             for record in scan.records
             if record.routing_policy == "geolocation" or (record.routing is not None and not record.routing.known)
         ]
@@ -120,27 +119,22 @@ class Route53GeolocationWithoutDefault(Rule):
 class _Entry:
     """A geolocation record with what grouping needs; None where it cannot be known."""
 
-    def __init__(self, scan, record):
+    def __init__(self, record):
         self.record = record
         kind = text_of(record.record_type)
         self.type = kind.upper() if kind else None
-        zone_name = zone_name_of(scan, record)
         zone = record.zone.value if record.zone is not None else None
-        if zone_name:
-            self.zone = ("name", zone_name)
+        if record.zone_fqdn:
+            self.zone = ("name", record.zone_fqdn)
         elif isinstance(zone, Ref):
             self.zone = ("ref", zone.uid)
         elif isinstance(zone, str) and zone:
             self.zone = ("id", zone)
         else:
             self.zone = None
-        # Without the zone's name a Terraform name may be relative ("www") or qualified.
-        self.exact = bool(zone_name) or not record.relative_names
-        if zone_name:
-            self.name = qualified_name(record, zone_name)
-        else:
-            text = text_of(record.name)
-            self.name = normalise(text) if text is not None else None
+        # Without the zone's name, a name may be relative ("www") or complete.
+        self.exact = record.fqdn is not None
+        self.name = record.fqdn if self.exact else record.written_name
         country = record.geo_country
         if record.routing_policy != "geolocation" or (country is not None and not country.known):
             self.country = "?"

@@ -70,7 +70,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import Unknown
+from policylint.model import DnsRecord, Unknown
 from policylint.rule import Rule
 
 
@@ -80,15 +80,15 @@ class Route53HealthCheckOnSimpleRouting(Rule):
     severity = "medium"
     title = "Health check on a simple-routing record has no effect"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = DnsRecord
 
-    def check(self, scan):
-        for record in scan.records:
-            check = record.health_check
-            if record.routing is not None or record.routing_policy is not None or check is None or check.value in (None, "") or isinstance(check.value, Unknown):
-                continue
-            yield self.finding(
-                "Health check on a simple-routing record is never used: Route 53 returns the record whether it is healthy or not; "
-                "use a routing policy with several records (e.g. failover) or remove the health check",
-                at=check,
-                resource=record,
-            )
+    def check(self, record, scan):
+        check = record.health_check
+        if record.routing is not None or record.routing_policy is not None or check is None or check.value in (None, "") or isinstance(check.value, Unknown):
+            return
+        yield self.finding(
+            "Health check on a simple-routing record is never used: Route 53 returns the record whether it is healthy or not; "
+            "use a routing policy with several records (e.g. failover) or remove the health check",
+            at=check,
+            resource=record,
+        )

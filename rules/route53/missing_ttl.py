@@ -48,7 +48,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import text_of
+from policylint.model import DnsRecord, text_of
 from policylint.rule import Rule
 
 
@@ -58,22 +58,22 @@ class Route53MissingTtl(Rule):
     severity = "high"
     title = "Non-alias record without TTL or values"
     formats = frozenset({"cloudformation", "terraform", "plan"})
+    on = DnsRecord
 
-    def check(self, scan):
-        for record in scan.records:
-            if record.alias is not None and record.alias.value is not None:
-                continue  # an alias, or possibly one
-            missing = []
-            if record.ttl is None or record.ttl.value is None:
-                missing.append("TTL")
-            if record.records is None or record.records.value is None or record.records.value == []:
-                missing.append("values")
-            if not missing:
-                continue
-            kind = text_of(record.record_type)
-            what = f"`{kind.upper()}` record" if kind else "Record"
-            yield self.finding(
-                f"{what} has no {' and no '.join(missing)} and is not an alias: Route 53 rejects it; "
-                "set a TTL and values, or make it an alias",
-                at=record,
-            )
+    def check(self, record, scan):
+        if record.alias is not None and record.alias.value is not None:
+            return  # an alias, or possibly one
+        missing = []
+        if record.ttl is None or record.ttl.value is None:
+            missing.append("TTL")
+        if record.records is None or record.records.value is None or record.records.value == []:
+            missing.append("values")
+        if not missing:
+            return
+        kind = text_of(record.record_type)
+        what = f"`{kind.upper()}` record" if kind else "Record"
+        yield self.finding(
+            f"{what} has no {' and no '.join(missing)} and is not an alias: Route 53 rejects it; "
+            "set a TTL and values, or make it an alias",
+            at=record,
+        )
