@@ -17,15 +17,6 @@ if TYPE_CHECKING:
 FORMATS = frozenset({"cloudformation", "terraform", "plan", "policy", "text"})
 
 
-def severity_rank(severity: str) -> int:
-    return SEVERITIES.index(severity)
-
-
-def spelled(resource, cloudformation: str, terraform: str) -> str:
-    """How the user writes a setting in the resource's format, for messages."""
-    return cloudformation if getattr(resource, "format", None) == "cloudformation" else terraform
-
-
 class Rule:
     """Subclass with a Markdown docstring (What it does / Why is this bad? / Example / Use instead /
     References) and these class attributes, then implement ``check``.

@@ -54,7 +54,8 @@ from __future__ import annotations
 from itertools import groupby
 
 from policylint.model import Location, TextFile
-from policylint.rule import Rule, severity_rank
+from policylint.report import SEVERITIES
+from policylint.rule import Rule
 from policylint.secrets import ACCESS_KEY_ID, Credential, find_credentials
 
 USE = "use an IAM role, environment variables or a secrets manager instead"
@@ -95,7 +96,7 @@ class HardcodedAwsCredentials(Rule):
 
 
 def _worst(credentials: list[Credential]) -> str:
-    return max((c.severity for c in credentials), key=severity_rank)
+    return max((c.severity for c in credentials), key=SEVERITIES.index)
 
 
 def _message(credentials: list[Credential], where: str = "") -> str:
