@@ -66,7 +66,7 @@ def parse(text: str, path: str) -> Document:
     try:
         root = load_json(text, path) if path.lower().endswith(".json") else load(text, path)
     except LoadError as exc:
-        doc.errors.append(ParseError(path, exc.line, exc.message))
+        doc.errors.append(ParseError(path, exc.line, exc.message, exc.kind))
         return doc
     resources = root.get("Resources") if isinstance(root.value, dict) else None
     if resources is None or not isinstance(resources.value, dict):

@@ -22,10 +22,13 @@ _SCALARS = SafeConstructor()
 
 
 class LoadError(Exception):
-    def __init__(self, message: str, line: int | None):
+    """A document that cannot be loaded; ``kind`` as in :class:`policylint.model.ParseError`."""
+
+    def __init__(self, message: str, line: int | None, kind: str = "syntax"):
         super().__init__(message)
         self.message = message
         self.line = line
+        self.kind = kind
 
 
 def _end_line(node: yaml.Node) -> int:
@@ -59,7 +62,7 @@ class _Builder:
         self.built += 1
         if self.built > MAX_VALUES:
             # Aliases (`*name`) can make a few hundred bytes expand to billions of values.
-            raise LoadError(f"the document expands to more than {MAX_VALUES:,} values (YAML aliases?); not scanned", node.start_mark.line + 1)
+            raise LoadError(f"the document expands to more than {MAX_VALUES:,} values (YAML aliases?); not scanned", node.start_mark.line + 1, "unsupported")
         start = node.start_mark.line + 1
         line = line or start
         end = max(_end_line(node), line)
@@ -80,7 +83,7 @@ class _Builder:
         out: dict[str, Node] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise LoadError("YAML merge keys (`<<`) are not supported in templates", key_node.start_mark.line + 1)
+                raise LoadError("YAML merge keys (`<<`) are not supported in templates", key_node.start_mark.line + 1, "unsupported")
             if not isinstance(key_node, yaml.ScalarNode):
                 raise LoadError("a mapping key must be a plain value", key_node.start_mark.line + 1)
             key = str(key_node.value)
@@ -122,7 +125,7 @@ def load(text: str, path: str) -> Node:
     try:
         return _Builder(path).build(root)
     except RecursionError:
-        raise LoadError("the document is nested too deeply to be read", None) from None
+        raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
 
 
 def load_json(text: str, path: str) -> Node:
@@ -135,7 +138,7 @@ def load_json(text: str, path: str) -> Node:
     except json.JSONDecodeError as exc:
         raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
-        raise LoadError("the document is nested too deeply to be read", None) from None
+        raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
     try:
         return load(text.replace("\t", " "), path)
     except LoadError:
@@ -146,4 +149,4 @@ def load_json(text: str, path: str) -> Node:
         try:
             return json_to_node(text, path, 1, aligned=True)
         except RecursionError:
-            raise LoadError("the document is nested too deeply to be read", None) from None
+            raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None

@@ -29,7 +29,7 @@ def parse(text: str, path: str) -> Document:
         doc.errors.append(ParseError(path, exc.lineno, f"invalid JSON: {exc.msg}"))
         return doc
     except RecursionError:
-        doc.errors.append(ParseError(path, None, "the plan is nested too deeply to be read"))
+        doc.errors.append(ParseError(path, None, "the plan is nested too deeply to be read", "unsupported"))
         return doc
     if not isinstance(plan, dict):
         doc.errors.append(ParseError(path, 1, "a Terraform plan must be a JSON object"))

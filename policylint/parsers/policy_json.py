@@ -17,7 +17,7 @@ def parse(text: str, path: str) -> Document:
     try:
         body = load_json(text, path)
     except LoadError as exc:
-        doc.errors.append(ParseError(path, exc.line, exc.message))
+        doc.errors.append(ParseError(path, exc.line, exc.message, exc.kind))
         return doc
     if not isinstance(body.value, dict):
         doc.errors.append(ParseError(path, body.line, "a policy document must be a JSON object"))
