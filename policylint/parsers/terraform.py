@@ -55,15 +55,9 @@ _LITERAL_ATTRIBUTES = frozenset({
 })
 
 
-def parse_module(
-    directory: str,
-    files: list[tuple[str, str]],
-    comments: dict[str, list[tuple[int, str]]] | None = None,
-) -> Document:
+def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
     """Parse and evaluate the ``(path, text)`` files of one directory.  A file that does not
-    parse gives a :class:`ParseError` and the others are still evaluated.  When ``comments`` is
-    given, it receives each parsed file's comments as ``(line, text)`` (for inline
-    suppressions), so that nothing needs to parse the files a second time."""
+    parse gives a :class:`ParseError` and the others are still evaluated."""
     document = Document(FORMAT)
     parsed = []
     for path, text in files:
@@ -72,8 +66,6 @@ def parse_module(
         except hcl.HclSyntaxError as exc:
             document.errors.append(ParseError(path, exc.line, exc.message))
             continue
-        if comments is not None:
-            comments[path] = parsed[-1].comments
     module = _Module(directory, parsed)
     document.errors.extend(module.errors)
     evaluator = _Evaluator(module)
@@ -82,7 +74,7 @@ def parse_module(
             continue
         attrs = evaluator.resource_values(address)
         location = Location(file, block.line, block.end_line)
-        built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT, module.uid(""))
+        built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
         document.resources.extend(built.resources)
         document.policies.extend(built.policies)
     return document
