@@ -587,7 +587,7 @@ def test_a_resource_declared_twice_is_reported_and_the_first_kept(tmp_path):
     assert resource(doc, "aws_s3_bucket.b").name.value == "first"
 
 
-def test_comments_have_their_lines_and_strings_are_not_comments(tmp_path):
+def test_comments_have_their_lines_and_strings_are_not_comments():
     text = textwrap.dedent(
         """\
         # policylint:ignore PL102
@@ -610,10 +610,6 @@ def test_comments_have_their_lines_and_strings_are_not_comments(tmp_path):
         (4, "/* block\n  comment */"),
         (9, "# before continuation"),
     ]
-    captured: dict = {}
-    (tmp_path / "main.tf").write_text(text)
-    terraform.parse_module(str(tmp_path), [(str(tmp_path / "main.tf"), text)], comments=captured)
-    assert captured[str(tmp_path / "main.tf")] == parsed.comments
 
 
 def test_file_function_reads_json_documents_inside_the_module_only(tmp_path):

@@ -53,15 +53,14 @@ class Built(NamedTuple):
     policies: list[PolicyDocument]  # the documents the resource carries
 
 
-def build(tf_type: str, address: str, uid: str, attrs: Node, location: Location, format: str, scope: str = "") -> Built:
+def build(tf_type: str, address: str, uid: str, attrs: Node, location: Location, format: str) -> Built:
     """The model objects for one Terraform resource.
 
     ``address`` is what users read (``aws_s3_bucket.b``, ``module.m.aws_s3_bucket.b``); ``uid`` is
     the scan-wide id that :class:`Ref` values point at (the HCL parser uses
     ``tf:<directory>::<address>``); ``location`` spans the resource; ``format`` is ``terraform``
-    or ``plan`` and is copied onto everything built.  ``scope`` (the uid prefix of the
-    resource's module) is accepted for callers that have it; no builder needs it today, since
-    references arrive as :class:`Ref` values already.
+    or ``plan`` and is copied onto everything built.  References arrive as :class:`Ref` values
+    already, so no builder needs the module's uid prefix.
     """
     if not isinstance(attrs.value, dict):  # a resource whose whole body is unknown
         unknown = Resource(uid, address, tf_type, format, location, props=attrs, dns_endpoints=DNS_ENDPOINTS.get(tf_type, {}))

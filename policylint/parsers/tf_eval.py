@@ -1,0 +1,459 @@
+"""Terraform expressions -> values, statically and conservatively.
+
+:class:`Evaluator` evaluates the expressions of one module (see :mod:`policylint.parsers.terraform`
+for what is known and what becomes an :class:`Unknown`): literals, templates and their
+interpolations, tuples and objects, operators and conditionals, references (``var.*``,
+``local.*``, resources of the module and their instances, ``data.aws_iam_policy_document.*``)
+and their scopes (a template file sees only its own variables), and calls of the built-in
+functions of :mod:`~policylint.parsers.tf_functions`.  Blocks are turned into values by
+:mod:`~policylint.parsers.tf_blocks`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Callable
+
+from policylint.model import Node, Ref, Unknown
+from policylint.parsers import hcl_tree as hcl
+from policylint.parsers import tf_blocks
+from policylint.parsers.tf_functions import FUNCTIONS, is_number, refs_of, scalar_text
+
+if TYPE_CHECKING:
+    from policylint.parsers.terraform import Module
+
+_OPAQUE_ROOTS = frozenset({"module", "count", "each", "path", "terraform", "self"})
+# A reference to one of these attributes reads as the value written on the resource, when that is
+# a known string: what the provider stores after apply is that value, up to what the rules that
+# read it ignore.  Others stay a Ref (their value may be computed or transformed), and so does a
+# bare ``aws_s3_bucket.b.bucket``, kept as the bucket's identity (inside a string, a literal
+# bucket name is substituted, see ``Evaluator._interpolated``).
+_LITERAL_ATTRIBUTES = frozenset({
+    ("aws_route53_zone", "name"),  # the provider only strips a trailing dot (PL401 ignores it)
+})
+
+Scope = dict[str, Node] | None  # names visible as bare identifiers (templatefile vars); None = module scope
+_ISOLATED: dict[str, Node] = {}  # variable defaults and tfvars may not refer to anything
+
+
+class Evaluator:
+    """Evaluates the expressions of one module: named values are memoised, a reference cycle is
+    unknown, and a reference to a resource of the module is a :class:`Ref`."""
+
+    def __init__(self, module: Module):
+        self.module = module
+        self._cache: dict[tuple[str, ...], Node] = {}
+        self._active: set[tuple[str, ...]] = set()
+
+    def _once(self, key: tuple[str, ...], compute: Callable[[], Node], on_cycle: Callable[[], Node]) -> Node:
+        """Memoised evaluation of a named value; a reference cycle evaluates to unknown."""
+        cached = self._cache.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active:
+            return on_cycle()
+        self._active.add(key)
+        try:
+            value = compute()
+        finally:
+            self._active.discard(key)
+        self._cache[key] = value
+        return value
+
+    # ---- named values
+
+    def variable(self, name: str, file: str, at: hcl.Expr) -> Node:
+        def compute() -> Node:
+            given = self.module.tfvars.get(name)
+            if given is not None:
+                return self.eval(given[0].expr, given[1], _ISOLATED)
+            declared = self.module.variables.get(name)
+            default = declared[0].body.attributes.get("default") if declared else None
+            if default is None:
+                return Node(Unknown(f"var.{name}"), file, at.line)
+            return self.eval(default.expr, declared[1], _ISOLATED)  # type: ignore[index]
+
+        return self._once(("var", name), compute, lambda: Node(Unknown(f"var.{name}"), file, at.line))
+
+    def local(self, name: str, file: str, at: hcl.Expr) -> Node:
+        declared = self.module.locals.get(name)
+        if declared is None:
+            return Node(Unknown(f"local.{name}"), file, at.line)
+        return self._once(("local", name), lambda: self.eval(declared[0].expr, declared[1]), lambda: Node(Unknown(f"local.{name}"), file, at.line))
+
+    def resource_attr(self, address: str, name: str) -> Node | None:
+        block, file = self.module.resources[address]
+        attribute = block.body.attributes.get(name)
+        if attribute is None:
+            return None
+        return self._once(
+            ("resource", address, name),
+            lambda: self.eval(attribute.expr, file),
+            lambda: Node(Unknown(f"{address}.{name}"), file, attribute.line),
+        )
+
+    # ---- expressions
+
+    def eval(self, expr: hcl.Expr, file: str, scope: Scope = None) -> Node:
+        handler = _HANDLERS.get(type(expr))
+        if handler is None:
+            return self.unknown(expr, file)
+        return handler(self, expr, file, scope)
+
+    def node(self, value: Any, file: str, expr: hcl.Expr) -> Node:
+        return Node(value, file, expr.line, expr.end_line if expr.end_line > expr.line else None)
+
+    def _text(self, value: Any, file: str, expr: hcl.Literal | hcl.Template) -> Node:
+        """A string; a heredoc's also records the line its body starts on."""
+        node = self.node(value, file, expr)
+        if _is_heredoc(expr):
+            node.text_line = expr.line + 1
+        return node
+
+    def unknown(self, expr: hcl.Expr, file: str, text: str | None = None) -> Node:
+        return self.node(Unknown(expr.text if text is None else text, self.refs_in(expr)), file, expr)
+
+    def refs_in(self, expr: hcl.Expr) -> tuple[Ref, ...]:
+        """References to resources of the module written anywhere inside ``expr``."""
+        refs = []
+        for sub in hcl.iter_subexpressions(expr):
+            if isinstance(sub, hcl.Traversal) and isinstance(sub.root, str):
+                ref = self._resource_ref(sub)
+                if ref is not None and ref not in refs:
+                    refs.append(ref)
+        return tuple(refs)
+
+    def _literal(self, expr: hcl.Literal, file: str, scope: Scope) -> Node:
+        if isinstance(expr.value, str):
+            return self._text(expr.value, file, expr)
+        return self.node(expr.value, file, expr)
+
+    def _tuple(self, expr: hcl.TupleExpr, file: str, scope: Scope) -> Node:
+        return self.node([self.eval(item, file, scope) for item in expr.items], file, expr)
+
+    def _object(self, expr: hcl.ObjectExpr, file: str, scope: Scope) -> Node:
+        values: dict[str, Node] = {}
+        for item in expr.items:
+            key = item.key
+            if isinstance(key, hcl.Expr):
+                key_text = scalar_text(self.eval(key, file, scope).value)
+                if key_text is None:  # the object's shape is unknown
+                    return self.unknown(expr, file)
+                key = key_text
+            values[key] = self.eval(item.value, file, scope)
+        return self.node(values, file, expr)
+
+    def _template(self, expr: hcl.Template, file: str, scope: Scope) -> Node:
+        parts = expr.parts
+        if len(parts) == 1 and not isinstance(parts[0], (str, hcl.Directive)):
+            # "${x}" is x itself, whatever its type (Terraform drops the template).
+            return _relocated(self._interpolated(parts[0], file, scope), file, expr)
+        known: list[str] = []
+        shown: list[str] = []  # the template with unknown parts kept as ${...}
+        refs: list[Ref] = []
+        complete = True
+        for part in parts:
+            if isinstance(part, str):
+                known.append(part)
+                shown.append(_escape_template(part))
+                continue
+            value = None if isinstance(part, hcl.Directive) else self._interpolated(part, file, scope).value
+            text = scalar_text(value)
+            if text is None:
+                complete = False
+                shown.append(part.text if isinstance(part, hcl.Directive) else "${" + part.text + "}")
+                refs.extend(refs_of(value))
+            else:
+                known.append(text)
+                shown.append(_escape_template(text))
+        if complete:
+            return self._text("".join(known), file, expr)
+        return self._text(Unknown("".join(shown), tuple(dict.fromkeys(refs))), file, expr)
+
+    def _interpolated(self, expr: hcl.Expr, file: str, scope: Scope) -> Node:
+        """An interpolated value.  A bucket's id/bucket/arn is its name (or S3 ARN) here when the
+        name is a known literal, so that ``"${aws_s3_bucket.b.arn}/*"`` is a known string.  A
+        literal name is the name of every instance of a counted bucket, so the instance key does
+        not matter."""
+        if isinstance(expr, hcl.Traversal) and scope is None and expr.root == "aws_s3_bucket":
+            found = self._reference(expr)
+            if found is not None and len(found[1]) == 1 and found[0].attr in ("id", "bucket", "arn"):
+                ref = found[0]
+                name = self.resource_attr(f"{expr.root}.{expr.steps[0][1]}", "bucket")
+                if name is not None and isinstance(name.value, str) and name.value:
+                    text = f"arn:aws:s3:::{name.value}" if ref.attr == "arn" else name.value
+                    return self.node(text, file, expr)
+        return self.eval(expr, file, scope)
+
+    def _traversal(self, expr: hcl.Traversal, file: str, scope: Scope) -> Node:
+        root, steps = expr.root, expr.steps
+        if isinstance(root, hcl.Expr):
+            return self._walk(self.eval(root, file, scope), steps, expr, file, scope)
+        if scope is not None:  # a template file or a variable default: only its own names
+            if root in scope:
+                return _relocated(self._walk(scope[root], steps, expr, file, scope), file, expr)
+            return self.unknown(expr, file)
+        name = steps[0][1] if steps and steps[0][0] == "attr" else None
+        if root == "var" and name is not None:
+            value = self.variable(name, file, expr)
+            return _relocated(self._walk(value, steps[1:], expr, file, scope), file, expr)
+        if root == "local" and name is not None:
+            value = self.local(name, file, expr)
+            return _relocated(self._walk(value, steps[1:], expr, file, scope), file, expr)
+        if root == "data":
+            return self._data(expr, file)
+        found = self._reference(expr)
+        if found is None:
+            return self.unknown(expr, file)
+        ref, rest, instance_known = found
+        if not instance_known:  # aws_x.y[each.key]: which instance is not known
+            return self.node(Unknown(expr.text, (ref,)), file, expr)
+        if not rest or (len(rest) == 1 and rest[0][0] == "attr"):
+            literal = self._literal_attribute(expr, ref, file)
+            if literal is not None:
+                return literal
+            return self.node(ref, file, expr)
+        return self.node(Unknown(expr.text, (ref,)), file, expr)  # deeper into an attribute, or a splat
+
+    def _walk(self, node: Node, steps: list[hcl.Step], expr: hcl.Expr, file: str, scope: Scope) -> Node:
+        """Follow ``.attr`` / ``[index]`` steps into a value; unknown as soon as a step cannot be
+        followed."""
+        for kind, arg in steps:
+            value = node.value
+            if kind == "attr" and isinstance(value, dict) and arg in value:
+                node = value[arg]
+                continue
+            if kind == "index" and isinstance(value, (list, dict)):
+                key = self.eval(arg, file, scope).value
+                if isinstance(value, list) and not isinstance(key, bool) and isinstance(key, (int, str)) and str(key).isdigit() and int(key) < len(value):
+                    node = value[int(key)]
+                    continue
+                if isinstance(value, dict) and isinstance(key, str) and key in value:
+                    node = value[key]
+                    continue
+            refs = refs_of(value) + self.refs_in(expr)
+            return self.node(Unknown(expr.text, tuple(dict.fromkeys(refs))), file, expr)
+        return node
+
+    def _data(self, expr: hcl.Traversal, file: str) -> Node:
+        steps = expr.steps
+        if len(steps) >= 3 and steps[0] == ("attr", "aws_iam_policy_document") and steps[1][0] == "attr":
+            address = f"aws_iam_policy_document.{steps[1][1]}"
+            rest = _skip_instance_keys(steps[2:])
+            if address in self.module.data and rest in ([("attr", "json")], [("attr", "minified_json")]):
+                return self._once(("data", address), lambda: tf_blocks.policy_document(self, address), lambda: self.unknown(expr, file))
+        return self.unknown(expr, file)
+
+    def _conditional(self, expr: hcl.Conditional, file: str, scope: Scope) -> Node:
+        truth = _truth(self.eval(expr.condition, file, scope).value)
+        if truth is None:
+            return self.unknown(expr, file)
+        return self.eval(expr.if_true if truth else expr.if_false, file, scope)
+
+    def _unary(self, expr: hcl.Unary, file: str, scope: Scope) -> Node:
+        value = self.eval(expr.operand, file, scope).value
+        if expr.op == "!" and isinstance(value, bool):
+            return self.node(not value, file, expr)
+        if expr.op == "-" and is_number(value):
+            return self.node(-value, file, expr)
+        return self.unknown(expr, file)
+
+    def _binary(self, expr: hcl.Binary, file: str, scope: Scope) -> Node:
+        left = self.eval(expr.left, file, scope)
+        right = self.eval(expr.right, file, scope)
+        result = _operate(expr.op, left, right)
+        return self.unknown(expr, file) if result is _UNKNOWN else self.node(result, file, expr)
+
+    def _call(self, expr: hcl.Call, file: str, scope: Scope) -> Node:
+        function = FUNCTIONS.get(expr.name)
+        if function is None or expr.expand:
+            return self.unknown(expr, file)
+        args = [self.eval(arg, file, scope) for arg in expr.args]
+        result = function(self, args, expr, file)
+        return self.unknown(expr, file) if result is None else result
+
+    # ---- references to resources and their instances
+
+    def _literal_attribute(self, expr: hcl.Traversal, ref: Ref, file: str) -> Node | None:
+        """The value of ``aws_x.y.attr`` when ``attr`` is one of :data:`_LITERAL_ATTRIBUTES` and
+        is written on the resource as a known string; None otherwise (the reference stays a
+        Ref).  Placed where the reference is written, as values read through variables are."""
+        address = f"{expr.root}.{expr.steps[0][1]}"
+        if (expr.root, ref.attr) not in _LITERAL_ATTRIBUTES:
+            return None
+        value = self.resource_attr(address, ref.attr)  # type: ignore[arg-type]
+        if value is None or not isinstance(value.value, str) or not value.value:
+            return None
+        return _relocated(value, file, expr)
+
+    def _resource_ref(self, expr: hcl.Traversal) -> Ref | None:
+        """``aws_x.name[...].attr...`` as a Ref to that resource, when the module declares it."""
+        found = self._reference(expr)
+        return None if found is None else found[0]
+
+    def _reference(self, expr: hcl.Traversal) -> tuple[Ref, list[hcl.Step], bool] | None:
+        """``aws_x.name[...].attr...`` as (Ref, the steps after the resource and its instance
+        key, whether the instance referred to is known), when the module declares the resource.
+
+        A resource that has at most one instance is one identity: ``aws_x.y[0]`` is ``aws_x.y``.
+        The instances of a resource that may have several (``count``/``for_each``) are distinct
+        identities: ``aws_x.y["a"]`` and ``aws_x.y[1]`` refer to the uid of the resource followed
+        by the key (``tf:dir::aws_x.y["a"]``), which no Resource has, so that no two instances,
+        and no instance and the resource as a whole, are taken for one; a key that is not known
+        (``[each.key]``, ``[count.index]``) makes the reference unknown."""
+        if not isinstance(expr.root, str) or expr.root in _OPAQUE_ROOTS or expr.root in ("var", "local", "data"):
+            return None
+        steps = expr.steps
+        if not steps or steps[0][0] != "attr":
+            return None
+        address = f"{expr.root}.{steps[0][1]}"
+        if address not in self.module.resources:
+            return None
+        uid = self.module.uid(address)
+        rest = steps[1:]
+        known = True
+        if self.at_most_one_instance(address):
+            rest = _skip_instance_keys(rest)
+        elif rest and rest[0][0] == "index":
+            key = self._instance_key(address, rest[0][1])
+            known = key is not None
+            uid += f"[{key if known else rest[0][1].text}]"
+            rest = rest[1:]
+        attr = rest[0][1] if rest and rest[0][0] == "attr" else None
+        return Ref(uid, attr, expr.text), rest, known
+
+    def at_most_one_instance(self, address: str) -> bool:
+        """Whether the resource has no ``count``/``for_each``, or one known to give at most one
+        instance (``count = 1``, ``count = var.create ? 1 : 0``, ``for_each`` of one key)."""
+
+        def compute() -> Node:
+            block, file = self.module.resources[address]
+            count = block.body.attributes.get("count")
+            for_each = block.body.attributes.get("for_each")
+            if count is None and for_each is None:
+                return Node(True, file, block.line)
+            if count is not None and for_each is not None:  # invalid: unknown
+                return Node(False, file, block.line)
+            if count is not None:
+                most = self._most(count.expr, file, lambda v: int(v) if is_number(v) and float(v).is_integer() else None)
+            else:
+                most = self._most(for_each.expr, file, lambda v: len(v) if isinstance(v, (dict, list)) else None)  # type: ignore[union-attr]
+            return Node(most is not None and most <= 1, file, block.line)
+
+        return bool(self._once(("instances", address), compute, lambda: Node(False, "", 0)).value)
+
+    def _most(self, expr: hcl.Expr, file: str, measure: Callable[[Any], int | None]) -> int | None:
+        """The largest number of instances ``count``/``for_each`` may give; None when unknown.
+        Both branches of a conditional are measured, so that ``var.on ? 1 : 0`` is at most 1
+        whatever ``var.on`` is."""
+        if isinstance(expr, hcl.Conditional):
+            truth = _truth(self.eval(expr.condition, file).value)
+            if truth is not None:
+                return self._most(expr.if_true if truth else expr.if_false, file, measure)
+            branches = [self._most(e, file, measure) for e in (expr.if_true, expr.if_false)]
+            return None if None in branches else max(branches)  # type: ignore[type-var]
+        value = self.eval(expr, file).value
+        return None if isinstance(value, (bool, Unknown, Ref)) else measure(value)
+
+    def _instance_key(self, address: str, key_expr: hcl.Expr) -> str | None:
+        """How an instance key is written in a uid (``0``, ``"app"``); None when not known."""
+        block, file = self.module.resources[address]
+        key = self.eval(key_expr, file).value
+        if "count" in block.body.attributes:
+            if is_number(key) and float(key).is_integer():
+                return str(int(key))
+            if isinstance(key, str) and key.isdigit():
+                return str(int(key))
+            return None
+        text = scalar_text(key)
+        return None if text is None else json.dumps(text)
+
+
+def _relocated(node: Node, file: str, expr: hcl.Expr) -> Node:
+    """A value read through a reference: a one-line value (``default = ["*"]``) is reported
+    where it is used, items included; a multi-line one (a policy in a local) where it is
+    written, so that each statement keeps its own line."""
+    if node.end_line is not None and node.end_line > node.line:
+        return node
+    if node.file == file and node.line == expr.line:
+        return node
+    end_line = expr.end_line if expr.end_line > expr.line else None
+
+    def moved(item: Node) -> Node:
+        value = item.value
+        if isinstance(value, dict):
+            value = {key: moved(child) for key, child in value.items()}
+        elif isinstance(value, list):
+            value = [moved(child) for child in value]
+        return Node(value, file, expr.line, end_line)
+
+    return moved(node)
+
+
+def _is_heredoc(expr: hcl.Expr) -> bool:
+    return isinstance(expr, hcl.Template) and expr.heredoc or isinstance(expr, hcl.Literal) and expr.text.startswith("<<")
+
+
+def _skip_instance_keys(steps: list[hcl.Step]) -> list[hcl.Step]:
+    """Drop the ``[0]`` / ``["key"]`` of a resource with at most one instance: it is the resource."""
+    index = 0
+    while index < len(steps) and steps[index][0] == "index":
+        index += 1
+    return steps[index:]
+
+
+def _escape_template(text: str) -> str:
+    """Literal text inside an unknown's rendering, where ${...} marks the unknown parts."""
+    return text.replace("${", "$${").replace("%{", "%%{")
+
+
+def _truth(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if value in ("true", "false"):
+        return value == "true"
+    return None
+
+
+_UNKNOWN = object()
+
+
+def _operate(op: str, left: Node, right: Node) -> Any:
+    a = left.plain()
+    b = right.plain()
+    if any(not n.known for n in (*left.walk(), *right.walk())):
+        return _UNKNOWN
+    if op in ("==", "!="):
+        same = type(a) is type(b) and a == b or (is_number(a) and is_number(b) and a == b)
+        return same if op == "==" else not same
+    if op in ("&&", "||"):
+        if isinstance(a, bool) and isinstance(b, bool):
+            return (a and b) if op == "&&" else (a or b)
+        return _UNKNOWN
+    if not (is_number(a) and is_number(b)):
+        return _UNKNOWN
+    if op == "+":
+        return a + b
+    if op == "-":
+        return a - b
+    if op == "*":
+        return a * b
+    if op == "/":
+        return a / b if b else _UNKNOWN
+    if op == "%":
+        return a % b if b else _UNKNOWN
+    comparisons = {"<": a < b, ">": a > b, "<=": a <= b, ">=": a >= b}
+    return comparisons.get(op, _UNKNOWN)
+
+
+_HANDLERS: dict[type, Callable[[Evaluator, Any, str, Scope], Node]] = {
+    hcl.Literal: Evaluator._literal,
+    hcl.Template: Evaluator._template,
+    hcl.TupleExpr: Evaluator._tuple,
+    hcl.ObjectExpr: Evaluator._object,
+    hcl.Traversal: Evaluator._traversal,
+    hcl.Call: Evaluator._call,
+    hcl.Conditional: Evaluator._conditional,
+    hcl.Binary: Evaluator._binary,
+    hcl.Unary: Evaluator._unary,
+}

@@ -1,0 +1,307 @@
+"""The Terraform built-in functions the evaluator reproduces, as a table of small functions.
+
+Each takes the evaluator, the evaluated arguments, the call and the file it is written in, and
+returns a :class:`Node`, or None when the result is not known (the call then evaluates to an
+:class:`Unknown`).  A function missing from :data:`FUNCTIONS` is unknown whatever its arguments.
+``file``, ``filebase64`` and ``templatefile`` read files of the module directory only.
+This module also holds the value conversions Terraform's functions share with its templates and
+operators (:func:`scalar_text`, :func:`is_number`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import re
+from typing import TYPE_CHECKING, Any, Callable
+
+from policylint.model import Node, Ref, Unknown
+from policylint.parsers import hcl_tree as hcl
+from policylint.parsers.located_json import json_to_node
+
+if TYPE_CHECKING:
+    from policylint.parsers.tf_eval import Evaluator
+
+Function = Callable[["Evaluator", list[Node], hcl.Call, str], "Node | None"]
+
+_MAX_READ_BYTES = 1024 * 1024
+
+
+def scalar_text(value: Any) -> str | None:
+    """How Terraform renders a known primitive inside a string; None otherwise."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return None
+
+
+def is_number(value: Any) -> bool:
+    """An HCL number (a bool is not one)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def refs_of(value: Any) -> tuple[Ref, ...]:
+    """The references to resources a value carries."""
+    if isinstance(value, Ref):
+        return (value,)
+    if isinstance(value, Unknown):
+        return value.refs
+    return ()
+
+
+def _fully_known(node: Node) -> bool:
+    return all(n.known for n in node.walk())
+
+
+def _json_text(node: Node) -> str | None:
+    """``jsonencode`` output for a fully known value (Terraform sorts object keys)."""
+    if not _fully_known(node):
+        return None
+    return json.dumps(node.plain(), separators=(",", ":"), sort_keys=True)
+
+
+def _fn_jsonencode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1:
+        return None
+    value = args[0]
+    if isinstance(value.value, (dict, list)):
+        return value  # documents stay located trees (see policylint.parsers.terraform)
+    text = _json_text(value)
+    return None if text is None else ev.node(text, file, expr)
+
+
+def _fn_jsondecode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1:
+        return None
+    value = args[0]
+    if isinstance(value.value, (dict, list)):  # jsondecode(jsonencode(x))
+        return value
+    if not isinstance(value.value, str):
+        return None
+    try:
+        return json_to_node(value.value, file, expr.line)
+    except ValueError:
+        return None
+
+
+def _fn_base64encode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1:
+        return None
+    value = args[0]
+    text = value.value if isinstance(value.value, str) else _json_text(value) if isinstance(value.value, (dict, list)) else None
+    if text is not None:
+        encoded = ev.node(base64.b64encode(text.encode("utf-8")).decode("ascii"), file, expr)
+    elif isinstance(value.value, Unknown):
+        # Unknown either way; keep the text being encoded so user data stays readable.
+        encoded = ev.node(Unknown(value.value.text, value.value.refs), file, expr)
+    else:
+        return None
+    encoded.text_line = value.text_line  # where the text that was encoded starts, for decoders
+    return encoded
+
+
+def _fn_base64decode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, str):
+        return None
+    try:
+        return ev.node(base64.b64decode(args[0].value, validate=True).decode("utf-8"), file, expr)
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+
+
+def _fn_case(convert: Callable[[str], str]) -> Function:
+    def function(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+        if len(args) != 1 or not isinstance(args[0].value, str):
+            return None
+        return ev.node(convert(args[0].value), file, expr)
+
+    return function
+
+
+_FORMAT_VERB = re.compile(r"%(%|s|d|v)")
+
+
+def _fn_format(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if not args or not isinstance(args[0].value, str):
+        return None
+    template = args[0].value
+    if re.search(r"%(?![%sdv])", template):  # widths, flags, other verbs: not reproduced
+        return None
+    values = iter(args[1:])
+    out = []
+    position = 0
+    for match in _FORMAT_VERB.finditer(template):
+        out.append(template[position:match.start()])
+        position = match.end()
+        if match.group(1) == "%":
+            out.append("%")
+            continue
+        value = next(values, None)
+        if value is None:
+            return None
+        if match.group(1) == "d" and not (is_number(value.value) and float(value.value).is_integer()):
+            return None
+        text = scalar_text(value.value)
+        if text is None:
+            return None
+        out.append(text)
+    out.append(template[position:])
+    return ev.node("".join(out), file, expr)
+
+
+def _fn_concat(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if not all(isinstance(a.value, list) for a in args):
+        return None
+    return ev.node([item for a in args for item in a.value], file, expr)
+
+
+def _fn_merge(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    merged: dict[str, Node] = {}
+    for arg in args:
+        if arg.value is None:
+            continue
+        if not isinstance(arg.value, dict):
+            return None
+        merged.update(arg.value)
+    return ev.node(merged, file, expr)
+
+
+def _fn_tolist(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, list):
+        return None
+    return args[0]
+
+
+def _fn_toset(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, list):
+        return None
+    items = args[0].value
+    if not all(isinstance(i.value, (str, int, float, bool)) for i in items):
+        return None  # elements that cannot be compared: unknown duplicates
+    seen: dict[Any, Node] = {}
+    for item in items:
+        seen.setdefault((type(item.value), item.value), item)
+    return Node(list(seen.values()), args[0].file, args[0].line, args[0].end_line)
+
+
+def _fn_join(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) < 2 or not isinstance(args[0].value, str) or not all(isinstance(a.value, list) for a in args[1:]):
+        return None
+    texts = [scalar_text(item.value) for a in args[1:] for item in a.value]
+    if any(t is None for t in texts):
+        return None
+    return ev.node(args[0].value.join(texts), file, expr)  # type: ignore[arg-type]
+
+
+def _fn_compact(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, list):
+        return None
+    items = args[0].value
+    if not all(isinstance(i.value, str) or i.value is None for i in items):
+        return None
+    return ev.node([i for i in items if i.value], file, expr)
+
+
+def _fn_lookup(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) not in (2, 3) or not isinstance(args[0].value, dict) or not isinstance(args[1].value, str):
+        return None
+    found = args[0].value.get(args[1].value)
+    if found is not None:
+        return found
+    return args[2] if len(args) == 3 else None
+
+
+def _fn_file(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    """A text file of the module: a JSON document becomes its located tree, other text a string."""
+    read = _read_module_file(ev, args[0]) if len(args) == 1 else None
+    if read is None:
+        return None
+    path, raw = read
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+    if text.lstrip()[:1] not in ("{", "["):
+        return ev.node(text, file, expr)
+    try:
+        return json_to_node(text.replace("\r\n", "\n"), path, 1, aligned=True)
+    except ValueError:  # looks like JSON but is not: the plain text
+        return ev.node(text, file, expr)
+
+
+def _fn_filebase64(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    read = _read_module_file(ev, args[0]) if len(args) == 1 else None
+    if read is None:
+        return None
+    return ev.node(base64.b64encode(read[1]).decode("ascii"), file, expr)
+
+
+def _fn_templatefile(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    """The template rendered with the known variables; unknown parts stay ``${...}``."""
+    read = _read_module_file(ev, args[0]) if len(args) == 2 else None
+    if read is None:
+        return None
+    try:
+        text = read[1].decode("utf-8-sig").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        return None
+    variables = args[1].value if isinstance(args[1].value, dict) else {}
+    template = hcl.parse_template(text)
+    rendered = ev.eval(template, read[0], dict(variables))
+    if isinstance(rendered.value, Unknown):
+        refs = tuple(dict.fromkeys(rendered.value.refs + refs_of(args[1].value) + ev.refs_in(expr)))
+        return ev.node(Unknown(rendered.value.text, refs), file, expr)
+    if not isinstance(rendered.value, str):
+        return None
+    return ev.node(rendered.value, file, expr)
+
+
+def _read_module_file(ev: Evaluator, path_node: Node) -> tuple[str, bytes] | None:
+    """The bytes of a file named relative to the module directory, when the path is known
+    and stays inside the directory."""
+    value = path_node.value
+    if isinstance(value, Unknown):
+        # "${path.module}/x.json": path.module is the module directory itself.
+        match = re.fullmatch(r"\$\{path\.(?:module|root)\}/([^$%]+)", value.text)
+        value = match.group(1) if match else None
+    if not isinstance(value, str) or not value:
+        return None
+    base = os.path.realpath(ev.module.directory or ".")
+    full = os.path.realpath(os.path.join(base, value))
+    if os.path.commonpath([base, full]) != base or not os.path.isfile(full):
+        return None
+    try:
+        if os.path.getsize(full) > _MAX_READ_BYTES:
+            return None
+        with open(full, "rb") as handle:
+            return os.path.join(ev.module.directory, os.path.relpath(full, base)), handle.read()
+    except OSError:
+        return None
+
+
+FUNCTIONS: dict[str, Function] = {
+    "jsonencode": _fn_jsonencode,
+    "jsondecode": _fn_jsondecode,
+    "base64encode": _fn_base64encode,
+    "base64decode": _fn_base64decode,
+    "lower": _fn_case(str.lower),
+    "upper": _fn_case(str.upper),
+    "format": _fn_format,
+    "concat": _fn_concat,
+    "merge": _fn_merge,
+    "tolist": _fn_tolist,
+    "toset": _fn_toset,
+    "join": _fn_join,
+    "compact": _fn_compact,
+    "lookup": _fn_lookup,
+    "file": _fn_file,
+    "filebase64": _fn_filebase64,
+    "templatefile": _fn_templatefile,
+}
