@@ -1,7 +1,8 @@
 """The commands: glue between click and :func:`policylint.engine.lint_paths`.
 
-Only click and the standard library are imported here; parsers, reporters, the configuration
-loader and jsonschema load when a command needs them.
+Only click, the standard library and the reporter registry are imported here; parsers, reporters,
+the configuration loader and jsonschema load when a command needs them.  A report is rendered
+wholly by its reporter: the CLI only chooses one.
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ import sys
 
 import click
 
-from policylint.rule import SEVERITIES as SEVERITY_CHOICES
-FORMAT_CHOICES = ("text", "json", "sarif", "junit", "github")
+from policylint.report import SEVERITIES as SEVERITY_CHOICES
+from policylint.reporters import REPORTERS, RenderOptions, render
+
+FORMAT_CHOICES = tuple(REPORTERS)
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
 
@@ -118,7 +121,14 @@ def scan(paths, output_format, output, fail_on, baseline_file, show_suppressed, 
 
     config = _load_config(paths, config_file, no_config)
     report = _lint(paths, select, ignore, exclude, config, jobs, quiet, changed_only, baseline_file)
-    text = _render(report, output_format, output, config, show_suppressed, quiet, root)
+    options = RenderOptions(
+        root=root,
+        colour=output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ,
+        quiet=quiet,
+        show_suppressed=show_suppressed,
+        severities=config.severity if config else {},
+    )
+    text = render(output_format, report, options)
     if output:
         _write(output, text)
     else:
@@ -127,74 +137,6 @@ def scan(paths, output_format, output, fail_on, baseline_file, show_suppressed, 
         sys.exit(EXIT_ERROR)
     threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
     sys.exit(EXIT_FINDINGS if any(at_least(f.severity, threshold) for f in report.findings) else EXIT_OK)
-
-
-def _render(report, output_format: str, output: str | None, config, show_suppressed: bool, quiet: bool, root: str | None) -> str:
-    if output_format == "json":
-        import json
-
-        from policylint.reporters import json_report
-
-        data = json_report.to_dict(report)
-        if report.suppressed or report.baselined or show_suppressed:
-            # Keys added only when used, so that the version-1 shape of plain scans never changes.
-            data["summary"]["suppressed"] = len(report.suppressed)
-            data["summary"]["baselined"] = report.baselined
-        if show_suppressed:
-            data["suppressed"] = [
-                dict(row, suppression={"kind": s.suppression.kind, "file": s.suppression.file, "line": s.suppression.line, "reason": s.suppression.reason})
-                for row, s in zip(json_report.to_dict(_only(report, [s.finding for s in report.suppressed]))["findings"], report.suppressed)
-            ]
-        return json.dumps(data, indent=2) + "\n"
-    if output_format == "sarif":
-        from policylint.reporters import sarif
-
-        severities = config.severity if config else None
-        return sarif.render(report, root=root, severities=severities, show_suppressed=show_suppressed)
-    if output_format == "junit":
-        from policylint.reporters import junit
-
-        return junit.render(report, root=root, show_suppressed=show_suppressed)
-    if output_format == "github":
-        from policylint.reporters import github
-
-        return github.render(report, root=root)
-    from policylint.reporters import text as text_report
-
-    colour = output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
-    body = text_report.render(report, colour=colour).splitlines()
-    summary = body.pop()  # the reporter's last line is its summary
-    if show_suppressed:
-        for item in report.suppressed:
-            f = item.finding
-            resource = f" ({f.resource})" if f.resource else ""
-            body.append(f"{f.file}:{f.line}: {f.rule_id} [{f.severity}] {f.message}{resource} [suppressed by {item.suppression.describe()}]")
-    if not quiet:
-        body.append(_summary_with_suppressions(summary, report))
-    return "\n".join(body) + "\n" if body else ""
-
-
-def _only(report, findings):
-    from policylint.report import Report
-
-    return Report(findings=list(findings), files=report.files)
-
-
-def _summary_with_suppressions(summary: str, report) -> str:
-    from policylint.suppressions import KIND_LABELS
-
-    extras = []
-    if report.suppressed:
-        kinds: dict[str, int] = {}
-        for item in report.suppressed:
-            kinds[item.suppression.kind] = kinds.get(item.suppression.kind, 0) + 1
-        detail = ", ".join(f"{kinds[k]} by {KIND_LABELS[k]}" for k in KIND_LABELS if k in kinds)
-        extras.append(f"{len(report.suppressed)} suppressed ({detail})")
-    if report.baselined:
-        extras.append(f"{report.baselined} in the baseline")
-    if not extras:
-        return summary
-    return summary.rstrip(".") + "; " + "; ".join(extras) + "."
 
 
 @cli.command("baseline")

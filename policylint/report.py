@@ -17,6 +17,8 @@ if TYPE_CHECKING:
     from policylint.suppressions import SuppressedFinding
 
 SEVERITIES = ("info", "low", "medium", "high", "critical")  # the one severity order, mildest first
+# How each kind of suppression is named to the user (suppressions and reporters both say it).
+KIND_LABELS = {"comment": "inline comment", "metadata": "CloudFormation Metadata", "config": "config per-path-ignores"}
 FINGERPRINT_VERSION = 1
 _LINE_MENTION = re.compile(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?")
 

@@ -43,6 +43,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Iterable, Sequence
 
 from policylint.catalogue import UsageError, catalogue
+from policylint.report import KIND_LABELS
 from policylint.rule import Finding, Rule
 
 if TYPE_CHECKING:
@@ -55,7 +56,6 @@ _DIRECTIVE = re.compile(r"policylint\s*:\s*ignore\b(?P<rest>.*)", re.IGNORECASE)
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _TEXT_COMMENT = re.compile(r"(?:^|(?<=[ \t]))(?:#|//)")
 _YAML_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#", re.MULTILINE)
-KIND_LABELS = {"comment": "inline comment", "metadata": "CloudFormation Metadata", "config": "config per-path-ignores"}
 
 
 

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from policylint.commands import cli
 from policylint.engine import Report, lint_paths
 from policylint.model import ParseError
-from policylint.reporters import github, junit, sarif
+from policylint.reporters import REPORTERS, RenderOptions, github, junit, render, sarif
 from policylint.rule import Finding, Rule
 from policylint.suppressions import SuppressedFinding, Suppression
 
@@ -116,7 +116,7 @@ def check_golden(name: str, text: str) -> None:
 
 
 def stable_sarif(report, root, **options) -> dict:
-    data = sarif.to_dict(report, root=root, rules=RULES, **options)
+    data = sarif.to_dict(report, RenderOptions(root=root, rules=RULES, **options))
     data["runs"][0]["originalUriBaseIds"]["%SRCROOT%"]["uri"] = "file:///SRCROOT/"
     return data
 
@@ -140,7 +140,7 @@ def test_sarif_golden(in_root):
 
 def test_sarif_is_valid_against_the_official_schema(in_root, tmp_path):
     validator = sarif_validator()
-    validator.validate(json.loads(sarif.render(sample_report(), root=in_root, rules=RULES)))
+    validator.validate(json.loads(sarif.render(sample_report(), RenderOptions(root=in_root, rules=RULES))))
     # A real scan with real rules, a suppressed finding, an error and a file outside the root.
     (tmp_path / "scan").mkdir()
     (tmp_path / "scan" / "loop.yaml").write_text(LOOP)
@@ -149,7 +149,7 @@ def test_sarif_is_valid_against_the_official_schema(in_root, tmp_path):
     report = lint_paths([str(tmp_path / "scan")], select=["PL101", "PL000"], suppress=True)
     assert report.suppressed and report.errors
     for root in (in_root, str(tmp_path / "scan" / "elsewhere")):
-        log = json.loads(sarif.render(report, root=root, show_suppressed=True))
+        log = json.loads(sarif.render(report, RenderOptions(root=root, show_suppressed=True)))
         errors = sorted(validator.iter_errors(log), key=str)
         assert not errors, errors[0]
 
@@ -203,11 +203,11 @@ def test_sarif_suppressed_only_when_asked(in_root):
 
 
 def test_junit_golden(in_root):
-    check_golden("report.junit.xml", junit.render(sample_report(), root=in_root))
+    check_golden("report.junit.xml", junit.render(sample_report(), RenderOptions(root=in_root)))
 
 
 def test_junit_parses_with_unique_names_and_locations(in_root):
-    tree = ET.fromstring(junit.render(sample_report(), root=in_root))
+    tree = ET.fromstring(junit.render(sample_report(), RenderOptions(root=in_root)))
     cases = tree.findall("./testsuite/testcase")
     names = [c.get("name") for c in cases]
     assert len(names) == len(set(names)) == 9
@@ -220,7 +220,7 @@ def test_junit_parses_with_unique_names_and_locations(in_root):
 
 
 def test_junit_clean_report_has_one_passing_testcase(in_root):
-    tree = ET.fromstring(junit.render(Report(files=2), root=in_root))
+    tree = ET.fromstring(junit.render(Report(files=2), RenderOptions(root=in_root)))
     (case,) = tree.iter("testcase")
     assert list(case) == [] and tree.get("failures") == "0"
 
@@ -231,7 +231,7 @@ def test_junit_is_valid_against_junit_10_without_file_and_line(in_root, report):
     if not schema_file.exists():
         pytest.skip("../shared/schemas is not available (a user's clone)")
     xmlschema = pytest.importorskip("xmlschema")
-    tree = ET.fromstring(junit.render(report, root=in_root))
+    tree = ET.fromstring(junit.render(report, RenderOptions(root=in_root)))
     for case in tree.iter("testcase"):  # GitLab's extensions, not in the schema
         case.attrib.pop("file", None)
         case.attrib.pop("line", None)
@@ -242,7 +242,7 @@ def test_junit_is_valid_against_junit_10_without_file_and_line(in_root, report):
 
 
 def test_github_golden(in_root):
-    check_golden("report.github.txt", github.render(sample_report(), root=in_root))
+    check_golden("report.github.txt", github.render(sample_report(), RenderOptions(root=in_root)))
 
 
 @given(st.text(max_size=30))
@@ -257,7 +257,7 @@ def test_github_escaping_round_trips(value):
 
 
 def test_github_commands_and_escaping(in_root):
-    lines = github.render(sample_report(), root=in_root).splitlines()
+    lines = github.render(sample_report(), RenderOptions(root=in_root)).splitlines()
     assert lines[0] == "::notice file=infra/main.tf,line=3,endLine=3,title=PL107 s3-versioning-disabled::[low] Bucket has no versioning (aws_s3_bucket.logs)"
     assert lines[1].startswith("::error file=infra/main.tf,line=12,endLine=14,title=PL101 s3-logging-loop::[high] Access logs")
     cors = next(line for line in lines if "PL112" in line)
@@ -266,6 +266,39 @@ def test_github_commands_and_escaping(in_root):
     assert any(line.startswith("::notice ") and "No default encryption%0Aconfigured" in line for line in lines)
     assert "::error file=unreadable.json,title=policylint%3A cannot read file::invalid JSON: Expecting value" in lines
     assert lines[-1] == "policylint: 7 findings (3 critical, 1 high, 1 medium, 1 low, 1 info), 2 errors in 6 files."
+
+
+# --------------------------------------------------------------------------- the registry; text
+
+
+def test_every_reporter_is_render_report_options(in_root):
+    import inspect
+
+    from policylint.commands import FORMAT_CHOICES
+
+    assert FORMAT_CHOICES == tuple(REPORTERS) == ("text", "json", "sarif", "junit", "github")
+    for name, module in REPORTERS.items():
+        reporter = __import__(module, fromlist=["render"]).render
+        assert list(inspect.signature(reporter).parameters) == ["report", "options"], name
+        assert render(name, sample_report(), RenderOptions(root=in_root, rules=RULES)).endswith("\n")
+
+
+def test_text_lists_suppressed_findings_and_counts_them():
+    report = sample_report()
+    hidden = report.findings.pop(0)
+    report.suppressed = [SuppressedFinding(hidden, Suppression("comment", hidden.file, 2, (hidden.rule_id,), "reviewed"))]
+    report.baselined = 2
+    lines = render("text", report, RenderOptions(show_suppressed=True)).splitlines()
+    assert lines[-2] == "infra/main.tf:3: PL107 [low] Bucket has no versioning (aws_s3_bucket.logs) [suppressed by inline comment at infra/main.tf:2: reviewed]"
+    assert lines[-1] == "6 findings (3 critical, 1 high, 1 medium, 1 info), 2 errors in 6 files; 1 suppressed (1 by inline comment); 2 in the baseline."
+    assert "suppressed by" not in render("text", report, RenderOptions())
+    assert render("text", report, RenderOptions(quiet=True)).splitlines()[-1] == "unreadable.json: error: invalid JSON: Expecting value"
+    assert render("text", Report(files=1), RenderOptions(quiet=True)) == ""
+
+
+def test_text_prints_every_line_break_as_a_plain_one():
+    report = Report(findings=[finding("PL107", "low", "one\rtwo\u2028three", "a.tf", 1)], files=1)
+    assert render("text", report, RenderOptions(quiet=True)) == "a.tf:1: PL107 [low] one\ntwo\nthree\n"
 
 
 # --------------------------------------------------------------------------- CLI: every format

@@ -9,9 +9,9 @@ and LF everywhere, and also ``:`` and ``,`` inside properties.  A summary line c
 
 from __future__ import annotations
 
-import os
-
+from policylint.reporters import RenderOptions
 from policylint.reporters.sarif import display_path
+from policylint.reporters.text import summary
 
 LEVELS = {"critical": "error", "high": "error", "medium": "warning", "low": "notice", "info": "notice"}
 
@@ -29,10 +29,8 @@ def command(level: str, message: str, **properties) -> str:
     return f"::{level} {props}::{escape_data(message)}" if props else f"::{level}::{escape_data(message)}"
 
 
-def render(report, *, root: str | None = None) -> str:
-    from policylint.reporters.text import summary
-
-    root = root if root is not None else os.getcwd()
+def render(report, options: RenderOptions = RenderOptions()) -> str:
+    root = options.base()
     lines = []
     for f in report.findings:
         resource = f" ({f.resource})" if f.resource else ""

@@ -9,10 +9,10 @@ empty.  The shape is the lenient junit-10 schema plus ``file``/``line``.
 
 from __future__ import annotations
 
-import os
 import re
 import xml.etree.ElementTree as ET
 
+from policylint.reporters import RenderOptions
 from policylint.reporters.sarif import display_path, help_uri
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -22,8 +22,8 @@ def _clean(text: str) -> str:
     return _INVALID_XML.sub("\ufffd", text)
 
 
-def render(report, *, root: str | None = None, show_suppressed: bool = False) -> str:
-    root = root if root is not None else os.getcwd()
+def render(report, options: RenderOptions = RenderOptions()) -> str:
+    root = options.base()
     suite = ET.Element("testsuite")
     names: dict[str, int] = {}
 
@@ -39,7 +39,7 @@ def render(report, *, root: str | None = None, show_suppressed: bool = False) ->
         return ET.SubElement(suite, "testcase", attributes)
 
     shown = [(f, None) for f in report.findings]
-    if show_suppressed:
+    if options.show_suppressed:
         shown += [(s.finding, s.suppression) for s in report.suppressed]
         shown.sort(key=lambda pair: pair[0].sort_key())
     failures = skipped = 0

@@ -11,6 +11,7 @@
   source, and a value from us would stop it from doing so.
 - Suppressed findings are left out (GitHub's handling of ``result.suppressions`` is unverified);
   with ``show_suppressed`` they are included with a ``suppressions`` entry.
+- The configuration's severity overrides (``options.severities``) set each rule's default level.
 - Files that could not be parsed are ``toolExecutionNotifications`` of the invocation.
 """
 
@@ -25,6 +26,7 @@ from typing import Mapping
 
 from policylint import __version__
 from policylint.report import fingerprint
+from policylint.reporters import RenderOptions
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 PROJECT_URL = "https://github.com/policylint/policylint"
@@ -131,23 +133,15 @@ def _result(finding, index: int, root: str, suppression=None) -> dict:
     return result
 
 
-def to_dict(
-    report,
-    *,
-    root: str | None = None,
-    rules: Mapping[str, type] | None = None,
-    severities: Mapping[str, str] | None = None,
-    show_suppressed: bool = False,
-) -> dict:
-    root = root if root is not None else os.getcwd()
+def to_dict(report, options: RenderOptions = RenderOptions()) -> dict:
+    root = options.base()
     shown = [(f, None) for f in report.findings]
-    if show_suppressed:
+    if options.show_suppressed:
         shown += [(s.finding, s.suppression) for s in report.suppressed]
         shown.sort(key=lambda pair: pair[0].sort_key())
     codes = sorted({f.rule_id for f, _ in shown})
-    found = lookup_rules(codes, rules)
-    severities = severities or {}
-    descriptors = [_descriptor(found[c], severities.get(c, found[c].severity)) for c in codes]
+    found = lookup_rules(codes, options.rules)
+    descriptors = [_descriptor(found[c], options.severities.get(c, found[c].severity)) for c in codes]
     index = {c: i for i, c in enumerate(codes)}
     notifications = []
     for error in report.errors:
@@ -171,6 +165,6 @@ def to_dict(
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 
 
-def render(report, **options) -> str:
-    """The SARIF log as text; ``options`` as :func:`to_dict`."""
-    return json.dumps(to_dict(report, **options), indent=2, ensure_ascii=False) + "\n"
+def render(report, options: RenderOptions = RenderOptions()) -> str:
+    """The SARIF log as text."""
+    return json.dumps(to_dict(report, options), indent=2, ensure_ascii=False) + "\n"

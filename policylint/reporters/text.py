@@ -1,40 +1,70 @@
-"""Human output: one finding per line, ``path:line: CODE [severity] message (resource)``."""
+"""Human output: one finding per line, ``path:line: CODE [severity] message (resource)``, then
+the errors, the suppressed findings when asked, and a summary line (left out when quiet)."""
 
 from __future__ import annotations
+
+from policylint.report import KIND_LABELS, SEVERITIES
+from policylint.reporters import RenderOptions
 
 _COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
 _RESET = "\033[0m"
 _BOLD = "\033[1m"
 
 
-def render(report, colour: bool = False) -> str:
+def render(report, options: RenderOptions = RenderOptions()) -> str:
     def paint(text: str, code: str) -> str:
-        return f"{code}{text}{_RESET}" if colour else text
+        return f"{code}{text}{_RESET}" if options.colour else text
 
     lines = []
     for f in report.findings:
         where = paint(f"{f.file}:{f.line}:", _BOLD)
         severity = paint(f"[{f.severity}]", _COLOURS[f.severity])
-        resource = f" ({f.resource})" if f.resource else ""
-        lines.append(f"{where} {f.rule_id} {severity} {f.message}{resource}")
+        lines.append(f"{where} {f.rule_id} {severity} {f.message}{_resource(f)}")
     for e in report.errors:
         where = f"{e.file}:{e.line}:" if e.line else f"{e.file}:"
         lines.append(f"{paint(where, _BOLD)} {paint('error', _COLOURS['critical'])}: {e.message}")
-    lines.append(summary(report))
-    return "\n".join(lines) + "\n"
+    # A line break of any kind in these messages (`\r`, `\u2028`, ...) is printed as a plain one.
+    lines = "".join(line + "\n" for line in lines).splitlines()
+    if options.show_suppressed:
+        for item in report.suppressed:
+            f = item.finding
+            lines.append(f"{f.file}:{f.line}: {f.rule_id} [{f.severity}] {f.message}{_resource(f)} [suppressed by {item.suppression.describe()}]")
+    if not options.quiet:
+        lines.append(_with_suppressions(summary(report), report))
+    return "\n".join(lines) + "\n" if lines else ""
+
+
+def _resource(finding) -> str:
+    return f" ({finding.resource})" if finding.resource else ""
 
 
 def summary(report) -> str:
+    """``7 findings (3 critical, 1 high), 2 errors in 6 files.``"""
     n = len(report.findings)
     parts = [f"{n} finding{'s' if n != 1 else ''}"]
     if report.findings:
         counts = {}
         for f in report.findings:
             counts[f.severity] = counts.get(f.severity, 0) + 1
-        order = ("critical", "high", "medium", "low", "info")
-        parts[0] += " (" + ", ".join(f"{counts[s]} {s}" for s in order if s in counts) + ")"
+        parts[0] += " (" + ", ".join(f"{counts[s]} {s}" for s in reversed(SEVERITIES) if s in counts) + ")"
     if report.errors:
         e = len(report.errors)
         parts.append(f"{e} error{'s' if e != 1 else ''}")
     files = report.files
     return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}."
+
+
+def _with_suppressions(summary: str, report) -> str:
+    """The summary, plus how many findings suppressions and the baseline hid."""
+    extras = []
+    if report.suppressed:
+        kinds: dict[str, int] = {}
+        for item in report.suppressed:
+            kinds[item.suppression.kind] = kinds.get(item.suppression.kind, 0) + 1
+        detail = ", ".join(f"{kinds[k]} by {KIND_LABELS[k]}" for k in KIND_LABELS if k in kinds)
+        extras.append(f"{len(report.suppressed)} suppressed ({detail})")
+    if report.baselined:
+        extras.append(f"{report.baselined} in the baseline")
+    if not extras:
+        return summary
+    return summary.rstrip(".") + "; " + "; ".join(extras) + "."
