@@ -159,7 +159,6 @@ class Resource:
     type: str  # as written: aws_s3_bucket, AWS::S3::Bucket
     format: str  # cloudformation | terraform | plan | policy
     location: Location
-    props: Node | None = None  # the evaluated source properties, for rules without a canonical kind
     keys: dict[str, str] = field(default_factory=dict, repr=False)
     # Attributes holding a DNS name that a Route 53 alias can target (as a reference to them is
     # written: `DNSName`, `dns_name`) -> the kind of endpoint: elb, cloudfront, s3-website,

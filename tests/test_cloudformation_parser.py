@@ -211,12 +211,12 @@ def test_no_value_user_data_is_absent():
 
 def test_valid_json_that_yaml_cannot_read_still_parses():
     # surrogate-pair escapes (what json.dumps writes for an emoji) and a key over 1024 characters
-    text = '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b",\n "Tags": [{"Key": "e", "Value": "\\ud83d\\ude00"}], "%s": 1}}}}' % ("k" * 1100)
+    text = '{"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "b",\n "AccessControl": "\\ud83d\\ude00", "%s": 1}}}}' % ("k" * 1100)
     doc = cloudformation.parse(text, "t.json")
     assert doc.errors == []
     bucket = resource(doc, "B")
     assert (bucket.name.value, bucket.name.line) == ("b", 1)
-    assert bucket.props.get("Tags", 0, "Value").value == "\U0001F600"
+    assert bucket.acl.value == "\U0001F600"
 
 
 def test_yaml_alias_bombs_are_refused_quickly():

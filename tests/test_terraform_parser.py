@@ -51,6 +51,16 @@ def resource(document, address: str):
     return found[0]
 
 
+def attributes(tmp_path: Path, address: str) -> Node:
+    """The evaluated attributes of a resource of the module in ``tmp_path``: what the canonical
+    builders of :mod:`policylint.parsers.tf_resources` receive."""
+    from policylint.parsers import tf_blocks
+    from policylint.parsers.tf_eval import Evaluator
+
+    files = [hcl_tree.parse_file(str(p), p.read_text(encoding="utf-8-sig")) for p in sorted(tmp_path.glob("*.tf"))]
+    return tf_blocks.resource_values(Evaluator(terraform.Module(str(tmp_path), files)), address)
+
+
 def uid(tmp_path: Path, address: str) -> str:
     return f"tf:{tmp_path}::{address}"
 
@@ -89,9 +99,9 @@ def test_lines_of_resources_attributes_and_nested_blocks(tmp_path):
     assert (bucket.logging.location.line, bucket.logging.location.end_line) == (5, 8)
     assert (bucket.logging.target.value, bucket.logging.target.line) == ("acme-audit", 6)
     # Blocks have the plan JSON shape: a list of dict Nodes.
-    logging = bucket.props.get("logging")
+    logging = attributes(tmp_path, "aws_s3_bucket.logs").get("logging")
     assert isinstance(logging.value, list) and logging.get(0, "target_prefix").line == 7
-    assert bucket.props.get("tags", "Team").line == 10
+    assert attributes(tmp_path, "aws_s3_bucket.logs").get("tags", "Team").line == 10
 
 
 def test_jsonencode_keys_keep_their_own_lines(tmp_path):
@@ -249,7 +259,7 @@ def test_locals_are_lazy_and_cycles_are_unknown(tmp_path):
     )
     bucket = resource(doc, "aws_s3_bucket.b")
     assert (bucket.name.value, bucket.name.line) == ("acme-prod-data", 2)
-    assert isinstance(bucket.props.get("tags", "loop").value, Unknown)
+    assert isinstance(attributes(tmp_path, "aws_s3_bucket.b").get("tags", "loop").value, Unknown)
 
 
 def test_one_line_values_are_placed_where_used_multi_line_ones_where_written(tmp_path):
@@ -317,7 +327,7 @@ def test_references_to_module_resources_are_refs(tmp_path):
     assert part.bucket.value == Ref(uid(tmp_path, "aws_s3_bucket.data"), "bucket", "aws_s3_bucket.data.bucket")
     # ... "${x}" is x itself, and inside a longer string a literal bucket name is substituted.
     assert part.updates["logging"].target.value == Ref(logs_uid, "id", "aws_s3_bucket.logs[0].id")
-    assert part.props.get("target_prefix").value == "acme-data/"
+    assert attributes(tmp_path, "aws_s3_bucket_logging.l").get("target_prefix").value == "acme-data/"
 
 
 def test_instances_of_a_counted_resource_are_distinct_identities(tmp_path):
@@ -456,7 +466,7 @@ def test_unresolvable_values_are_unknown_never_guessed(tmp_path):
         }
         """,
     )
-    tags = resource(doc, "aws_s3_bucket.b").props.get("tags")
+    tags = attributes(tmp_path, "aws_s3_bucket.b").get("tags")
     for name in ("data", "module", "var", "count", "each", "function", "try", "for", "cond", "splat"):
         assert isinstance(tags.get(name).value, Unknown), name
     assert tags.get("module").value.text == "module.network.vpc_id"
@@ -526,7 +536,7 @@ def test_pure_functions_on_known_values(tmp_path):
     )
     bucket = resource(doc, "aws_s3_bucket.b")
     assert bucket.name.value == "ACME-7"
-    assert bucket.props.get("tags").plain() == {"a": "1", "b": "x,y"}
+    assert attributes(tmp_path, "aws_s3_bucket.b").get("tags").plain() == {"a": "1", "b": "x,y"}
     [grant] = bucket.grants
     assert (grant.grantee_uri.value, grant.permission.value) == ("http://acs.amazonaws.com/groups/global/AllUsers", "READ")
 
@@ -1303,8 +1313,9 @@ def test_other_resources_keep_their_evaluated_values(tmp_path):
     )
     volume = resource(doc, "aws_ebs_volume.data")
     assert type(volume).__name__ == "Resource" and volume.format == "terraform" and volume.type == "aws_ebs_volume"
-    assert volume.props.get("encrypted").value is False and volume.props.get("multi_attach_enabled").line == 3
-    assert volume.props.get("lifecycle") is None and volume.props.get("depends_on") is None  # meta-arguments
+    attrs = attributes(tmp_path, "aws_ebs_volume.data")
+    assert attrs.get("encrypted").value is False and attrs.get("multi_attach_enabled").line == 3
+    assert attrs.get("lifecycle") is None and attrs.get("depends_on") is None  # meta-arguments
 
 
 def test_importing_the_parser_does_not_import_hcl2():

@@ -281,7 +281,7 @@ class _Template:
         if not isinstance(props, Node) or not isinstance(props.value, dict):
             props = Node({}, self.path, raw.line, raw.end_line)
         location = Location(self.path, raw.line, raw.end_line or raw.line)
-        common = dict(uid=self.uid(logical_id), address=logical_id, type=type_name, format=FORMAT, location=location, props=props)
+        common = dict(uid=self.uid(logical_id), address=logical_id, type=type_name, format=FORMAT, location=location)
         if type_name in DNS_ENDPOINTS:
             common["dns_endpoints"] = DNS_ENDPOINTS[type_name]
         builder = _BUILDERS.get(type_name)
@@ -480,7 +480,7 @@ def _record_set_group(t: _Template, common: dict, props: Node, doc: Document) ->
         if not isinstance(item.value, dict):
             continue
         member = dict(common, uid=f"{common['uid']}.RecordSets[{index}]", address=f"{common['address']}.RecordSets[{index}]",
-                      type="AWS::Route53::RecordSet", location=_loc(item), props=item)
+                      type="AWS::Route53::RecordSet", location=_loc(item))
         doc.resources.append(_record(item, member, props.get("HostedZoneId"), props.get("HostedZoneName")))
 
 

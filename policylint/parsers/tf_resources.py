@@ -63,7 +63,7 @@ def build(tf_type: str, address: str, uid: str, attrs: Node, location: Location,
     already, so no builder needs the module's uid prefix.
     """
     if not isinstance(attrs.value, dict):  # a resource whose whole body is unknown
-        unknown = Resource(uid, address, tf_type, format, location, props=attrs, dns_endpoints=DNS_ENDPOINTS.get(tf_type, {}))
+        unknown = Resource(uid, address, tf_type, format, location, dns_endpoints=DNS_ENDPOINTS.get(tf_type, {}))
         return Built([unknown], [])
     ctx = _Context(tf_type, address, uid, attrs, location, format)
     builder = _BUILDERS.get(tf_type)
@@ -85,10 +85,10 @@ class _Context:
         self.policies: list[PolicyDocument] = []
 
     def plain(self) -> Resource:
-        return Resource(self.uid, self.address, self.type, self.format, self.location, props=self.attrs)
+        return Resource(self.uid, self.address, self.type, self.format, self.location)
 
     def common(self) -> dict[str, Any]:
-        return dict(uid=self.uid, address=self.address, type=self.type, format=self.format, location=self.location, props=self.attrs)
+        return dict(uid=self.uid, address=self.address, type=self.type, format=self.format, location=self.location)
 
     def add_policy(self, value: Node | None, kind: str, owner: Resource, attached_to: Node | None = None, on_bucket: bool = False) -> None:
         body = policy_body(value)
