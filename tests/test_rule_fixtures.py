@@ -52,14 +52,19 @@ def test_every_fixture_dir_names_a_rule():
 
 def test_each_rule_has_a_bad_and_a_good_case_per_format():
     """A rule fires on a bad fixture and stays silent on a good one in every format it applies to."""
+    from policylint import parsers
     from policylint.catalogue import catalogue
 
-    suffix_format = {".tf": "terraform", ".yaml": "cloudformation", ".yml": "cloudformation", ".template": "cloudformation"}
+    def formats(case: Case) -> set[str]:
+        # By content: a .json file is a plan, a policy or a CloudFormation template.
+        return {parsers.detect(f.name, f.read_text(encoding="utf-8")) for f in case.files()}
+
+    case_formats = {case: formats(case) for case in CASES}
     problems = []
     for rule in catalogue().checks:
         cases = [c for c in CASES if c.code == rule.code]
-        for fmt in sorted(rule.formats & {"terraform", "cloudformation"}):
-            kinds = {bool(c.expected()) for c in cases if any(suffix_format.get(f.suffix) == fmt for f in c.files())}
+        for fmt in sorted(rule.formats & {"terraform", "cloudformation", "plan", "policy"}):
+            kinds = {bool(c.expected()) for c in cases if fmt in case_formats[c]}
             if kinds != {True, False}:
                 problems.append(f"{rule.code} {fmt}: needs both a bad and a good fixture")
     assert not problems, "\n".join(problems)

@@ -271,4 +271,4 @@ def test_example_keys_fixture_is_info_only(tmp_path):
 
 def test_text_fixture_severities(tmp_path):
     assert _severities(tmp_path, "credentials.ini") == {3: "critical", 4: "critical", 7: "critical"}
-    assert _severities(tmp_path, "plan.json") == {18: "critical", 19: "critical", 36: "high"}
+    assert _severities(tmp_path, "plan_lambda_env_and_provider_keys.json") == {18: "critical", 19: "critical", 36: "high"}
