@@ -31,6 +31,7 @@ from policylint.model import (
     dns_name,
     text_of,
 )
+from policylint.policy.wildcard import Wildcard, compile_literals
 
 T = TypeVar("T", bound=Resource)
 
@@ -208,11 +209,11 @@ class Scan:
             return False  # a generated name: no literal or pattern written elsewhere can spell it
         name = bucket.name.value if bucket.name.known else None
         if isinstance(name, str):
-            return re.fullmatch(pattern, name) is not None
+            return pattern.fullmatch(name)
         name_pattern = _name_pattern(bucket.name)
         literal = value.value if value is not None and isinstance(value.value, str) else None
         if name_pattern is not None and literal is not None:
-            return re.fullmatch(name_pattern, bucket_name_from(literal)) is not None
+            return name_pattern.fullmatch(bucket_name_from(literal))
         return True  # two partly known strings: assume they may meet
 
     def zone_for(self, record: DnsRecord) -> HostedZone | None:
@@ -267,17 +268,17 @@ class Scan:
                 yield account.block
 
 
-def _name_pattern(node: Node | None) -> str | None:
-    """A regular expression for the bucket name a value may hold; None when nothing is known."""
+def _name_pattern(node: Node | None) -> Wildcard | None:
+    """A pattern for the bucket name a value may hold; None when nothing is known."""
     value = node.value if node is not None else None
     if isinstance(value, str):
-        return re.escape(bucket_name_from(value))
+        return compile_literals([bucket_name_from(value)])
     if not isinstance(value, Unknown) or "${" not in value.text:
         return None
     pieces = _PLACEHOLDER.split(bucket_name_from(value.text))
     if not any(pieces):
         return None
-    return ".*".join(re.escape(piece) for piece in pieces)
+    return compile_literals(pieces)
 
 
 def _may_reach(value: Node, bucket: S3Bucket) -> bool:

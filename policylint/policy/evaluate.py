@@ -42,6 +42,7 @@ from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from policylint.model import Ref, Unknown
 from policylint.policy.document import Condition, Element, Policy, PrincipalElement, Raw, Statement
+from policylint.policy.wildcard import STAR, Wildcard, compile_pieces
 
 ANY = "\ue000"
 NAME = "\ue001"
@@ -327,27 +328,27 @@ def literal(pattern: str) -> str:
 
 
 @lru_cache(maxsize=8192)
-def _regex(pattern: str, ignore_case: bool) -> re.Pattern:
-    parts = []
+def _wildcard(pattern: str, ignore_case: bool) -> Wildcard:
+    pieces = []
     for char in pattern:
         if char == "*":
-            parts.append(".*")
+            pieces.append(STAR)
         elif char == "?":
-            parts.append(f"[^{_HOLES}]")
+            pieces.append(f"[^{_HOLES}]")
         elif char == VAR:
-            parts.append("(?!)")
+            pieces.append("(?!)")
         elif char == _LIT_STAR:
-            parts.append(r"\*")
+            pieces.append(r"\*")
         elif char == _LIT_QUESTION:
-            parts.append(r"\?")
+            pieces.append(r"\?")
         else:
-            parts.append(re.escape(char))
-    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+            pieces.append(re.escape(char))
+    return compile_pieces(pieces, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
 def match(pattern: str, subject: str, ignore_case: bool = False) -> Match:
     """How an IAM wildcard pattern relates to a subject that may contain unknown pieces."""
-    if _regex(pattern, ignore_case).fullmatch(subject):
+    if _wildcard(pattern, ignore_case).fullmatch(subject):
         return Match.ALL
     unknown = VAR in pattern or NAME in pattern or NAME in subject
     if not unknown and ANY not in subject:

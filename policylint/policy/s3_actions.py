@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from policylint.policy.wildcard import STAR, compile_pieces
+
 # name -> (resource, access): resource "bucket" | "object"; access "read" | "list" | "write" |
 # "permissions" | "tagging", as the reference classifies them.
 _OBJECT_ACTIONS = {
@@ -113,8 +115,8 @@ _READ_PREFIXES = ("get", "list", "describe", "head")
 @lru_cache(maxsize=1024)
 def expand(pattern: str) -> tuple[str, ...]:
     """The known S3 actions an action pattern (``s3:Get*``, ``*``) matches, case-insensitively."""
-    regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.IGNORECASE)
-    return tuple(name for name in ACTIONS if regex.fullmatch(name))
+    matcher = compile_pieces((STAR if c == "*" else "." if c == "?" else re.escape(c) for c in pattern), re.IGNORECASE)
+    return tuple(name for name in ACTIONS if matcher.fullmatch(name))
 
 
 def canonical(action: str) -> str | None:
