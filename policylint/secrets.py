@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -63,6 +63,8 @@ _CFN_REFERENCE = re.compile(r"""(?:!Ref|!GetAtt|!ImportValue|!FindInMap|["']?(?:
 _PLACEHOLDER_WORDS = ("xxxx", "your", "dummy", "fake", "changeme", "placeholder", "redacted", "sample")
 _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 _LOWER_HEX = re.compile(r"[0-9a-f]+")
+_BRACES = tuple(re.compile(p) for p in (r"\$\{", r"\}", r"(?=\{\{)", r"(?=\}\})"))
+_WINDOW = 100  # how far back from a value its key and reference syntax are looked for
 
 
 @dataclass(frozen=True)
@@ -110,12 +112,16 @@ def find_credentials(text: str) -> list[Credential]:
         return []
     index = _LineIndex(text)
 
+    lines_of = _LineFacts(text, index)
     ids = []  # (offset, line, value)
     if has_ids:
         for match in _ID.finditer(text):
             value = match.group(0)
-            if _plausible_id(value) and not _inside_reference(text, match.start(), match.end()):
-                ids.append((match.start(), index.line_of(match.start()), value))
+            line = index.line_of(match.start())
+            if _plausible_id(value) and not lines_of.inside_reference(line, match.start(), match.end()):
+                ids.append((match.start(), line, value))
+    all_ids = _Nearby([i[0] for i in ids], index)
+    real_ids = _Nearby([i[0] for i in ids if not is_example(i[2])], index)
 
     # Lines worth looking at for secrets: those near an id, and those that mention a secret name
     # (with the few lines after them, for `default =` / `Value:` under the name).
@@ -131,27 +137,28 @@ def find_credentials(text: str) -> list[Credential]:
         start, end = index.span(line)
         for match in _SECRET.finditer(text, start, end):
             value = match.group(0)
-            if not _plausible_secret(value) or _inside_reference(text, match.start(), match.end()):
+            if not _plausible_secret(value) or lines_of.inside_reference(line, match.start(), match.end()):
                 continue
-            name = _credential_name_for(text, index, line, match.start())
-            near = [i for i in ids if _near(i[0], i[1], match.start(), line)]
-            if name is None and not near:
+            name = lines_of.credential_name_for(line, match.start())
+            if name is None and all_ids.nearest(match.start(), line) is None:
                 continue
             secrets.append((match.start(), line, value, name))
+    real_secrets = [s for s in secrets if not is_example(s[2])]
+    near_secrets = _Nearby([s[0] for s in real_secrets], index)
 
     found: list[Credential] = []
     for offset, line, value in ids:
-        partners = [s for s in secrets if not is_example(s[2]) and _near(offset, line, s[0], s[1])]
+        nearest = near_secrets.nearest(offset, line)
         example = is_example(value)
-        severity = "info" if example else "critical" if partners else "high"
-        partner = min(partners, key=lambda s: abs(s[0] - offset))[1] if partners else None
+        severity = "info" if example else "critical" if nearest is not None else "high"
+        partner = real_secrets[nearest][1] if nearest is not None else None
         found.append(Credential(ACCESS_KEY_ID, value, line, index.column_of(offset), severity, example, partner=partner))
     for offset, line, value, name in secrets:
-        near = [i for i in ids if _near(i[0], i[1], offset, line)]
-        real_near = [i for i in near if not is_example(i[2])]
+        nearest = all_ids.nearest(offset, line)
+        real_near = real_ids.nearest(offset, line) is not None
         example = is_example(value)
         severity = "info" if example or (name is None and not real_near) else "critical"
-        partner = min(near, key=lambda i: abs(i[0] - offset))[1] if near else None
+        partner = ids[nearest][1] if nearest is not None else None
         found.append(Credential(SECRET_ACCESS_KEY, value, line, index.column_of(offset), severity, example, name, partner))
     return sorted(found, key=lambda c: (c.line, c.column))
 
@@ -179,10 +186,42 @@ class _LineIndex:
         return start, end
 
 
-def _near(offset_a: int, line_a: int, offset_b: int, line_b: int) -> bool:
-    if line_a == line_b:
-        return abs(offset_a - offset_b) <= PAIR_CHARS
-    return abs(line_a - line_b) <= PAIR_LINES
+class _Nearby:
+    """Places (offsets, in increasing order) near a given place: within :data:`PAIR_LINES` lines,
+    or :data:`PAIR_CHARS` characters on the same line.  Found by bisection, so that a minified
+    file with thousands of keys on one line is not compared pair by pair."""
+
+    def __init__(self, offsets: list[int], index: _LineIndex):
+        self.offsets = offsets
+        self.index = index
+
+    def _start_of(self, line: int) -> int:
+        if line < 1:
+            return 0
+        return self.index.starts[line - 1] if line <= self.index.count else len(self.index.text) + 1
+
+    def nearest(self, offset: int, line: int) -> int | None:
+        """The position in the list of the nearest place (the first of equally near ones)."""
+        offsets = self.offsets
+        if not offsets:
+            return None
+        before_lines = bisect_left(offsets, self._start_of(line - PAIR_LINES))
+        line_start = bisect_left(offsets, self._start_of(line))
+        line_end = bisect_left(offsets, self._start_of(line + 1))
+        after_lines = bisect_left(offsets, self._start_of(line + PAIR_LINES + 1))
+        close_start = max(line_start, bisect_left(offsets, offset - PAIR_CHARS))
+        close_end = min(line_end, bisect_right(offsets, offset + PAIR_CHARS))
+        candidates = []
+        if line_start > before_lines:
+            candidates.append(line_start - 1)
+        if close_end > close_start:
+            middle = bisect_left(offsets, offset, close_start, close_end)
+            candidates += [i for i in (middle - 1, middle) if close_start <= i < close_end]
+        if after_lines > line_end:
+            candidates.append(line_end)
+        if not candidates:
+            return None
+        return min(candidates, key=lambda i: (abs(offsets[i] - offset), i))
 
 
 def _placeholder(value: str) -> bool:
@@ -211,18 +250,6 @@ def _plausible_secret(value: str) -> bool:
     return entropy(value) >= SECRET_MIN_ENTROPY and not _placeholder(value)
 
 
-def _inside_reference(text: str, start: int, end: int) -> bool:
-    """``${...}``, ``{{resolve:...}}``, ``<...>``, ``var.x``, ``Ref: X`` are not literal values."""
-    line_start = text.rfind("\n", 0, start) + 1
-    before = text[line_start:start]
-    after = text[end : end + 2]
-    if before.endswith(("{", "<", ".", "$", "%")) or after.startswith(("}", ">")):
-        return True
-    if before.rfind("${") > before.rfind("}") or before.rfind("{{") > before.rfind("}}"):
-        return True
-    return bool(_CFN_REFERENCE.search(before))
-
-
 def is_credential_name(name: str) -> bool:
     """``secret_key``, ``aws_secret_access_key``, ``AWS_SECRET_ACCESS_KEY``, ``SecretAccessKey``,
     ``secretKey``, ``default.aws_secret_access_key``, ``TF_VAR_aws_secret_key``,
@@ -236,30 +263,83 @@ def is_credential_name(name: str) -> bool:
     return "aws" in normal and normal.endswith("secretkey")
 
 
-def _credential_name_for(text: str, index: _LineIndex, line: int, offset: int) -> str | None:
-    """The credential-named key the value at ``offset`` is assigned to, if any."""
-    line_start = index.span(line)[0]
-    before = text[line_start:offset]
-    match = _ASSIGNED_TO.search(before)
-    if match is None:
-        return None
-    key = match.group(1)
-    if is_credential_name(key):
-        return key
-    if re.sub(r"[^a-z]", "", key.lower()) not in _INDIRECT_KEYS:
-        return None
-    # The name sits earlier: on the same line (`{"name": "AWS_SECRET_ACCESS_KEY", "value": "`),
-    # or a few lines up (a Terraform variable label, a CloudFormation parameter, `- Name: ...`),
-    # unless a line in between names something else (the previous item of a list of variables).
-    for word in _IDENTIFIER.findall(before[: match.start()]):
-        if is_credential_name(word):
-            return word
-    for previous in range(line - 1, max(0, line - 1 - NAME_LOOKBACK_LINES), -1):
-        start, end = index.span(previous)
-        chunk = text[start:end]
-        for word in _IDENTIFIER.findall(chunk):
-            if is_credential_name(word):
-                return word
-        if _OTHER_NAME.search(chunk) or _OTHER_HEADER.search(chunk):
+class _LineFacts:
+    """What the credential finder asks about a line, worked out once per line: where its
+    ``${``/``{{`` and ``}``/``}}`` are, which credential names it holds, whether it names
+    something else.  Text before a value is read only :data:`_WINDOW` characters back, so that
+    every value of a long minified line costs the same."""
+
+    def __init__(self, text: str, index: _LineIndex):
+        self.text = text
+        self.index = index
+        self._braces: dict[int, tuple[list[int], ...]] = {}
+        self._names: dict[int, tuple[list[tuple[int, str]], bool]] = {}
+
+    def _window(self, line: int, offset: int) -> str:
+        """The text before a value on its line: :data:`_WINDOW` characters before the blanks
+        that precede it (each value's blanks are its own, so this stays linear)."""
+        line_start = self.index.span(line)[0]
+        blank = offset
+        while blank > line_start and self.text[blank - 1] in " \t":
+            blank -= 1
+        return self.text[max(line_start, blank - _WINDOW) : offset]
+
+    def braces(self, line: int) -> tuple[list[int], ...]:
+        if line not in self._braces:
+            start, end = self.index.span(line)
+            self._braces[line] = tuple(
+                [m.start() for m in pattern.finditer(self.text, start, end)] for pattern in _BRACES
+            )
+        return self._braces[line]
+
+    def inside_reference(self, line: int, start: int, end: int) -> bool:
+        """``${...}``, ``{{resolve:...}}``, ``<...>``, ``var.x``, ``Ref: X`` are not literal values."""
+        before = self._window(line, start)
+        after = self.text[end : end + 2]
+        if before.endswith(("{", "<", ".", "$", "%")) or after.startswith(("}", ">")):
+            return True
+        opens, closes, double_opens, double_closes = self.braces(line)
+        if _last(opens, start - 2) > _last(closes, start - 1) or _last(double_opens, start - 2) > _last(double_closes, start - 2):
+            return True
+        return bool(_CFN_REFERENCE.search(before))
+
+    def names(self, line: int) -> tuple[list[tuple[int, str]], bool]:
+        """The credential names of a line (end offset, word), and whether it names something else."""
+        if line not in self._names:
+            start, end = self.index.span(line)
+            words = [(m.end(), m.group(0)) for m in _IDENTIFIER.finditer(self.text, start, end) if is_credential_name(m.group(0))]
+            chunk = self.text[start:end]
+            self._names[line] = (words, bool(_OTHER_NAME.search(chunk) or _OTHER_HEADER.search(chunk)))
+        return self._names[line]
+
+    def credential_name_for(self, line: int, offset: int) -> str | None:
+        """The credential-named key the value at ``offset`` is assigned to, if any."""
+        before = self._window(line, offset)
+        match = _ASSIGNED_TO.search(before)
+        if match is None:
             return None
-    return None
+        key = match.group(1)
+        if is_credential_name(key):
+            return key
+        if re.sub(r"[^a-z]", "", key.lower()) not in _INDIRECT_KEYS:
+            return None
+        # The name sits earlier: on the same line (`{"name": "AWS_SECRET_ACCESS_KEY", "value": "`),
+        # or a few lines up (a Terraform variable label, a CloudFormation parameter, `- Name: ...`),
+        # unless a line in between names something else (the previous item of a list of variables).
+        words, _ = self.names(line)
+        key_start = offset - len(before) + match.start()
+        if words and words[0][0] <= key_start:
+            return words[0][1]
+        for previous in range(line - 1, max(0, line - 1 - NAME_LOOKBACK_LINES), -1):
+            words, other = self.names(previous)
+            if words:
+                return words[0][1]
+            if other:
+                return None
+        return None
+
+
+def _last(positions: list[int], limit: int) -> int:
+    """The last position at or before ``limit``, -1 when there is none."""
+    found = bisect_right(positions, limit)
+    return positions[found - 1] if found else -1

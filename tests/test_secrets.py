@@ -272,3 +272,35 @@ def test_example_keys_fixture_is_info_only(tmp_path):
 def test_text_fixture_severities(tmp_path):
     assert _severities(tmp_path, "credentials.ini") == {3: "critical", 4: "critical", 7: "critical"}
     assert _severities(tmp_path, "plan_lambda_env_and_provider_keys.json") == {18: "critical", 19: "critical", 36: "high"}
+
+
+# --------------------------------------------------------------------------- hostile sizes (#11 item 6)
+
+
+def _minified(count: int) -> str:
+    import random
+    import string
+
+    rng = random.Random(count)
+
+    def secret() -> str:
+        return "".join(rng.choice(string.ascii_letters + string.digits + "/+") for _ in range(40))
+
+    def key_id() -> str:
+        return "AKIA" + "".join(rng.choice("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567") for _ in range(16))
+
+    return "{" + ",".join(f'"k{i}":"{key_id()}","aws_secret_access_key":"{secret()}","x":"{secret()} {secret()}"' for i in range(count)) + "}"
+
+
+def test_a_long_minified_line_is_scanned_in_linear_time():
+    import time
+
+    small, big = _minified(100), _minified(800)
+    timings = []
+    for text in (small, big):
+        start = time.perf_counter()
+        found = find_credentials(text)
+        timings.append(time.perf_counter() - start)
+        assert sum(c.kind == SECRET_ACCESS_KEY for c in found) >= len(text) // 400
+    # 8 times the text: well under the 64 times a quadratic scan would take
+    assert timings[1] < 2.0 and timings[1] < 20 * max(timings[0], 0.005)
