@@ -57,7 +57,7 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
             continue
     module = Module(directory, parsed)
     document.errors.extend(module.errors)
-    evaluator = Evaluator(module)
+    evaluator = Evaluator(module, sum(len(text) for _, text in files))
     for address, (block, file) in module.resources.items():
         if tf_blocks.declares_nothing(block):
             continue
@@ -66,6 +66,7 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
         built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
         document.resources.extend(built.resources)
         document.policies.extend(built.policies)
+    document.errors.extend(evaluator.notices.values())
     return document
 
 

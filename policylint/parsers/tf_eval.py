@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any, Callable
 
-from policylint.model import Node, Ref, Unknown
+from policylint.model import Node, ParseError, Ref, Unknown
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers import tf_blocks
 from policylint.parsers.tf_functions import FUNCTIONS, is_number, refs_of, scalar_text
@@ -32,6 +32,15 @@ _LITERAL_ATTRIBUTES = frozenset({
     ("aws_route53_zone", "name"),  # the provider only strips a trailing dot (PL401 ignores it)
 })
 
+# Budgets, so that no module makes evaluation exponential (each doubling local, concat or product
+# of the one before) or deep: over one, the value is unknown and a notice names the place.
+MAX_STRING = 4_000_000  # characters of a computed string (literals are bounded by the file)
+MAX_ITEMS = 20_000  # values in a computed collection, nested values included
+MAX_INTEGER_BITS = 4096  # an integer product larger than this is unknown
+MAX_DEPTH = 60  # named values (locals, variables, template files) evaluated inside one another
+STEPS_PER_CHARACTER = 20  # evaluation steps allowed per character of the module's source ...
+MIN_STEPS = 2_000_000  # ... and at least this many
+
 Scope = dict[str, Node] | None  # names visible as bare identifiers (templatefile vars); None = module scope
 _ISOLATED: dict[str, Node] = {}  # variable defaults and tfvars may not refer to anything
 
@@ -40,10 +49,14 @@ class Evaluator:
     """Evaluates the expressions of one module: named values are memoised, a reference cycle is
     unknown, and a reference to a resource of the module is a :class:`Ref`."""
 
-    def __init__(self, module: Module):
+    def __init__(self, module: Module, source_size: int = 0):
         self.module = module
         self._cache: dict[tuple[str, ...], Node] = {}
         self._active: set[tuple[str, ...]] = set()
+        self.steps_left = max(MIN_STEPS, STEPS_PER_CHARACTER * source_size)
+        self.including: list[str] = []  # template files being rendered, innermost last
+        self.notices: dict[tuple[str, int], ParseError] = {}  # budgets exceeded, by place
+        self._sizes: dict[int, tuple[Node, int]] = {}  # id -> (node, number of values in it)
 
     def _once(self, key: tuple[str, ...], compute: Callable[[], Node], on_cycle: Callable[[], Node]) -> Node:
         """Memoised evaluation of a named value; a reference cycle evaluates to unknown."""
@@ -52,6 +65,10 @@ class Evaluator:
             return cached
         if key in self._active:
             return on_cycle()
+        if len(self._active) + len(self.including) >= MAX_DEPTH:
+            value = on_cycle()
+            self.notice(value.file, value.line, f"values nested more than {MAX_DEPTH} deep (locals, variables, template files)")
+            return value
         self._active.add(key)
         try:
             value = compute()
@@ -59,6 +76,70 @@ class Evaluator:
             self._active.discard(key)
         self._cache[key] = value
         return value
+
+    # ---- budgets
+
+    def notice(self, file: str, line: int, what: str) -> None:
+        """Record that a value was left unknown because it exceeded a budget."""
+        if (file, line) not in self.notices:
+            self.notices[(file, line)] = ParseError(file, line, f"{what}: not evaluated, treated as unknown", "unsupported")
+
+    def spend(self, steps: int, file: str, expr: hcl.Expr) -> bool:
+        """Take ``steps`` from the module's budget; False (and a notice) once it is spent."""
+        self.steps_left -= steps
+        if self.steps_left >= 0:
+            return True
+        self.notice(file, expr.line, "evaluation budget of the module spent")
+        return False
+
+    def size(self, node: Node) -> int:
+        """How many values ``node`` holds, itself included (shared values counted each time)."""
+        value = node.value
+        if not isinstance(value, (dict, list)):
+            return 1
+        known = self._sizes.get(id(node))
+        if known is not None and known[0] is node:
+            return known[1]
+        children = value.values() if isinstance(value, dict) else value
+        total = 1
+        for child in children:
+            total += self.size(child)
+            if total > MAX_ITEMS:
+                break
+        self._sizes[id(node)] = (node, total)
+        return total
+
+    def fits(self, value: Any, file: str, expr: hcl.Expr) -> bool:
+        """Whether a computed value is within the size budgets (a notice when it is not)."""
+        if isinstance(value, str) and len(value) > MAX_STRING:
+            self.notice(file, expr.line, f"string longer than {MAX_STRING:,} characters")
+            return False
+        if isinstance(value, (list, dict)):
+            children = value.values() if isinstance(value, dict) else value
+            total = 1
+            for child in children:
+                total += self.size(child)
+                if total > MAX_ITEMS:
+                    self.notice(file, expr.line, f"collection of more than {MAX_ITEMS:,} values")
+                    return False
+        return True
+
+    def fits_length(self, length: int, file: str, expr: hcl.Expr) -> bool:
+        """Whether a string of ``length`` characters may be built (checked before building it)."""
+        if length > MAX_STRING:
+            self.notice(file, expr.line, f"string longer than {MAX_STRING:,} characters")
+            return False
+        return True
+
+    def relocated(self, node: Node, file: str, expr: hcl.Expr) -> Node:
+        """:func:`_relocated`, paid for from the budget (it copies one-line values)."""
+        size = self.size(node)
+        if not self.spend(size, file, expr):
+            return self.unknown(expr, file)
+        moved = _relocated(node, file, expr)
+        if moved is not node and isinstance(moved.value, (dict, list)):
+            self._sizes[id(moved)] = (moved, size)
+        return moved
 
     # ---- named values
 
@@ -96,22 +177,30 @@ class Evaluator:
 
     def eval(self, expr: hcl.Expr, file: str, scope: Scope = None) -> Node:
         handler = _HANDLERS.get(type(expr))
-        if handler is None:
+        if handler is None or not self.spend(1, file, expr):
             return self.unknown(expr, file)
         return handler(self, expr, file, scope)
 
     def node(self, value: Any, file: str, expr: hcl.Expr) -> Node:
+        """A computed value at ``expr``; unknown when it exceeds a size budget."""
+        if isinstance(value, (str, list, dict)) and not self.fits(value, file, expr):
+            return self.unknown(expr, file)
+        return self._located(value, file, expr)
+
+    def _located(self, value: Any, file: str, expr: hcl.Expr) -> Node:
         return Node(value, file, expr.line, expr.end_line if expr.end_line > expr.line else None)
 
     def _text(self, value: Any, file: str, expr: hcl.Literal | hcl.Template) -> Node:
         """A string; a heredoc's also records the line its body starts on."""
-        node = self.node(value, file, expr)
+        node = self._located(value, file, expr) if isinstance(expr, hcl.Literal) else self.node(value, file, expr)
+        if isinstance(node.value, Unknown) and not isinstance(value, Unknown):
+            return node
         if _is_heredoc(expr):
             node.text_line = expr.line + 1
         return node
 
     def unknown(self, expr: hcl.Expr, file: str, text: str | None = None) -> Node:
-        return self.node(Unknown(expr.text if text is None else text, self.refs_in(expr)), file, expr)
+        return self._located(Unknown(expr.text if text is None else text, self.refs_in(expr)), file, expr)
 
     def refs_in(self, expr: hcl.Expr) -> tuple[Ref, ...]:
         """References to resources of the module written anywhere inside ``expr``."""
@@ -147,11 +236,12 @@ class Evaluator:
         parts = expr.parts
         if len(parts) == 1 and not isinstance(parts[0], (str, hcl.Directive)):
             # "${x}" is x itself, whatever its type (Terraform drops the template).
-            return _relocated(self._interpolated(parts[0], file, scope), file, expr)
+            return self.relocated(self._interpolated(parts[0], file, scope), file, expr)
         known: list[str] = []
         shown: list[str] = []  # the template with unknown parts kept as ${...}
         refs: list[Ref] = []
         complete = True
+        length = 0
         for part in parts:
             if isinstance(part, str):
                 known.append(part)
@@ -159,6 +249,9 @@ class Evaluator:
                 continue
             value = None if isinstance(part, hcl.Directive) else self._interpolated(part, file, scope).value
             text = scalar_text(value)
+            length += len(text) if text is not None else 0
+            if not self.fits_length(length, file, expr):
+                return self.unknown(expr, file)
             if text is None:
                 complete = False
                 shown.append(part.text if isinstance(part, hcl.Directive) else "${" + part.text + "}")
@@ -191,15 +284,15 @@ class Evaluator:
             return self._walk(self.eval(root, file, scope), steps, expr, file, scope)
         if scope is not None:  # a template file or a variable default: only its own names
             if root in scope:
-                return _relocated(self._walk(scope[root], steps, expr, file, scope), file, expr)
+                return self.relocated(self._walk(scope[root], steps, expr, file, scope), file, expr)
             return self.unknown(expr, file)
         name = steps[0][1] if steps and steps[0][0] == "attr" else None
         if root == "var" and name is not None:
             value = self.variable(name, file, expr)
-            return _relocated(self._walk(value, steps[1:], expr, file, scope), file, expr)
+            return self.relocated(self._walk(value, steps[1:], expr, file, scope), file, expr)
         if root == "local" and name is not None:
             value = self.local(name, file, expr)
-            return _relocated(self._walk(value, steps[1:], expr, file, scope), file, expr)
+            return self.relocated(self._walk(value, steps[1:], expr, file, scope), file, expr)
         if root == "data":
             return self._data(expr, file)
         found = self._reference(expr)
@@ -261,7 +354,17 @@ class Evaluator:
     def _binary(self, expr: hcl.Binary, file: str, scope: Scope) -> Node:
         left = self.eval(expr.left, file, scope)
         right = self.eval(expr.right, file, scope)
-        result = _operate(expr.op, left, right)
+        if not self.spend(self.size(left) + self.size(right), file, expr):
+            return self.unknown(expr, file)
+        a, b = left.value, right.value
+        if expr.op == "*" and isinstance(a, int) and isinstance(b, int) and a.bit_length() + b.bit_length() > MAX_INTEGER_BITS:
+            self.notice(file, expr.line, f"integer larger than {MAX_INTEGER_BITS} bits")
+            return self.unknown(expr, file)
+        try:
+            result = _operate(expr.op, left, right)
+        except OverflowError:  # a huge integer mixed with a float
+            self.notice(file, expr.line, "number too large")
+            return self.unknown(expr, file)
         return self.unknown(expr, file) if result is _UNKNOWN else self.node(result, file, expr)
 
     def _call(self, expr: hcl.Call, file: str, scope: Scope) -> Node:
@@ -284,7 +387,7 @@ class Evaluator:
         value = self.resource_attr(address, ref.attr)  # type: ignore[arg-type]
         if value is None or not isinstance(value.value, str) or not value.value:
             return None
-        return _relocated(value, file, expr)
+        return self.relocated(value, file, expr)
 
     def _resource_ref(self, expr: hcl.Traversal) -> Ref | None:
         """``aws_x.name[...].attr...`` as a Ref to that resource, when the module declares it."""

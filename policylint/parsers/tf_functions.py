@@ -73,6 +73,8 @@ def _fn_jsonencode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -
     value = args[0]
     if isinstance(value.value, (dict, list)):
         return value  # documents stay located trees (see policylint.parsers.terraform)
+    if not ev.spend(ev.size(value), file, expr):
+        return None
     text = _json_text(value)
     return None if text is None else ev.node(text, file, expr)
 
@@ -95,7 +97,11 @@ def _fn_base64encode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str)
     if len(args) != 1:
         return None
     value = args[0]
+    if not ev.spend(ev.size(value), file, expr):
+        return None
     text = value.value if isinstance(value.value, str) else _json_text(value) if isinstance(value.value, (dict, list)) else None
+    if text is not None and not ev.fits_length(len(text) * 4 // 3 + 4, file, expr):
+        return None
     if text is not None:
         encoded = ev.node(base64.b64encode(text.encode("utf-8")).decode("ascii"), file, expr)
     elif isinstance(value.value, Unknown):
@@ -134,6 +140,8 @@ def _fn_format(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> No
     template = args[0].value
     if re.search(r"%(?![%sdv])", template):  # widths, flags, other verbs: not reproduced
         return None
+    if not ev.fits_length(len(template) + sum(len(a.value) for a in args[1:] if isinstance(a.value, str)), file, expr):
+        return None
     values = iter(args[1:])
     out = []
     position = 0
@@ -159,11 +167,15 @@ def _fn_format(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> No
 def _fn_concat(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
     if not all(isinstance(a.value, list) for a in args):
         return None
+    if not ev.spend(sum(len(a.value) for a in args), file, expr):
+        return None
     return ev.node([item for a in args for item in a.value], file, expr)
 
 
 def _fn_merge(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
     merged: dict[str, Node] = {}
+    if not ev.spend(sum(len(a.value) for a in args if isinstance(a.value, dict)), file, expr):
+        return None
     for arg in args:
         if arg.value is None:
             continue
@@ -194,8 +206,12 @@ def _fn_toset(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Nod
 def _fn_join(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
     if len(args) < 2 or not isinstance(args[0].value, str) or not all(isinstance(a.value, list) for a in args[1:]):
         return None
+    if not ev.spend(sum(len(a.value) for a in args[1:]), file, expr):
+        return None
     texts = [scalar_text(item.value) for a in args[1:] for item in a.value]
     if any(t is None for t in texts):
+        return None
+    if not ev.fits_length(sum(map(len, texts)) + len(args[0].value) * len(texts), file, expr):  # type: ignore[arg-type]
         return None
     return ev.node(args[0].value.join(texts), file, expr)  # type: ignore[arg-type]
 
@@ -253,8 +269,15 @@ def _fn_templatefile(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str)
     except UnicodeDecodeError:
         return None
     variables = args[1].value if isinstance(args[1].value, dict) else {}
+    if read[0] in ev.including:  # a template that renders itself, directly or not
+        ev.notice(file, expr.line, f"`templatefile` includes `{os.path.basename(read[0])}` inside itself")
+        return None
     template = hcl.parse_template(text)
-    rendered = ev.eval(template, read[0], dict(variables))
+    ev.including.append(read[0])
+    try:
+        rendered = ev.eval(template, read[0], dict(variables))
+    finally:
+        ev.including.pop()
     if isinstance(rendered.value, Unknown):
         refs = tuple(dict.fromkeys(rendered.value.refs + refs_of(args[1].value) + ev.refs_in(expr)))
         return ev.node(Unknown(rendered.value.text, refs), file, expr)
