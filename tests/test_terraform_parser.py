@@ -1353,3 +1353,23 @@ def test_grammar_cache_moves_to_the_user_cache_when_site_packages_is_read_only(t
     assert moved.startswith(str(tmp_path / "cache" / "policylint")) and moved.endswith(".lark")
     package_cache.write_bytes(b"")  # an existing cache is used wherever it is
     assert hcl_tree.grammar_cache(str(package_cache)) == str(package_cache)
+
+
+def test_template_lines_are_counted_incrementally():
+    """#11 item 6: a big heredoc with an interpolation on every line parses in linear time,
+    each part on its own line."""
+    import time
+
+    from policylint.parsers import hcl_tree
+
+    def parse(count: int) -> tuple[float, object]:
+        body = "".join(f"line {i} ${{var.x}} %{{ if true }}y%{{ endif }}\n" for i in range(count))
+        start = time.perf_counter()
+        template = hcl_tree.parse_template(body, 3)
+        return time.perf_counter() - start, template
+
+    small, _ = parse(2_000)
+    big, template = parse(16_000)
+    lines = [p.line for p in template.parts if not isinstance(p, str)]
+    assert lines[:3] == [3, 3, 3] and lines[-1] == 3 + 16_000 - 1
+    assert big < 30 * max(small, 0.01)  # 8 times the text; a quadratic count takes 64 times

@@ -619,8 +619,10 @@ def _split_template(body: str, first_line: int) -> list[Union[str, Expr]]:
     literal: list[str] = []
     i = 0
     n = len(body)
+    found = {"${": -2, "%{": -2}  # where each marker was last found: each is searched for once per occurrence
+    counted, line = 0, first_line  # lines are counted from the previous part, not from the start
     while i < n:
-        j = _next_marker(body, i)
+        j = _next_marker(body, i, found)
         if j < 0:
             literal.append(body[i:])
             break
@@ -636,7 +638,8 @@ def _split_template(body: str, first_line: int) -> list[Union[str, Expr]]:
         if literal:
             parts.append("".join(literal))
             literal = []
-        line = first_line + body.count("\n", 0, j)
+        line += body.count("\n", counted, j)
+        counted = j
         end_line = line + body.count("\n", j, close)
         if body[j] == "%":
             parts.append(Directive(line, end_line, body, j, close + 1))
@@ -648,9 +651,12 @@ def _split_template(body: str, first_line: int) -> list[Union[str, Expr]]:
     return parts
 
 
-def _next_marker(text: str, start: int) -> int:
-    dollar = text.find("${", start)
-    percent = text.find("%{", start)
+def _next_marker(text: str, start: int, found: dict[str, int] | None = None) -> int:
+    found = {"${": -2, "%{": -2} if found is None else found
+    for marker in found:
+        if -1 < found[marker] < start or found[marker] == -2:
+            found[marker] = text.find(marker, start)
+    dollar, percent = found["${"], found["%{"]
     candidates = [p for p in (dollar, percent) if p >= 0]
     if not candidates:
         return -1
