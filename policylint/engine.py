@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from policylint import parsers
 from policylint.catalogue import UsageError, catalogue
@@ -129,11 +129,32 @@ def check(documents: Sequence[Document], texts: Sequence[TextFile], rules: Seque
     scan = Scan(documents, texts)
     findings, rule_errors = run_rules(scan, rules)
     every_error = [*errors, *(e for d in documents for e in d.errors), *rule_errors]
+    findings, every_error = _masked(findings, every_error, texts)
     return Report(
         findings=sorted(findings, key=Finding.sort_key),
         errors=sorted(set(every_error), key=lambda e: (e.file, e.line or 0, e.message)),
         files=len(texts),
     )
+
+
+def _masked(findings: Iterable[Finding], errors: Sequence[ParseError], texts: Sequence[TextFile]) -> tuple[set[Finding], list[ParseError]]:
+    """Messages that quote a value (a syntax error's excerpt, a Sid, a bucket name) with every
+    credential masked as PL201 shows them (see :func:`policylint.secrets.mask_message`)."""
+    from policylint import secrets
+
+    by_path = {t.path: t.text for t in texts}
+    found: dict[str, list] = {}
+
+    def masked(message: str, file: str) -> str:
+        if not secrets.might_quote_a_credential(message):
+            return message
+        if file not in found:
+            found[file] = secrets.find_credentials(by_path[file]) if file in by_path else []
+        return secrets.mask_message(message, found[file])
+
+    findings = {f if masked(f.message, f.file) == f.message else replace(f, message=masked(f.message, f.file)) for f in findings}
+    errors = [e if masked(e.message, e.file) == e.message else replace(e, message=masked(e.message, e.file)) for e in errors]
+    return findings, errors
 
 
 def run_rules(scan, rules: Sequence[type[Rule]]) -> tuple[set[Finding], list[ParseError]]:

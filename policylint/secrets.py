@@ -343,3 +343,66 @@ def _last(positions: list[int], limit: int) -> int:
     """The last position at or before ``limit``, -1 when there is none."""
     found = bisect_right(positions, limit)
     return positions[found - 1] if found else -1
+
+
+# --------------------------------------------------------------------------- messages
+
+# In a message, shapes are looked for loosely: a value may be glued to other text (`s3:AKIA...`,
+# an ARN ending in `/*`, a Sid made of an id and a secret).
+_ID_SHAPE = re.compile(r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,16}")
+_KEY_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
+_SUSPECT = re.compile(r"[A-Za-z0-9/+]{8,}")
+_GRAM = 8  # a piece of a credential this long, quoted anywhere in a message, is masked
+
+
+def _masked_run(run: str) -> str:
+    return mask(run, ACCESS_KEY_ID if run.startswith(_ID_PREFIXES) else SECRET_ACCESS_KEY)
+
+
+def might_quote_a_credential(message: str) -> bool:
+    """Cheap pre-filter: a run of key characters with an upper-case letter and a digit or ``/+``."""
+    for match in _SUSPECT.finditer(message):
+        run = match.group(0)
+        if any(c.isupper() for c in run) and any(c.isdigit() or c in "/+" for c in run):
+            return True
+    return False
+
+
+def mask_message(message: str, credentials: list[Credential] | tuple[Credential, ...] = ()) -> str:
+    """A message with every credential it quotes masked as PL201 shows them (:func:`mask`):
+    the ``credentials`` found in the file the message is about, also where the message quotes
+    only a piece of one (an excerpt cut at a line's end), and anything shaped like an access key
+    id or a secret access key, wherever it comes from (a Sid, a bucket name, a syntax error)."""
+    if not might_quote_a_credential(message):
+        return message
+    covered = [False] * len(message)
+    grams = {c.value[i : i + _GRAM] for c in credentials for i in range(len(c.value) - _GRAM + 1)}
+    if grams:
+        for start in range(len(message) - _GRAM + 1):
+            if message[start : start + _GRAM] in grams:
+                covered[start : start + _GRAM] = [True] * _GRAM
+    for match in _ID_SHAPE.finditer(message):
+        covered[match.start() : match.end()] = [True] * (match.end() - match.start())
+    for match in _KEY_RUN.finditer(message):
+        run = match.group(0)
+        for offset in range(len(run) - 39):
+            if _plausible_secret(run[offset : offset + 40]):  # AWS's documented examples included
+                start = match.start() + offset
+                covered[start : start + 40] = [True] * 40
+    if not any(covered):
+        return message
+    out = []
+    start = 0
+    while start < len(message):
+        if not covered[start]:
+            end = start
+            while end < len(message) and not covered[end]:
+                end += 1
+            out.append(message[start:end])
+        else:
+            end = start
+            while end < len(message) and covered[end]:
+                end += 1
+            out.append(_masked_run(message[start:end]))
+        start = end
+    return "".join(out)

@@ -301,6 +301,8 @@ def parse_file(path: str, text: str) -> HclFile:
 def _describe(exc: Exception) -> str:
     from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
 
+    from policylint.secrets import mask_message
+
     if isinstance(exc, UnexpectedCharacters):
         char = exc.char if exc.char.strip() else repr(exc.char)
         return f"invalid HCL: unexpected character `{char}`"
@@ -308,7 +310,7 @@ def _describe(exc: Exception) -> str:
         if exc.token.type == "$END":
             return "invalid HCL: unexpected end of file (unclosed block, bracket or string?)"
         value = str(exc.token.value).strip() or repr(str(exc.token.value))
-        return f"invalid HCL: unexpected `{value[:40]}`"
+        return f"invalid HCL: unexpected `{mask_message(value)[:40]}`"  # masked before it is cut
     if isinstance(exc, UnexpectedEOF):
         return "invalid HCL: unexpected end of file (unclosed block, bracket or string?)"
     return f"invalid HCL: {exc}"
