@@ -96,7 +96,8 @@ def lint(paths: Sequence[str], options: Options = Options()) -> Report:
     if options.suppress or (options.config is not None and options.config.per_path_ignores):
         from policylint import suppressions
 
-        report = suppressions.apply(report, texts, rules, options)
+        source_maps = {path: m for d in documents for path, m in d.source_maps.items()}
+        report = suppressions.apply(report, texts, rules, options, source_maps)
     if baseline is not None:
         from policylint import baseline as baselines
 

@@ -23,10 +23,11 @@ Three forms, all matched after the rules have run (``lint_paths(..., suppress=Tr
   the template it covers the whole file.
 * ``per-path-ignores`` in the configuration (the only form for plan and raw policy JSON).
 
-Comments are found with each format's own tokenizer (the HCL token stream via
-:mod:`policylint.parsers.hcl_tree`, PyYAML's scanner), never with a text search that would also
-match ``#`` inside a string or heredoc.  Only files whose text mentions ``policylint`` are looked
-at, so a scan without suppressions pays nothing.
+Comments are found with each format's own tokenizer (for Terraform, the comments and construct
+extents the parser keeps in a :class:`~policylint.model.SourceMap`, so no file is parsed twice;
+PyYAML's scanner for templates), never with a text search that would also match ``#`` inside a
+string or heredoc.  Only files whose text mentions ``policylint`` are looked at, so a scan without
+suppressions pays nothing.
 
 Suppressions that cover nothing, and suppressions that name an unknown rule, are reported as
 findings of the meta rule PL000 (``unused-suppression``), so that stale ones get cleaned up and a
@@ -40,9 +41,10 @@ import fnmatch
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from policylint.catalogue import UsageError, catalogue
+from policylint.model import SourceMap
 from policylint.report import KIND_LABELS
 from policylint.rule import Finding, Rule
 
@@ -119,10 +121,17 @@ class _Collected:
 # --------------------------------------------------------------------------- matching
 
 
-def apply(report: Report, texts: Sequence[TextFile], rules_run: Iterable[type[Rule]], options: Options) -> Report:
+def apply(
+    report: Report,
+    texts: Sequence[TextFile],
+    rules_run: Iterable[type[Rule]],
+    options: Options,
+    source_maps: Mapping[str, SourceMap] | None = None,
+) -> Report:
     """The report with suppressed findings moved to ``suppressed`` and PL000 findings added.
     Inline comments and Metadata count when ``options.suppress`` is set; the config's per-path
-    ignores always."""
+    ignores always.  ``source_maps`` are the parsers' comments and structure of Terraform files
+    (see :class:`policylint.model.SourceMap`), so that no file is parsed twice."""
     config, select, ignore = options.config, options.select, options.ignore
     changed_only = options.changed_only
     collected = _Collected()
@@ -130,7 +139,7 @@ def apply(report: Report, texts: Sequence[TextFile], rules_run: Iterable[type[Ru
     if options.suppress:
         for text_file in texts:
             if "policylint" in text_file.text.lower():
-                _collect_file(text_file, collected)
+                _collect_file(text_file, collected, (source_maps or {}).get(text_file.path))
     if config is not None:
         _collect_config(config, collected)
 
@@ -249,13 +258,13 @@ class _Comment:
     alone: bool  # nothing but whitespace before it on its line
 
 
-def _collect_file(text_file: TextFile, collected: _Collected) -> None:
+def _collect_file(text_file: TextFile, collected: _Collected, source: SourceMap | None) -> None:
     path, text, fmt = text_file.path, text_file.text, text_file.format
     lines = text.splitlines()
     structure: _Structure | None = None
     comments: list[_Comment] | None = None
     if fmt == "terraform":
-        structure, comments = _hcl(path, text)
+        structure, comments = _hcl(source)
     elif fmt == "cloudformation" or path.lower().endswith((".yaml", ".yml", ".template")):
         comments = _yaml_comments(text) if not path.lower().endswith(".json") else []
         structure = _yaml_structure(text, path, collected, fmt)
@@ -312,43 +321,17 @@ class _Structure:
     metadata: list[Suppression] = field(default_factory=list)
 
 
-def _hcl(path: str, text: str) -> tuple[_Structure | None, list[_Comment] | None]:
-    from policylint.parsers import hcl_tree
-
-    try:
-        parsed = hcl_tree.parse_file(path, text)
-    except Exception:  # the engine reports why the file does not parse; nothing to suppress here
+def _hcl(source: SourceMap | None) -> tuple[_Structure | None, list[_Comment] | None]:
+    """Structure and comments of a Terraform file, from the source map its parser kept (None
+    when the file did not parse: the engine reports why, and there is nothing to suppress)."""
+    if source is None:
         return None, None
-    structure = _Structure()
-    module_scope = (os.path.dirname(path) or ".") + os.sep
-
-    def add(start: int, end: int) -> None:
-        structure.ends[start] = max(structure.ends.get(start, start), end)
-
-    def walk(body, top: bool) -> None:
-        for attribute in body.attributes.values():
-            add(attribute.line, attribute.end_line)
-            for expr in hcl_tree.iter_subexpressions(attribute.expr):
-                if isinstance(expr, hcl_tree.ObjectExpr):
-                    for item in expr.items:
-                        add(item.line, item.end_line)
-        for block in body.blocks:
-            add(block.line, block.end_line)
-            if top and block.type in ("resource", "data") and len(block.labels) >= 2:
-                address = ".".join(block.labels[:2]) if block.type == "resource" else "data." + ".".join(block.labels[:2])
-                structure.resources[block.line] = (module_scope, address)
-            walk(block.body, False)
-
-    walk(parsed.body, True)
-    source_lines = text.splitlines()
+    structure = _Structure(ends=dict(source.ends), resources=dict(source.resources))
     comments = []
-    for line, comment in parsed.comments:
-        first = comment.splitlines()[0] if comment else ""
-        line_text = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
-        position = line_text.rfind(first)
-        alone = position >= 0 and not line_text[:position].strip()
-        offset = next((i for i, part in enumerate(comment.splitlines()) if _DIRECTIVE.search(part)), 0)
-        comments.append(_Comment(line + offset, line + comment.count("\n"), comment, alone))
+    for comment in source.comments:
+        # A directive on a later line of a multi-line comment sits on that line.
+        offset = next((i for i, part in enumerate(comment.text.splitlines()) if _DIRECTIVE.search(part)), 0)
+        comments.append(_Comment(comment.line + offset, comment.end_line, comment.text, comment.alone))
     return structure, comments
 
 
