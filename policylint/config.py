@@ -219,4 +219,4 @@ def _codes(name: str, path: str, key: str, prefixes: bool, quiet: bool = False) 
     except UsageError:
         if quiet:
             return []
-        raise ConfigError(path, key, f"unknown rule `{name}` (see `policylint rules`)") from None
+        raise ConfigError(path, key, f"unknown rule `{name}`{catalogue().suggest(name)} (see `policylint rules`)") from None
