@@ -22,6 +22,8 @@ REPORTERS = {
     "sarif": "policylint.reporters.sarif",
     "junit": "policylint.reporters.junit",
     "github": "policylint.reporters.github",
+    "gitlab": "policylint.reporters.gitlab",
+    "markdown": "policylint.reporters.markdown",
 }
 
 
