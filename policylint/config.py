@@ -10,6 +10,7 @@ over.  Keys (all optional)::
     exclude = ["legacy/*"]                          # as --exclude
     fail-on = "medium"                              # as --fail-on
     per-path-ignores = { "plans/*.json" = ["PL201"] }  # globs relative to the config file
+    # an entry may expire: "PL201 until=2027-01-31" (after that day the findings return)
 
 Precedence: built-in defaults < this file < command-line flags (a flag replaces the key).
 The file is validated against ``config-schema.json`` (jsonschema is imported only when a file is
@@ -19,7 +20,9 @@ file and the key, which the CLI turns into exit code 2.
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -48,6 +51,9 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     fail_on: str | None = None
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule codes
+    per_path_until: dict[str, dict[str, datetime.date]] = field(default_factory=dict)  # glob -> code -> expiry
+    keys: tuple[str, ...] = ()  # the keys the file sets
+    shadowed: tuple[str, ...] = ()  # other config files of the same directory that are not read
     text: str = ""
 
     def line_of(self, needle: str) -> int:
@@ -133,7 +139,7 @@ def load(path: str) -> Config:
         table = data
         prefix = ""
     _validate(table, path, prefix)
-    config = Config(path=path, root=os.path.dirname(os.path.abspath(path)), text=text)
+    config = Config(path=path, root=os.path.dirname(os.path.abspath(path)), text=text, keys=tuple(table))
     config.select = _names(table.get("select", []), path, prefix + "select", prefixes=True)
     config.ignore = _names(table.get("ignore", []), path, prefix + "ignore", prefixes=True)
     config.exclude = [p.rstrip("/") or p for p in table.get("exclude", [])]  # `legacy/` is the directory
@@ -147,12 +153,32 @@ def load(path: str) -> Config:
             config.severity[code] = severity
     for pattern, names in table.get("per-path-ignores", {}).items():
         codes: list[str] = []
+        key = f'{prefix}per-path-ignores."{pattern}"'
         for name in names:
-            for code in _codes(name, path, f'{prefix}per-path-ignores."{pattern}"', prefixes=True):
+            name, until = _until(name, path, key)
+            for code in _codes(name, path, key, prefixes=True):
+                if until is not None:
+                    config.per_path_until.setdefault(pattern, {})[code] = until
                 if code not in codes:
                     codes.append(code)
         config.per_path_ignores[pattern] = codes
     return config
+
+
+_ENTRY_UNTIL = re.compile(r"^(?P<name>\S+)\s+until=(?P<date>\S+)$")
+
+
+def _until(entry: str, path: str, key: str) -> tuple[str, datetime.date | None]:
+    """``"PL201 until=2027-01-31"`` → (``PL201``, the date)."""
+    match = _ENTRY_UNTIL.match(entry.strip())
+    if match is None:
+        return entry, None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", match.group("date")):
+            raise ValueError
+        return match.group("name"), datetime.date.fromisoformat(match.group("date"))
+    except ValueError:
+        raise ConfigError(path, key, f"bad expiry `until={match.group('date')}`: write a date as `until=YYYY-MM-DD`") from None
 
 
 def _validate(table: Any, path: str, prefix: str) -> None:
