@@ -65,7 +65,7 @@ def _selection_options(function):
     return function
 
 
-def _load_config(paths, config_file: str | None, no_config: bool):
+def _load_config(paths, config_file: str | None, no_config: bool, warn: bool = True):
     if no_config:
         return None
     from policylint import config as config_module
@@ -73,9 +73,16 @@ def _load_config(paths, config_file: str | None, no_config: bool):
     try:
         if config_file:
             return config_module.load(config_file)
-        return config_module.discover(paths)
+        config = config_module.discover(paths)
     except config_module.ConfigError as exc:
         raise ConfigFailure(str(exc)) from None
+    for other in config.shadowed if config and warn else ():
+        click.echo(f"policylint: warning: using {config.path}; {other} is not read ({_shadow_reason(config.path)})", err=True)
+    return config
+
+
+def _shadow_reason(path: str) -> str:
+    return f"{os.path.basename(path)} comes first in the same directory; settings are not merged"
 
 
 def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, changed_only: bool = False, baseline: str | None = None):
@@ -269,6 +276,38 @@ def list_rules(output_format) -> None:
     for r in rules:
         formats = ",".join(sorted(r.formats))
         click.echo(f"{r.code}  {r.slug:<40} {r.severity:<9} {formats:<38} {r.title}")
+
+
+@cli.command("config")
+@click.argument("path", required=False, default=".", type=click.Path())
+@click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Show this configuration file instead of the one found for PATH.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def show_config(path, config_file, output_format) -> None:
+    """Show the settings in effect for PATH (default: the current directory) and the file each
+    comes from.  Precedence: built-in defaults < the configuration file < command-line flags."""
+    import json
+
+    from policylint import config as config_module
+
+    config = _load_config([path], config_file, False, warn=False)
+    settings = config_module.effective(config)
+    if output_format == "json":
+        data = {
+            "file": config.path if config else None,
+            "not_read": list(config.shadowed) if config else [],
+            "settings": {key: {"value": value, "source": source} for key, value, source in settings},
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"configuration file: {config.path if config else 'none (built-in defaults)'}")
+    for other in config.shadowed if config else ():
+        click.echo(f"not read: {other} ({_shadow_reason(config.path)})")
+    width = max(len(key) for key, _, _ in settings)
+    for key, value, source in settings:
+        shown = json.dumps(value)
+        if key == "select" and not value:
+            shown = "[] (every rule)"
+        click.echo(f"{key:<{width}}  {shown:<40}  # {source}")
 
 
 @cli.command()

@@ -1,8 +1,10 @@
 """Configuration files: ``[tool.policylint]`` in ``pyproject.toml``, or a ``.policylint.toml``.
 
-The file is looked for from the scanned path upwards; in each directory ``.policylint.toml`` comes
-before ``pyproject.toml``, and a ``pyproject.toml`` without a ``[tool.policylint]`` table is passed
-over.  Keys (all optional)::
+The file is looked for from the scanned path upwards; the nearest directory with one wins, and
+only that one file is read (settings are not merged across files).  In one directory
+``.policylint.toml`` comes before ``pyproject.toml``; a ``[tool.policylint]`` table beside it is
+then not read, and the CLI says so (``Config.shadowed``).  A ``pyproject.toml`` without a
+``[tool.policylint]`` table is passed over.  Keys (all optional)::
 
     select = ["PL1", "hardcoded-aws-credentials"]   # codes, names, code prefixes, "ALL"
     ignore = ["PL118"]
@@ -68,6 +70,13 @@ class Config:
 def find_config(paths: Sequence[str]) -> str | None:
     """The configuration file that applies to ``paths``: searched from their common directory
     upwards."""
+    found = find_configs(paths)
+    return found[0] if found else None
+
+
+def find_configs(paths: Sequence[str]) -> list[str]:
+    """The configuration file that applies to ``paths``, followed by the other configuration
+    files of its directory that it shadows (empty when there is none)."""
     if not paths:
         paths = ["."]
     absolute = [os.path.abspath(p) for p in paths]
@@ -79,19 +88,57 @@ def find_config(paths: Sequence[str]) -> str | None:
         start = os.path.dirname(start)
     directory = start
     while True:
-        for name in CONFIG_NAMES:
-            candidate = os.path.join(directory, name)
-            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_tool_table(candidate)):
-                return candidate
+        found = [
+            os.path.join(directory, name)
+            for name in CONFIG_NAMES
+            if os.path.isfile(os.path.join(directory, name)) and (name != "pyproject.toml" or _has_tool_table(os.path.join(directory, name)))
+        ]
+        if found:
+            return found
         parent = os.path.dirname(directory)
         if parent == directory:
-            return None
+            return []
         directory = parent
 
 
 def discover(paths: Sequence[str]) -> Config | None:
-    path = find_config(paths)
-    return load(path) if path else None
+    found = find_configs(paths)
+    if not found:
+        return None
+    config = load(found[0])
+    config.shadowed = tuple(found[1:])
+    return config
+
+
+# The settings `policylint config` shows, with their built-in defaults.
+DEFAULTS: dict[str, Any] = {
+    "select": [],
+    "ignore": [],
+    "severity": {},
+    "exclude": [],
+    "fail-on": "low",
+    "per-path-ignores": {},
+}
+
+
+def effective(config: Config | None) -> list[tuple[str, Any, str]]:
+    """(key, value, source) for every setting: the file's value with the file's name, or the
+    built-in default with ``default``."""
+    out = []
+    for key, default in DEFAULTS.items():
+        if config is not None and key in config.keys:
+            table = _table(config)
+            out.append((key, table.get(key), config.path or "<config>"))
+        else:
+            out.append((key, default, "default"))
+    return out
+
+
+def _table(config: Config) -> dict[str, Any]:
+    data = _toml().loads(config.text)
+    if os.path.basename(config.path or "") == "pyproject.toml":
+        return data.get("tool", {}).get("policylint", {})
+    return data
 
 
 def _toml():

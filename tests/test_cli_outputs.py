@@ -182,3 +182,38 @@ def test_exclude_with_a_trailing_slash_matches_the_directory(tmp_path):
     (tmp_path / "t.yaml").write_text(CLEAN)
     assert run("scan", str(tmp_path), "--exclude", "legacy/").exit_code == 0
     assert run("scan", str(tmp_path)).exit_code == 1
+
+
+# 7. policylint config
+
+
+def test_config_shows_each_setting_and_its_source(tmp_path):
+    (tmp_path / "infra").mkdir()
+    (tmp_path / ".policylint.toml").write_text('select = ["PL1"]\nfail-on = "medium"\n')
+    result = run("config", str(tmp_path / "infra"))
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"configuration file: {tmp_path / '.policylint.toml'}"
+    assert lines[1].split() == ["select", '["PL1"]', "#", str(tmp_path / ".policylint.toml")]
+    assert lines[2].split() == ["ignore", "[]", "#", "default"]
+    data = json.loads(run("config", str(tmp_path), "--format", "json").stdout)
+    assert data["settings"]["fail-on"] == {"value": "medium", "source": str(tmp_path / ".policylint.toml")}
+    assert data["settings"]["exclude"] == {"value": [], "source": "default"}
+
+
+def test_config_without_a_file_shows_defaults(tmp_path):
+    result = run("config", str(tmp_path), "--format", "json")
+    data = json.loads(result.stdout)
+    if data["file"] is None:  # a config file above the temporary directory would be found
+        assert {s["source"] for s in data["settings"].values()} == {"default"}
+
+
+def test_policylint_toml_beside_a_tool_table_is_named(tmp_path):
+    loop_dir(tmp_path)
+    (tmp_path / ".policylint.toml").write_text('select = ["PL1"]\n')
+    (tmp_path / "pyproject.toml").write_text('[tool.policylint]\nignore = ["PL101"]\n')
+    result = run("scan", str(tmp_path), "--format", "json")
+    assert result.exit_code == 1  # .policylint.toml is read: PL101 is not ignored
+    assert f"using {tmp_path / '.policylint.toml'}; {tmp_path / 'pyproject.toml'} is not read" in result.stderr
+    shown = run("config", str(tmp_path))
+    assert f"not read: {tmp_path / 'pyproject.toml'}" in shown.stdout and shown.stderr == ""
