@@ -54,7 +54,7 @@ def _selection_options(function):
     options = [
         click.option("--select", multiple=True, metavar="CODES", help="Only these rules (codes, slugs or code prefixes; comma-separated)."),
         click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rules (codes, slugs or code prefixes; comma-separated)."),
-        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching GLOB (repeatable)."),
+        click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching GLOB (repeatable; `legacy/` names a directory)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read this configuration file instead of searching for one."),
         click.option("--no-config", is_flag=True, help="Ignore configuration files."),
         click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Parse files in N processes (0: one per CPU)."),
@@ -128,7 +128,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
 @click.option("--baseline", "baseline_file", type=click.Path(dir_okay=False), help="Report only findings that are not in this baseline file.")
 @click.option("--show-suppressed", is_flag=True, help="Also list suppressed findings and what suppressed them.")
 @click.option("--changed-only", is_flag=True, help="PATHS are changed files (pre-commit): evaluate each with its Terraform module, report only findings in PATHS.")
-@click.option("--root", type=click.Path(file_okay=False), metavar="DIR", default=None, help="Paths in sarif, junit, github and gitlab reports are relative to DIR.  [default: current directory]")
+@click.option("--root", type=click.Path(file_okay=False), metavar="DIR", default=None, help="Paths in sarif, junit, github, gitlab and markdown reports are relative to DIR.  [default: current directory]")
 @_selection_options
 def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet) -> None:
     """Lint files and directories (walked recursively; default: the current directory)."""
@@ -273,9 +273,10 @@ def list_rules(output_format) -> None:
         ]
         click.echo(json.dumps(data, indent=2))
         return
+    width = max(len(",".join(r.formats)) for r in rules)
     for r in rules:
         formats = ",".join(sorted(r.formats))
-        click.echo(f"{r.code}  {r.slug:<40} {r.severity:<9} {formats:<38} {r.title}")
+        click.echo(f"{r.code}  {r.slug:<40} {r.severity:<9} {formats:<{width}}  {r.title}")
 
 
 @cli.command("config")
