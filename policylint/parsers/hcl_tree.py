@@ -292,7 +292,14 @@ def parse_file(path: str, text: str) -> HclFile:
         tree = _lark().parse(text + "\n")  # the newline: what hcl2.parses_to_tree adds (lark #237)
         body = _Converter(text, 0).body(tree.children[0])
     except UnexpectedInput as exc:
-        raise HclSyntaxError(_describe(exc), _line_of(exc, text)) from None
+        message = _describe(exc)
+        if "unexpected end of file" in message:  # say where the unclosed construct began
+            from policylint.parsers.hcl_unclosed import unclosed
+
+            found = unclosed(text)
+            if found:
+                raise HclSyntaxError(f"invalid HCL: {found[1]}", found[0]) from None
+        raise HclSyntaxError(message, _line_of(exc, text)) from None
     except RecursionError:
         raise HclSyntaxError("invalid HCL: expressions nested too deeply to read", None) from None
     return HclFile(path, body, _comments(tree))

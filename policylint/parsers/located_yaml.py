@@ -110,14 +110,49 @@ class _Builder:
         return node.value
 
 
+def explain(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, int | None]:
+    """A YAML error in plain words, at the line of its cause: an unclosed bracket or quote where
+    it opened (PyYAML reports where it gave up), a tab or a bad indentation where it is."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    problem, context = exc.problem or "", exc.context or ""
+    opened = exc.context_mark.line + 1 if exc.context_mark else line
+    if "'\t'" in problem or _char_at(text, exc.problem_mark) == "\t":
+        return "a tab character: YAML indents with spaces only; replace the tab with spaces", line
+    if "cannot start any token" in problem and _char_at(text, exc.problem_mark).strip():
+        return f"`{_char_at(text, exc.problem_mark)}` cannot start a value here: put the value in quotes", line
+    if context.startswith("while parsing a flow") and "expected ','" in problem:
+        bracket = "[" if "sequence" in context else "{"
+        closing = "]" if bracket == "[" else "}"
+        return f"unclosed `{bracket}`: the {'list' if bracket == '[' else 'mapping'} that starts on this line has no `{closing}` (YAML expected `,` or `{closing}` on line {line})", opened
+    if context.startswith("while scanning a quoted scalar"):
+        return "unclosed quote: the quoted string that starts on this line is not closed", opened
+    if context.startswith("while parsing a block") and ("<block end>" in problem or "expected key" in problem or "expected '-'" in problem):
+        return f"bad indentation: this line does not line up with the {'list' if 'collection' in context else 'mapping'} that starts on line {opened}", line
+    if problem.startswith("mapping values are not allowed"):
+        return "`:` is not allowed here: check the indentation of this line, a missing `:` on the line above, or quote a value that contains `: `", line
+    return problem or context or "invalid YAML", line
+
+
+def _char_at(text: str, mark) -> str:
+    if mark is None:
+        return ""
+    start = 0
+    for _ in range(mark.line):  # bounded by the error's line
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    index = start + mark.column
+    return text[index] if index < len(text) else ""
+
+
 def load(text: str, path: str) -> Node:
     """Parse one YAML or JSON document into a Node tree; raises LoadError with a line."""
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise LoadError(problem, mark.line + 1 if mark else None) from None
+        problem, line = explain(exc, text)
+        raise LoadError(problem, line) from None
     except yaml.YAMLError as exc:
         raise LoadError(str(exc).splitlines()[0], None) from None
     if root is None:

@@ -29,8 +29,10 @@ def render(report, options: RenderOptions = RenderOptions()) -> str:
         for item in report.suppressed:
             f = item.finding
             lines.append(f"{f.file}:{f.line}: {f.rule_id} [{f.severity}] {f.message}{_resource(f)} [suppressed by {item.suppression.describe()}]")
+    if options.statistics:
+        lines.extend(statistics(report).splitlines())
     if not options.quiet:
-        lines.append(_with_suppressions(summary(report), report))
+        lines.append(full_summary(report))
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -52,6 +54,24 @@ def summary(report) -> str:
         parts.append(f"{e} error{'s' if e != 1 else ''}")
     files = report.files
     return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}."
+
+
+def full_summary(report) -> str:
+    """The summary line with what suppressions and the baseline hid."""
+    return _with_suppressions(summary(report), report)
+
+
+def statistics(report) -> str:
+    """Findings per rule, most frequent first: ``   3  PL101  s3-logging-loop  [high]``."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for f in report.findings:
+        key = (f.rule_id, f.rule, f.severity)
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return ""
+    width = len(str(max(counts.values())))
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "".join(f"{n:>{width}}  {code}  {slug}  [{severity}]\n" for (code, slug, severity), n in ordered)
 
 
 def _with_suppressions(summary: str, report) -> str:
