@@ -500,22 +500,33 @@ def test_template_structure_errors_have_lines(tmp_path):
             Properties: {}
           ListType:
             Type: [AWS::S3::Bucket]
-          RefType:
-            Type: !Ref Kind
+          NumberType:
+            Type: 5
+          RainModule:
+            Type: !Rain::Module bucket.yml
           Good:
             Type: AWS::S3::Bucket
             Properties:
               AccessControl: PublicRead
     """), encoding="utf-8")
     report = lint_paths([str(tmp_path)])
-    assert sorted((Path(f).name, line) for f, line in public_acls(report)) == [("healthy.yaml", 5), ("types.yaml", 11)]
+    assert sorted((Path(f).name, line) for f, line in public_acls(report)) == [("healthy.yaml", 5), ("types.yaml", 13)]
     assert sorted((Path(e.file).name, e.line, e.message) for e in report.errors) == [
         ("list.yaml", 2, "`Resources` must be a mapping of logical IDs to resources, not a list"),
         ("scalar.json", 2, "`Resources` must be a mapping of logical IDs to resources, not a single value"),
         ("types.yaml", 2, "resource `NoType` has no `Type`; add one such as `Type: AWS::S3::Bucket`"),
         ("types.yaml", 5, "the `Type` of resource `ListType` must be a string such as `AWS::S3::Bucket`, not a list"),
-        ("types.yaml", 7, "the `Type` of resource `RefType` must be a string such as `AWS::S3::Bucket`, not a mapping"),
+        ("types.yaml", 7, "the `Type` of resource `NumberType` must be a string such as `AWS::S3::Bucket`, not a single value"),
     ]
+
+
+def test_templates_for_a_macro_or_pre_processor_are_not_structure_errors(tmp_path):
+    """A macro may rewrite the whole template (the ShortHand example lists its resources), and a
+    pre-processor's module (Rain) is a resource whose `Type` is a directive."""
+    (tmp_path / "short.yaml").write_text("Transform: ShortHand\nResources:\n  - S3::Bucket\n", encoding="utf-8")
+    (tmp_path / "rain.json").write_text(json.dumps({"Resources": {"Storage": {"Type": {"Rain::Module": "bucket.yml"}}}}), encoding="utf-8")
+    report = lint_paths([str(tmp_path)])
+    assert report.errors == [] and report.findings == []
 
 
 def test_value_limit_blames_aliases_only_when_there_are_some(monkeypatch):

@@ -71,8 +71,11 @@ def parse(text: str, path: str) -> Document:
     resources = root.get("Resources") if isinstance(root.value, dict) else None
     if resources is None:
         return doc  # JSON/YAML that only looks like a template: nothing to lint
+    # A macro (`Transform: ShortHand`) may rewrite the template: its shape is checked after that.
+    macro = root.get("Transform") is not None
     if not isinstance(resources.value, dict):
-        doc.errors.append(ParseError(path, resources.line, f"`Resources` must be a mapping of logical IDs to resources, not {_kind(resources.value)}"))
+        if not macro:
+            doc.errors.append(ParseError(path, resources.line, f"`Resources` must be a mapping of logical IDs to resources, not {_kind(resources.value)}"))
         return doc
     template = _Template(root, path)
     for logical_id, raw in resources.value.items():
@@ -82,9 +85,12 @@ def parse(text: str, path: str) -> Document:
             doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` must be a mapping"))
             continue
         type_node = raw.value.get("Type")
-        if type_node is None:
-            doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` has no `Type`; add one such as `Type: AWS::S3::Bucket`"))
+        if type_node is None or type_node.value is None:
+            if not macro:
+                doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` has no `Type`; add one such as `Type: AWS::S3::Bucket`"))
             continue
+        if isinstance(type_node.value, dict):
+            continue  # a pre-processor's module (`Type: !Rain::Module bucket.yml`): only exists after it
         if not isinstance(type_node.value, str):
             doc.errors.append(ParseError(path, type_node.line, f"the `Type` of resource `{logical_id}` must be a string such as `AWS::S3::Bucket`, not {_kind(type_node.value)}"))
             continue
