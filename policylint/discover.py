@@ -211,7 +211,8 @@ def read_text(path: str, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> str | No
     """The file as text; None for files that are not worth scanning (binary, or large files that
     are not infrastructure code).  Raises :class:`Unreadable` for an infrastructure file (by its
     extension) that cannot be read, is larger than ``max_file_size`` bytes or cannot be decoded,
-    so that the scan says so, and :class:`Skipped` for a FIFO, socket or device (any extension)."""
+    and for any file that we lack the permission to read, so that the scan says so; and
+    :class:`Skipped` for a FIFO, socket or device (any extension)."""
     iac = path.lower().endswith(IAC_EXTENSIONS)
     if os.path.splitext(path)[1].lower() in BINARY_EXTENSIONS:
         return None
@@ -219,7 +220,9 @@ def read_text(path: str, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> str | No
     try:
         raw = _read_bounded(path, limit)
     except OSError as exc:
-        if iac:
+        # Any file we may not read is an error (it may hold a credential); other text files
+        # that are gone or loop (a dangling symlink) are skipped quietly.
+        if iac or isinstance(exc, PermissionError):
             raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from None
         return None
     if isinstance(raw, int):

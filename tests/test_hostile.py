@@ -411,8 +411,11 @@ def test_unreadable_directory_exits_2(tmp_path):
     healthy(tmp_path / "infra")
     locked = tmp_path / "infra" / "locked"
     healthy(locked, "hidden.tf")
+    secret = tmp_path / "infra" / "notes.txt"
+    secret.write_text("a file we may not read may hold a key\n", encoding="utf-8")
     prefix: list[str] = []
     locked.chmod(0)
+    secret.chmod(0)
     try:
         if os.geteuid() == 0:
             import shutil
@@ -430,6 +433,7 @@ def test_unreadable_directory_exits_2(tmp_path):
     assert done.returncode == 2, (done.stdout, done.stderr)  # before the fix: skipped silently
     assert b"infra/healthy.tf:6: PL111" in done.stdout
     assert b"infra/locked: error: cannot read the directory: Permission denied" in done.stdout
+    assert b"infra/notes.txt: error: cannot read the file: Permission denied" in done.stdout
 
 
 # --------------------------------------------------------------------------- 11. Ctrl-C
