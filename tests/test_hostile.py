@@ -40,6 +40,8 @@ Resources:
       AccessControl: PublicRead
 """
 BIG = "9" * 5000
+
+pytestmark = pytest.mark.skipif(os.name != "posix", reason="FIFOs, sockets, devices, byte file names and signals are POSIX")
 POLICYLINT = [sys.executable, "-m", "policylint"]
 ROOT = Path(__file__).resolve().parent.parent
 
