@@ -28,10 +28,27 @@ class ConfigFailure(click.ClickException):
 
 def _write(path: str, text: str) -> None:
     try:
-        with open(path, "w", encoding="utf-8") as handle:
+        # backslashreplace: a file name that is not UTF-8 (`\udce9`) cannot make the write fail
+        with open(path, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
     except OSError as exc:
         raise ConfigFailure(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+class _Size(click.ParamType):
+    """A size in bytes: ``500000``, ``64M``, ``1G`` (see :func:`policylint.discover.parse_size`)."""
+
+    name = "size"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        from policylint.discover import parse_size
+
+        try:
+            return parse_size(value)
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 def _split(values: tuple[str, ...]) -> list[str]:
@@ -58,7 +75,8 @@ def _selection_options(function):
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read this configuration file instead of searching for one."),
         click.option("--no-config", is_flag=True, help="Ignore configuration files."),
         click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Parse files in N processes (0: one per CPU)."),
-        click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary and no notices."),
+        click.option("--max-file-size", type=_Size(), default="256M", show_default=True, metavar="SIZE", help="An infrastructure file larger than SIZE (bytes, or with K, M, G) is an error, not read."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -85,7 +103,7 @@ def _shadow_reason(path: str) -> str:
     return f"{os.path.basename(path)} comes first in the same directory; settings are not merged"
 
 
-def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, changed_only: bool = False, baseline: str | None = None):
+def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, changed_only: bool = False, baseline: str | None = None, max_file_size: int | None = None):
     from policylint.baseline import BaselineError
     from policylint.catalogue import UsageError
     from policylint.engine import lint_paths
@@ -107,6 +125,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
             baseline=baseline,
             jobs=jobs or os.cpu_count() or 1,
             progress=progress,
+            **({"max_file_size": max_file_size} if max_file_size else {}),
         )
     except BaselineError as exc:
         raise ConfigFailure(str(exc)) from None
@@ -115,6 +134,16 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
     finally:
         if progress is not None:
             progress.close()
+
+
+def _notices(report, quiet: bool) -> None:
+    """Paths left out on purpose (FIFOs, sockets, devices), on stderr: they do not fail the scan."""
+    if quiet:
+        return
+    from policylint.report import printable
+
+    for notice in report.notices:
+        click.echo(f"{printable(notice.file)}: note: {notice.message}", err=True)
 
 
 @cli.command()
@@ -130,7 +159,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
 @click.option("--changed-only", is_flag=True, help="PATHS are changed files (pre-commit): evaluate each with its Terraform module, report only findings in PATHS.")
 @click.option("--root", type=click.Path(file_okay=False), metavar="DIR", default=None, help="Paths in sarif, junit, github, gitlab and markdown reports are relative to DIR.  [default: current directory]")
 @_selection_options
-def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet) -> None:
+def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size) -> None:
     """Lint files and directories (walked recursively; default: the current directory)."""
     from policylint.catalogue import at_least
 
@@ -138,7 +167,8 @@ def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, b
         paths = (".",)
     targets = _targets(formats, output)
     config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, changed_only, baseline_file) if paths else _empty_report()
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, changed_only, baseline_file, max_file_size) if paths else _empty_report()
+    _notices(report, quiet)
     if min_severity:
         report = _at_least(report, min_severity)
     to_stdout = any(path is None for _, path in targets)
@@ -241,12 +271,13 @@ def _nothing_under(paths, report, exclude, config) -> list[str]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True), help="The baseline file to write.")
 @_selection_options
-def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet) -> None:
+def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size) -> None:
     """Record the current findings, so that `scan --baseline FILE` reports only new ones."""
     from policylint import baseline
 
     config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet)
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, max_file_size=max_file_size)
+    _notices(report, quiet)
     _write(output, baseline.render(report, output))
     count = len(report.findings)
     for error in report.errors:

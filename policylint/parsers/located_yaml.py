@@ -11,7 +11,7 @@ from __future__ import annotations
 import yaml
 from yaml.constructor import SafeConstructor
 
-from policylint.model import Node
+from policylint.model import Node, Unknown
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -53,6 +53,11 @@ def _short_form(tag: str, node: yaml.Node, value):
 MAX_VALUES = 1_000_000  # far above any real template; stops YAML alias "bombs" in about a second
 
 
+class _TooManyValues(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
 class _Builder:
     def __init__(self, path: str):
         self.path = path
@@ -61,8 +66,9 @@ class _Builder:
     def build(self, node: yaml.Node, line: int | None = None) -> Node:
         self.built += 1
         if self.built > MAX_VALUES:
-            # Aliases (`*name`) can make a few hundred bytes expand to billions of values.
-            raise LoadError(f"the document expands to more than {MAX_VALUES:,} values (YAML aliases?); not scanned", node.start_mark.line + 1, "unsupported")
+            # Aliases (`*name`) can make a few hundred bytes expand to billions of values; load()
+            # tells whether they did.
+            raise _TooManyValues(node.start_mark.line + 1)
         start = node.start_mark.line + 1
         line = line or start
         end = max(_end_line(node), line)
@@ -103,9 +109,15 @@ class _Builder:
         if tag == "tag:yaml.org,2002:bool":
             return _SCALARS.construct_yaml_bool(node)
         if tag == "tag:yaml.org,2002:int":
-            return _SCALARS.construct_yaml_int(node)
+            try:
+                return _SCALARS.construct_yaml_int(node)
+            except ValueError:  # over 4,300 digits: Python will not convert it
+                return Unknown(node.value)
         if tag == "tag:yaml.org,2002:float":
-            return _SCALARS.construct_yaml_float(node)
+            value = _SCALARS.construct_yaml_float(node)
+            if value in (float("inf"), float("-inf")) and "inf" not in node.value.lower():
+                return Unknown(node.value)  # digits beyond a float's range
+            return value
         # timestamps, binary, ...: keep the text as written (CloudFormation does the same)
         return node.value
 
@@ -161,6 +173,17 @@ def load(text: str, path: str) -> Node:
         return _Builder(path).build(root)
     except RecursionError:
         raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
+    except _TooManyValues as exc:
+        raise LoadError(_too_many_values(text), exc.line, "unsupported") from None
+
+
+def _too_many_values(text: str) -> str:
+    """The message for a document over :data:`MAX_VALUES`, blaming aliases only when it has any
+    (their expansion is what makes a small file huge)."""
+    aliased = any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_Loader))
+    if aliased:
+        return f"the document expands through YAML aliases (`*name`) to more than {MAX_VALUES:,} values; not scanned"
+    return f"the document has more than {MAX_VALUES:,} values, the most policylint reads in one file; not scanned"
 
 
 def load_json(text: str, path: str) -> Node:
@@ -169,14 +192,17 @@ def load_json(text: str, path: str) -> Node:
     import json
 
     try:
-        json.loads(text)  # strict JSON first, for JSON's own error messages
+        json.loads(text, parse_int=len)  # strict JSON first, for JSON's own error messages (`len`: no
+        # conversion, which fails on integers over 4,300 digits)
     except json.JSONDecodeError as exc:
         raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
         raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
     try:
         return load(text.replace("\t", " "), path)
-    except LoadError:
+    except LoadError as exc:
+        if exc.kind == "unsupported":  # over a limit: the other reader would be over it too
+            raise
         # Valid JSON that YAML cannot read (surrogate-pair escapes, keys over 1024 characters):
         # the slower pure-Python reader, which keeps lines too.
         from policylint.parsers.located_json import json_to_node

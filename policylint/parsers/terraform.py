@@ -55,6 +55,9 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
         except hcl.HclSyntaxError as exc:
             document.errors.append(ParseError(path, exc.line, exc.message))
             continue
+        except Exception as exc:  # a parser bug in one file must not cost the others their findings
+            document.errors.append(ParseError(path, None, f"internal error while parsing: {exc!r}", kind="internal"))
+            continue
         if "policylint" in text.lower():
             document.source_maps[path] = source_map(parsed[-1], directory, text)
     module = Module(directory, parsed)
@@ -63,9 +66,13 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
     for address, (block, file) in module.resources.items():
         if tf_blocks.declares_nothing(block):
             continue
-        attrs = tf_blocks.resource_values(evaluator, address)
         location = Location(file, block.line, block.end_line)
-        built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
+        try:
+            attrs = tf_blocks.resource_values(evaluator, address)
+            built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
+        except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs
+            document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{address}`: {exc!r}", kind="internal"))
+            continue
         document.resources.extend(built.resources)
         document.policies.extend(built.policies)
     return document

@@ -1,9 +1,11 @@
 """Human output: one finding per line, ``path:line: CODE [severity] message (resource)``, then
-the errors, the suppressed findings when asked, and a summary line (left out when quiet)."""
+the errors, the suppressed findings when asked, and a summary line (left out when quiet).  Control
+characters and undecodable bytes in paths are escaped (:func:`policylint.report.printable`), so
+that a file name cannot split or colour a line."""
 
 from __future__ import annotations
 
-from policylint.report import KIND_LABELS, SEVERITIES
+from policylint.report import KIND_LABELS, SEVERITIES, printable
 from policylint.reporters import RenderOptions
 
 _COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
@@ -17,18 +19,18 @@ def render(report, options: RenderOptions = RenderOptions()) -> str:
 
     lines = []
     for f in report.findings:
-        where = paint(f"{f.file}:{f.line}:", _BOLD)
+        where = paint(f"{printable(f.file)}:{f.line}:", _BOLD)
         severity = paint(f"[{f.severity}]", _COLOURS[f.severity])
         lines.append(f"{where} {f.rule_id} {severity} {f.message}{_resource(f)}")
     for e in report.errors:
-        where = f"{e.file}:{e.line}:" if e.line else f"{e.file}:"
+        where = f"{printable(e.file)}:{e.line}:" if e.line else f"{printable(e.file)}:"
         lines.append(f"{paint(where, _BOLD)} {paint('error', _COLOURS['critical'])}: {e.message}")
     # A line break of any kind in these messages (`\r`, `\u2028`, ...) is printed as a plain one.
     lines = "".join(line + "\n" for line in lines).splitlines()
     if options.show_suppressed:
         for item in report.suppressed:
             f = item.finding
-            lines.append(f"{f.file}:{f.line}: {f.rule_id} [{f.severity}] {f.message}{_resource(f)} [suppressed by {item.suppression.describe()}]")
+            lines.append(f"{printable(f.file)}:{f.line}: {f.rule_id} [{f.severity}] {f.message}{_resource(f)} [suppressed by {item.suppression.describe()}]")
     if options.statistics:
         lines.extend(statistics(report).splitlines())
     if not options.quiet:
