@@ -42,8 +42,19 @@ class Catalogue:
         """A rule by code (any case) or slug; :class:`UsageError` when there is none."""
         rule = self._by_name.get(name.strip().lower())
         if rule is None:
-            raise UsageError(f"unknown rule `{name}` (see `policylint rules`)")
+            raise UsageError(f"unknown rule `{name}`{self.suggest(name)} (see `policylint rules`)")
         return rule
+
+    def suggest(self, name: str) -> str:
+        """``; did you mean `PL101`?`` for a name close to a code or slug, else an empty string."""
+        import difflib
+
+        key = name.strip().lower()
+        hints = difflib.get_close_matches(key, list(self._by_name), n=1, cutoff=0.75)
+        if not hints:
+            return ""
+        rule = self._by_name[hints[0]]
+        return f"; did you mean `{rule.code if hints[0] == rule.code.lower() else rule.slug}`?"
 
     def codes(self, names: Iterable[str]) -> set[str]:
         """The codes that ``names`` stand for (blank names are ignored); an unknown name is a

@@ -1,9 +1,25 @@
 """Entry point.  ``--version`` is answered before anything else is imported (pre-commit and CI
-call us often); the commands live in :mod:`policylint.commands`."""
+call us often); the commands live in :mod:`policylint.commands`.
+
+Ctrl-C (SIGINT) ends the run with exit code 130, the shell's convention for "killed by SIGINT",
+and one line on stderr instead of a traceback (click would turn it into "Aborted!" and exit 1,
+which reads as "findings").  Worker processes of ``--jobs`` ignore SIGINT; the scan stops them
+(:func:`policylint.parsers.parse_all`)."""
 
 from __future__ import annotations
 
+import signal
 import sys
+
+EXIT_INTERRUPTED = 128 + signal.SIGINT
+
+
+class Interrupted(BaseException):
+    """Raised by our SIGINT handler.  Not a KeyboardInterrupt, so that click lets it through."""
+
+
+def _interrupt(signum, frame) -> None:
+    raise Interrupted
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -13,6 +29,22 @@ def main(argv: list[str] | None = None) -> None:
 
         print(f"policylint {__version__}")
         sys.exit(0)
-    from policylint.commands import cli
+    try:
+        previous = signal.signal(signal.SIGINT, _interrupt)
+    except ValueError:  # not the main thread (an embedding caller): leave SIGINT alone
+        previous = None
+    try:
+        from policylint.commands import cli
 
-    cli.main(args=args, prog_name="policylint")
+        cli.main(args=args, prog_name="policylint")
+    except (Interrupted, KeyboardInterrupt):
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not print a traceback
+        try:
+            sys.stderr.write("\npolicylint: interrupted\n")
+            sys.stderr.flush()
+        except Exception:  # stderr closed: the exit code is what matters
+            pass
+        sys.exit(EXIT_INTERRUPTED)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)

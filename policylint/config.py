@@ -1,8 +1,10 @@
 """Configuration files: ``[tool.policylint]`` in ``pyproject.toml``, or a ``.policylint.toml``.
 
-The file is looked for from the scanned path upwards; in each directory ``.policylint.toml`` comes
-before ``pyproject.toml``, and a ``pyproject.toml`` without a ``[tool.policylint]`` table is passed
-over.  Keys (all optional)::
+The file is looked for from the scanned path upwards; the nearest directory with one wins, and
+only that one file is read (settings are not merged across files).  In one directory
+``.policylint.toml`` comes before ``pyproject.toml``; a ``[tool.policylint]`` table beside it is
+then not read, and the CLI says so (``Config.shadowed``).  A ``pyproject.toml`` without a
+``[tool.policylint]`` table is passed over.  Keys (all optional)::
 
     select = ["PL1", "hardcoded-aws-credentials"]   # codes, names, code prefixes, "ALL"
     ignore = ["PL118"]
@@ -10,6 +12,7 @@ over.  Keys (all optional)::
     exclude = ["legacy/*"]                          # as --exclude
     fail-on = "medium"                              # as --fail-on
     per-path-ignores = { "plans/*.json" = ["PL201"] }  # globs relative to the config file
+    # an entry may expire: "PL201 until=2027-01-31" (after that day the findings return)
 
 Precedence: built-in defaults < this file < command-line flags (a flag replaces the key).
 The file is validated against ``config-schema.json`` (jsonschema is imported only when a file is
@@ -19,7 +22,9 @@ file and the key, which the CLI turns into exit code 2.
 
 from __future__ import annotations
 
+import datetime
 import os
+import re
 import sys
 from dataclasses import dataclass, field
 from typing import Any, Sequence
@@ -48,6 +53,9 @@ class Config:
     exclude: list[str] = field(default_factory=list)
     fail_on: str | None = None
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule codes
+    per_path_until: dict[str, dict[str, datetime.date]] = field(default_factory=dict)  # glob -> code -> expiry
+    keys: tuple[str, ...] = ()  # the keys the file sets
+    shadowed: tuple[str, ...] = ()  # other config files of the same directory that are not read
     text: str = ""
 
     def line_of(self, needle: str) -> int:
@@ -62,6 +70,13 @@ class Config:
 def find_config(paths: Sequence[str]) -> str | None:
     """The configuration file that applies to ``paths``: searched from their common directory
     upwards."""
+    found = find_configs(paths)
+    return found[0] if found else None
+
+
+def find_configs(paths: Sequence[str]) -> list[str]:
+    """The configuration file that applies to ``paths``, followed by the other configuration
+    files of its directory that it shadows (empty when there is none)."""
     if not paths:
         paths = ["."]
     absolute = [os.path.abspath(p) for p in paths]
@@ -73,19 +88,57 @@ def find_config(paths: Sequence[str]) -> str | None:
         start = os.path.dirname(start)
     directory = start
     while True:
-        for name in CONFIG_NAMES:
-            candidate = os.path.join(directory, name)
-            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_tool_table(candidate)):
-                return candidate
+        found = [
+            os.path.join(directory, name)
+            for name in CONFIG_NAMES
+            if os.path.isfile(os.path.join(directory, name)) and (name != "pyproject.toml" or _has_tool_table(os.path.join(directory, name)))
+        ]
+        if found:
+            return found
         parent = os.path.dirname(directory)
         if parent == directory:
-            return None
+            return []
         directory = parent
 
 
 def discover(paths: Sequence[str]) -> Config | None:
-    path = find_config(paths)
-    return load(path) if path else None
+    found = find_configs(paths)
+    if not found:
+        return None
+    config = load(found[0])
+    config.shadowed = tuple(found[1:])
+    return config
+
+
+# The settings `policylint config` shows, with their built-in defaults.
+DEFAULTS: dict[str, Any] = {
+    "select": [],
+    "ignore": [],
+    "severity": {},
+    "exclude": [],
+    "fail-on": "low",
+    "per-path-ignores": {},
+}
+
+
+def effective(config: Config | None) -> list[tuple[str, Any, str]]:
+    """(key, value, source) for every setting: the file's value with the file's name, or the
+    built-in default with ``default``."""
+    out = []
+    for key, default in DEFAULTS.items():
+        if config is not None and key in config.keys:
+            table = _table(config)
+            out.append((key, table.get(key), config.path or "<config>"))
+        else:
+            out.append((key, default, "default"))
+    return out
+
+
+def _table(config: Config) -> dict[str, Any]:
+    data = _toml().loads(config.text)
+    if os.path.basename(config.path or "") == "pyproject.toml":
+        return data.get("tool", {}).get("policylint", {})
+    return data
 
 
 def _toml():
@@ -133,10 +186,10 @@ def load(path: str) -> Config:
         table = data
         prefix = ""
     _validate(table, path, prefix)
-    config = Config(path=path, root=os.path.dirname(os.path.abspath(path)), text=text)
+    config = Config(path=path, root=os.path.dirname(os.path.abspath(path)), text=text, keys=tuple(table))
     config.select = _names(table.get("select", []), path, prefix + "select", prefixes=True)
     config.ignore = _names(table.get("ignore", []), path, prefix + "ignore", prefixes=True)
-    config.exclude = list(table.get("exclude", []))
+    config.exclude = [p.rstrip("/") or p for p in table.get("exclude", [])]  # `legacy/` is the directory
     config.fail_on = table.get("fail-on")
     for name, severity in table.get("severity", {}).items():
         for code in _codes(name, path, f"{prefix}severity.{name}", prefixes=True):
@@ -147,12 +200,32 @@ def load(path: str) -> Config:
             config.severity[code] = severity
     for pattern, names in table.get("per-path-ignores", {}).items():
         codes: list[str] = []
+        key = f'{prefix}per-path-ignores."{pattern}"'
         for name in names:
-            for code in _codes(name, path, f'{prefix}per-path-ignores."{pattern}"', prefixes=True):
+            name, until = _until(name, path, key)
+            for code in _codes(name, path, key, prefixes=True):
+                if until is not None:
+                    config.per_path_until.setdefault(pattern, {})[code] = until
                 if code not in codes:
                     codes.append(code)
         config.per_path_ignores[pattern] = codes
     return config
+
+
+_ENTRY_UNTIL = re.compile(r"^(?P<name>\S+)\s+until=(?P<date>\S+)$")
+
+
+def _until(entry: str, path: str, key: str) -> tuple[str, datetime.date | None]:
+    """``"PL201 until=2027-01-31"`` → (``PL201``, the date)."""
+    match = _ENTRY_UNTIL.match(entry.strip())
+    if match is None:
+        return entry, None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", match.group("date")):
+            raise ValueError
+        return match.group("name"), datetime.date.fromisoformat(match.group("date"))
+    except ValueError:
+        raise ConfigError(path, key, f"bad expiry `until={match.group('date')}`: write a date as `until=YYYY-MM-DD`") from None
 
 
 def _validate(table: Any, path: str, prefix: str) -> None:
@@ -219,4 +292,4 @@ def _codes(name: str, path: str, key: str, prefixes: bool, quiet: bool = False) 
     except UsageError:
         if quiet:
             return []
-        raise ConfigError(path, key, f"unknown rule `{name}` (see `policylint rules`)") from None
+        raise ConfigError(path, key, f"unknown rule `{name}`{catalogue().suggest(name)} (see `policylint rules`)") from None

@@ -1,14 +1,19 @@
 """Which files a scan reads, and their text.
 
-Directories are walked in a stable order; the same file reached twice is read once.  Nothing
-here knows a format beyond file extensions (which files must be readable and which may be
-skipped): what a file is, is decided by :func:`policylint.parsers.detect`.
+Directories are walked in a stable order, without recursion (any depth), without following
+symbolic links to directories, and each directory once (so a loop through a bind mount or a
+symlink given as an argument ends); the same file reached twice is read once.  Only regular files
+are read: a FIFO, socket or device is skipped with a notice, checked on the opened descriptor so
+that a symlink swapped in after the check is never read either.  Nothing here knows a format
+beyond file extensions (which files must be readable and which may be skipped): what a file is,
+is decided by :func:`policylint.parsers.detect`.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import os
+import stat
 from typing import Sequence
 
 from policylint.model import ParseError
@@ -36,27 +41,70 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
 
 
 def discover(paths: Sequence[str], exclude: Sequence[str] = ()) -> tuple[list[str], list[ParseError]]:
-    """Files under ``paths`` in a stable order, as reached from the arguments."""
+    """Files under ``paths`` in a stable order, as reached from the arguments, and the errors
+    (a missing path, a directory that cannot be listed)."""
     files: list[str] = []
     errors: list[ParseError] = []
+    walked: set[tuple[int, int]] = set()
     for path in paths:
-        if os.path.isfile(path):
+        if os.path.isdir(path):
+            files.extend(_walk(path, exclude, walked, errors))
+        elif os.path.lexists(path):  # a file, a dangling symlink, a FIFO...: read_text decides
             if not _excluded(path, exclude):
                 files.append(os.path.normpath(path))
-            continue
-        if not os.path.isdir(path):
+        else:
             errors.append(ParseError(path, None, "no such file or directory", kind="unreadable"))
-            continue
-        for root, dirs, names in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not _excluded(os.path.join(root, d), exclude))
-            for name in sorted(names):
-                full = os.path.normpath(os.path.join(root, name))
-                if not _excluded(full, exclude):
-                    files.append(full)
-    # The same file reached twice (`scan infra ./infra`, a symlink) is scanned once.
-    seen: set[str] = set()
-    unique = [f for f in files if not (os.path.realpath(f) in seen or seen.add(os.path.realpath(f)))]
+    # The same file reached twice (`scan infra ./infra`, a symlink, a hard link) is scanned once.
+    seen: set[object] = set()
+    unique = []
+    for f in files:
+        key = _identity(f)
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
     return unique, errors
+
+
+def _identity(path: str) -> object:
+    try:
+        info = os.stat(path)
+    except OSError:  # dangling or looping symlink: read_text reports it
+        return os.path.abspath(path)
+    return (info.st_dev, info.st_ino)
+
+
+def _walk(top: str, exclude: Sequence[str], walked: set[tuple[int, int]], errors: list[ParseError]) -> list[str]:
+    """The files under ``top`` in the order of a top-down ``os.walk`` (each directory's files by
+    name, then its subdirectories by name), with an explicit stack instead of recursion."""
+    out: list[str] = []
+    stack = [top]
+    while stack:
+        directory = stack.pop()
+        try:
+            info = os.stat(directory)
+            if (info.st_dev, info.st_ino) in walked:
+                continue  # reached twice (an argument repeated, or a loop): walked once
+            walked.add((info.st_dev, info.st_ino))
+            with os.scandir(directory) as listing:
+                entries = list(listing)
+        except OSError as exc:
+            errors.append(ParseError(os.path.normpath(directory), None, f"cannot read the directory: {exc.strerror or exc}", kind="unreadable"))
+            continue
+        subdirectories = []
+        for entry in sorted(entries, key=lambda e: e.name):
+            full = os.path.join(directory, entry.name)
+            try:
+                is_directory = entry.is_dir()  # follows a symlink, as os.walk lists it ...
+                is_link = is_directory and entry.is_symlink()  # ... but does not descend into it
+            except OSError:
+                is_directory = is_link = False
+            if is_directory:
+                if not is_link and entry.name not in SKIP_DIRS and not _excluded(full, exclude):
+                    subdirectories.append(full)
+            elif not _excluded(os.path.normpath(full), exclude):
+                out.append(os.path.normpath(full))
+        stack.extend(reversed(subdirectories))
+    return out
 
 
 def with_module_context(files: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:
@@ -79,30 +127,107 @@ def with_module_context(files: Sequence[str], exclude: Sequence[str] = ()) -> li
 
 IAC_EXTENSIONS = TERRAFORM_EXTENSIONS + YAML_EXTENSIONS + (".json",)
 MAX_IAC_BYTES = 256 * 1024 * 1024  # plans of large estates run to hundreds of MB
+DEFAULT_MAX_FILE_SIZE = MAX_IAC_BYTES  # `--max-file-size`
+_CHUNK = 1024 * 1024
 
 
 class Unreadable(Exception):
     """An infrastructure file that cannot be read as text: reported, never skipped silently."""
 
 
-def read_text(path: str) -> str | None:
+class Skipped(Exception):
+    """A path that is not a regular file (a FIFO, socket or device): not read, with a notice."""
+
+
+def size_text(size: int) -> str:
+    """``268435456`` → ``256 MiB``; sizes that are not whole MiB or KiB in bytes."""
+    for unit, factor in (("GiB", 1024**3), ("MiB", 1024**2), ("KiB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor} {unit}"
+    return f"{size:,} bytes"
+
+
+def parse_size(text: str) -> int:
+    """``--max-file-size``: bytes, or a number with ``K``/``M``/``G`` (binary: ``KiB``, ``MiB``,
+    ``GiB``; the ``i``, ``B`` and case are optional).  Raises ValueError."""
+    import re
+
+    match = re.fullmatch(r"\s*(\d{1,15})\s*(?:([kmg])(?:i?b)?|b)?\s*", text, re.IGNORECASE)
+    if not match:
+        raise ValueError(f"`{text}` is not a size (examples: 500000, 64M, 1G)")
+    number = int(match.group(1))
+    factor = {"k": 1024, "m": 1024**2, "g": 1024**3}.get((match.group(2) or "").lower(), 1)
+    if number * factor < 1:
+        raise ValueError("the size must be at least 1 byte")
+    return number * factor
+
+
+_KINDS = ((stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"))
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a non-regular file is, for the notice; None for a regular file."""
+    if stat.S_ISREG(mode):
+        return None
+    for test, name in _KINDS:
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def _read_bounded(path: str, limit: int) -> bytes | int:
+    """The file's bytes, or its size (at least ``limit + 1``) when it is larger than ``limit``.
+    Only a regular file is read: the type is checked before opening (so that no device is even
+    opened) and again on the descriptor (opened non-blocking, so that a FIFO swapped in between
+    cannot block), and the read stops after ``limit + 1`` bytes whatever the file claims."""
+    kind = _not_regular(os.stat(path).st_mode)
+    if kind:
+        raise Skipped(f"skipped: {kind}, not a regular file")
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+    descriptor = os.open(path, flags)
+    try:
+        info = os.fstat(descriptor)
+        kind = _not_regular(info.st_mode)
+        if kind:
+            raise Skipped(f"skipped: {kind}, not a regular file")
+        if info.st_size > limit:
+            return info.st_size
+        chunks = []
+        total = 0
+        while total <= limit:
+            chunk = os.read(descriptor, min(_CHUNK, limit + 1 - total) or 1)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            total += len(chunk)
+        if total > limit:
+            return total
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def read_text(path: str, max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> str | None:
     """The file as text; None for files that are not worth scanning (binary, or large files that
     are not infrastructure code).  Raises :class:`Unreadable` for an infrastructure file (by its
-    extension) that cannot be read or decoded, so that the scan says so."""
+    extension) that cannot be read, is larger than ``max_file_size`` bytes or cannot be decoded,
+    and for any file that we lack the permission to read, so that the scan says so; and
+    :class:`Skipped` for a FIFO, socket or device (any extension)."""
     iac = path.lower().endswith(IAC_EXTENSIONS)
     if os.path.splitext(path)[1].lower() in BINARY_EXTENSIONS:
         return None
+    limit = max_file_size if iac else min(MAX_TEXT_BYTES, max_file_size)
     try:
-        size = os.path.getsize(path)
-        if size > (MAX_IAC_BYTES if iac else MAX_TEXT_BYTES):
-            if iac:
-                raise Unreadable(f"file is larger than {MAX_IAC_BYTES // (1024 * 1024)} MiB; not scanned")
-            return None
-        with open(path, "rb") as handle:
-            raw = handle.read()
+        raw = _read_bounded(path, limit)
     except OSError as exc:
-        if iac:
+        # Any file we may not read is an error (it may hold a credential); other text files
+        # that are gone or loop (a dangling symlink) are skipped quietly.
+        if iac or isinstance(exc, PermissionError):
             raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from None
+        return None
+    if isinstance(raw, int):
+        if iac:
+            raise Unreadable(f"file is larger than the size limit ({size_text(max_file_size)}); not scanned (raise it with `--max-file-size`)")
         return None
     if iac and raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with a byte-order mark (Windows editors)
         try:

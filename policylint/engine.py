@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from policylint import parsers
 from policylint.catalogue import UsageError, catalogue
-from policylint.discover import Unreadable, discover, read_text, with_module_context
+from policylint.discover import DEFAULT_MAX_FILE_SIZE, Skipped, Unreadable, discover, read_text, with_module_context
 from policylint.model import Document, ParseError, TextFile
 from policylint.report import Finding, Report
 from policylint.rule import Rule
@@ -50,6 +50,7 @@ class Options:
       with the rest of its module directory, and only findings in those files are reported.
     - ``jobs``: parse in that many processes (same, deterministically ordered results).
     - ``progress``: called as ``progress(done, total)`` after each parsed unit.
+    - ``max_file_size``: an infrastructure file larger than this many bytes is an error, not read.
     """
 
     select: tuple[str, ...] = ()
@@ -61,6 +62,7 @@ class Options:
     changed_only: bool = False
     jobs: int = 1
     progress: Callable[[int, int], None] | None = None
+    max_file_size: int = DEFAULT_MAX_FILE_SIZE
 
     def resolved(self) -> Options:
         """The options with the config's select/ignore/exclude filled in where empty."""
@@ -89,14 +91,16 @@ def lint(paths: Sequence[str], options: Options = Options()) -> Report:
     wanted = set(files)
     if options.changed_only:
         files = with_module_context(files, options.exclude)
-    texts, read_errors = read(files)
+    texts, read_errors, notices = read(files, options.max_file_size)
     documents = parsers.parse_all(parsers.units(texts), options.jobs, options.progress)
     report = check(documents, texts, rules, errors + read_errors)
+    report.notices = notices
     report = override_severities(report, options.config)
     if options.suppress or (options.config is not None and options.config.per_path_ignores):
         from policylint import suppressions
 
-        report = suppressions.apply(report, texts, rules, options)
+        source_maps = {path: m for d in documents for path, m in d.source_maps.items()}
+        report = suppressions.apply(report, texts, rules, options, source_maps)
     if baseline is not None:
         from policylint import baseline as baselines
 
@@ -106,20 +110,24 @@ def lint(paths: Sequence[str], options: Options = Options()) -> Report:
     return report
 
 
-def read(files: Sequence[str]) -> tuple[list[TextFile], list[ParseError]]:
+def read(files: Sequence[str], max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[list[TextFile], list[ParseError], list[ParseError]]:
     """Each file's text and format; files not worth scanning are left out, infrastructure files
-    that cannot be read are errors."""
+    that cannot be read are errors, and FIFOs, sockets and devices are left out with a notice."""
     texts: list[TextFile] = []
     errors: list[ParseError] = []
+    notices: list[ParseError] = []
     for path in files:
         try:
-            text = read_text(path)
+            text = read_text(path, max_file_size)
         except Unreadable as exc:
             errors.append(ParseError(path, None, str(exc), kind="unreadable"))
             continue
+        except Skipped as exc:
+            notices.append(ParseError(path, None, str(exc), kind="skipped"))
+            continue
         if text is not None:
             texts.append(TextFile(path, text, parsers.detect(path, text)))
-    return texts, errors
+    return texts, errors, notices
 
 
 def check(documents: Sequence[Document], texts: Sequence[TextFile], rules: Sequence[type[Rule]], errors: Sequence[ParseError] = ()) -> Report:

@@ -528,6 +528,28 @@ class TextFile:
         return Location(self.path, 1, 1)
 
 
+@dataclass(frozen=True)
+class SourceComment:
+    """A comment as written: its first and last line, its text (delimiters included) and
+    whether nothing but white space stands before it on its first line."""
+
+    line: int
+    end_line: int
+    text: str
+    alone: bool
+
+
+@dataclass
+class SourceMap:
+    """What suppressions need of a parsed file, so that nothing parses it twice: its comments,
+    the last line of each construct (attribute, object item, block) by its first line, and the
+    resource each top-level block header declares, as (scope, address)."""
+
+    comments: list[SourceComment] = field(default_factory=list)
+    ends: dict[int, int] = field(default_factory=dict)
+    resources: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+
 @dataclass
 class Document:
     """What one parser returns for one input (a file, or a Terraform module directory)."""
@@ -537,6 +559,8 @@ class Document:
     policies: list[PolicyDocument] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     exports: dict[str, Node] = field(default_factory=dict)  # CloudFormation Outputs' Export names
+    # Files that mention policylint (suppressions), by path: kept by parsers that read comments.
+    source_maps: dict[str, SourceMap] = field(default_factory=dict)
 
 
 def truth(node: Node | None, ignore_case: bool = True) -> bool | None:

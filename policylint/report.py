@@ -49,11 +49,32 @@ class Report:
     # a baseline file hid (set by :func:`policylint.baseline.apply`).
     suppressed: list[SuppressedFinding] = field(default_factory=list)
     baselined: int = 0
+    # Paths left out with a notice, not an error (FIFOs, sockets, devices): kind ``skipped``.
+    notices: list[ParseError] = field(default_factory=list)
 
     def worst(self) -> str | None:
         if not self.findings:
             return None
         return max((f.severity for f in self.findings), key=SEVERITIES.index)
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(path: str) -> str:
+    """``path`` safe on one line of output: control characters and line separators become
+    ``\\n``, ``\\x1b``, ``\\u2028``, and the bytes of a name that is not UTF-8 (which Python keeps
+    as surrogate escapes) ``\\xe9``.  Other paths are returned unchanged."""
+    return _UNPRINTABLE.sub(_escape, path)
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group(0)
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # os.fsdecode's escape for an undecodable byte
+        return f"\\x{code - 0xDC00:02x}"
+    return _ESCAPES.get(char) or (f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
 
 
 def relative_path(path: str, root: str) -> str:
@@ -70,4 +91,5 @@ def fingerprint(finding: Finding, root: str = ".") -> str:
     """A stable identity for ``finding`` that does not depend on line numbers."""
     message = _LINE_MENTION.sub(r"\1 N", finding.message)
     parts = [f"v{FINGERPRINT_VERSION}", finding.rule_id, relative_path(finding.file, root), finding.resource or "", message]
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+    # surrogateescape: a file name that is not UTF-8 hashes as its bytes
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogateescape")).hexdigest()[:32]

@@ -6,9 +6,9 @@ the package, so adding a rule means adding a file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Iterable
+from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
 
-from policylint.model import Location, Node, PolicyDocument, Resource
+from policylint.model import Location, Node, PolicyDocument, Resource, truth
 from policylint.report import SEVERITIES, Finding
 
 if TYPE_CHECKING:
@@ -74,3 +74,16 @@ class Rule:
             resource=address,
             format=fmt,
         )
+
+    def setting_off(self, resource: Resource, name: str, when_absent: str | None, when_false: str) -> Iterator[Finding]:
+        """The finding for a boolean setting that should be on (``name``: the model field):
+        ``when_absent`` when it is left out and AWS's default is off (None: absence is fine, or
+        cannot be judged), ``when_false`` when it is written false; an unknown value says
+        nothing.  ``{fix}`` in a message becomes the setting as the user writes it."""
+        node = getattr(resource, name)
+        fix = resource.assignment(name, True)
+        if node is None:
+            if when_absent is not None:
+                yield self.finding(when_absent.format(fix=fix), at=resource)
+        elif truth(node) is False:
+            yield self.finding(when_false.format(fix=fix), at=node, resource=resource)

@@ -5,6 +5,7 @@ Three forms, all matched after the rules have run (``lint_paths(..., suppress=Tr
 * an inline comment in Terraform, YAML or any other text file::
 
       # policylint:ignore PL101,s3-public-acl -- reason
+      # policylint:ignore PL101 until=2027-01-31 -- accepted until the migration
 
   (``//`` and ``/* */`` work in HCL too).  At the end of a line it covers the findings on that
   line.  Alone on a line it covers the construct that starts on the next line (further comment
@@ -23,10 +24,16 @@ Three forms, all matched after the rules have run (``lint_paths(..., suppress=Tr
   the template it covers the whole file.
 * ``per-path-ignores`` in the configuration (the only form for plan and raw policy JSON).
 
-Comments are found with each format's own tokenizer (the HCL token stream via
-:mod:`policylint.parsers.hcl_tree`, PyYAML's scanner), never with a text search that would also
-match ``#`` inside a string or heredoc.  Only files whose text mentions ``policylint`` are looked
-at, so a scan without suppressions pays nothing.
+Each form may carry an expiry date, ``until=YYYY-MM-DD`` (inline and in config entries:
+``"PL201 until=2027-01-31"``; in Metadata: ``{rule: CODE, until: 2027-01-31}``).  The
+suppression holds through that day; after it the finding is reported again and a PL000 finding
+at the suppression says that it expired.  "Today" is :func:`today`, which tests replace.
+
+Comments are found with each format's own tokenizer (for Terraform, the comments and construct
+extents the parser keeps in a :class:`~policylint.model.SourceMap`, so no file is parsed twice;
+PyYAML's scanner for templates), never with a text search that would also match ``#`` inside a
+string or heredoc.  Only files whose text mentions ``policylint`` are looked at, so a scan without
+suppressions pays nothing.
 
 Suppressions that cover nothing, and suppressions that name an unknown rule, are reported as
 findings of the meta rule PL000 (``unused-suppression``), so that stale ones get cleaned up and a
@@ -36,13 +43,15 @@ typo never silently fails to suppress.
 from __future__ import annotations
 
 import bisect
+import datetime
 import fnmatch
 import os
 import re
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from policylint.catalogue import UsageError, catalogue
+from policylint.model import SourceMap
 from policylint.report import KIND_LABELS
 from policylint.rule import Finding, Rule
 
@@ -56,6 +65,30 @@ _DIRECTIVE = re.compile(r"policylint\s*:\s*ignore\b(?P<rest>.*)", re.IGNORECASE)
 _NAME = re.compile(r"[A-Za-z0-9_-]+")
 _TEXT_COMMENT = re.compile(r"(?:^|(?<=[ \t]))(?:#|//)")
 _YAML_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#", re.MULTILINE)
+_UNTIL = re.compile(r"(?:^|[\s,])until\s*=\s*(?P<date>\S*)", re.IGNORECASE)
+
+
+def today() -> datetime.date:
+    """The date expiring suppressions are judged against (the tests' clock replaces it)."""
+    return datetime.date.today()
+
+
+def parse_until(value: str) -> datetime.date | None:
+    """``2027-01-31`` as a date; None when it is not a valid ``YYYY-MM-DD`` date."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        return None
+    try:
+        return datetime.date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def split_until(names_part: str) -> tuple[str, str | None]:
+    """``PL101 until=2027-01-31`` → (``PL101``, ``2027-01-31``); the date is returned as written."""
+    match = _UNTIL.search(names_part)
+    if match is None:
+        return names_part, None
+    return names_part[:match.start()] + " " + names_part[match.end():], match.group("date")
 
 
 
@@ -82,6 +115,10 @@ class Suppression:
     resource: tuple[str, str] | None = None
     pattern: str | None = None
     base: str | None = None
+    until: datetime.date | None = None  # holds through this day, then expires
+
+    def expired(self) -> bool:
+        return self.until is not None and today() > self.until
 
     def covers(self, finding: Finding) -> bool:
         if finding.rule_id not in self.codes:
@@ -101,7 +138,8 @@ class Suppression:
 
     def describe(self) -> str:
         reason = f": {self.reason}" if self.reason else ""
-        return f"{KIND_LABELS[self.kind]} at {self.file}:{self.line}{reason}"
+        until = f" (until {self.until.isoformat()})" if self.until else ""
+        return f"{KIND_LABELS[self.kind]} at {self.file}:{self.line}{until}{reason}"
 
 
 @dataclass(frozen=True)
@@ -119,10 +157,17 @@ class _Collected:
 # --------------------------------------------------------------------------- matching
 
 
-def apply(report: Report, texts: Sequence[TextFile], rules_run: Iterable[type[Rule]], options: Options) -> Report:
+def apply(
+    report: Report,
+    texts: Sequence[TextFile],
+    rules_run: Iterable[type[Rule]],
+    options: Options,
+    source_maps: Mapping[str, SourceMap] | None = None,
+) -> Report:
     """The report with suppressed findings moved to ``suppressed`` and PL000 findings added.
     Inline comments and Metadata count when ``options.suppress`` is set; the config's per-path
-    ignores always."""
+    ignores always.  ``source_maps`` are the parsers' comments and structure of Terraform files
+    (see :class:`policylint.model.SourceMap`), so that no file is parsed twice."""
     config, select, ignore = options.config, options.select, options.ignore
     changed_only = options.changed_only
     collected = _Collected()
@@ -130,14 +175,15 @@ def apply(report: Report, texts: Sequence[TextFile], rules_run: Iterable[type[Ru
     if options.suppress:
         for text_file in texts:
             if "policylint" in text_file.text.lower():
-                _collect_file(text_file, collected)
+                _collect_file(text_file, collected, (source_maps or {}).get(text_file.path))
     if config is not None:
         _collect_config(config, collected)
 
     used: set[tuple[int, str]] = set()
     kept: list[Finding] = []
+    expired = {i for i, s in enumerate(collected.suppressions) if s.expired()}
     for finding in report.findings:
-        covering = [i for i, s in enumerate(collected.suppressions) if s.covers(finding)]
+        covering = [i for i, s in enumerate(collected.suppressions) if i not in expired and s.covers(finding)]
         if not covering:
             kept.append(finding)
             continue
@@ -153,6 +199,15 @@ def apply(report: Report, texts: Sequence[TextFile], rules_run: Iterable[type[Ru
     for index, suppression in enumerate(collected.suppressions):
         if not catalogue().is_selected(unused, select, ignore):
             break
+        if index in expired:
+            meta.append(_meta_finding(
+                f"This suppression of `{'`, `'.join(suppression.codes)}` expired on {suppression.until.isoformat()}; "
+                "its findings are reported again: fix them, or renew the date with a reason",
+                suppression.file, suppression.line, "info",
+                suppression.resource[1] if suppression.resource and suppression.kind == "metadata" else None,
+                _format_of(suppression.file, texts),
+            ))
+            continue
         if suppression.kind == "config" and (changed_only or not any(path_matches(p, suppression.pattern, suppression.base) for p in scanned)):
             continue  # a pattern outside this scan (or a partial scan) proves nothing
         for code in suppression.codes:
@@ -227,7 +282,8 @@ def _resolve(names: Iterable[str], file: str, line: int, fmt: str, collected: _C
 
 def parse_directive(comment: str) -> tuple[list[str], str | None] | None:
     """``# policylint:ignore PL101, s3-public-acl -- reason`` → (names, reason); None when the
-    comment is not a suppression.  An empty name list means the directive is malformed."""
+    comment is not a suppression.  An empty name list means the directive is malformed.  An
+    ``until=DATE`` among the names is left out (:func:`directive_until` reads it)."""
     match = _DIRECTIVE.search(comment)
     if match is None:
         return None
@@ -235,10 +291,19 @@ def parse_directive(comment: str) -> tuple[list[str], str | None] | None:
     if rest.endswith("*/"):
         rest = rest[:-2].rstrip()
     names_part, separator, reason = rest.partition("--")
+    names_part, _ = split_until(names_part)
     names = [n for n in re.split(r"[,\s]+", names_part.strip()) if n]
     if any(not _NAME.fullmatch(n) for n in names):
         return [], None
     return names, (reason.strip() or None) if separator else None
+
+
+def directive_until(comment: str) -> str | None:
+    """The ``until=`` value of a suppression comment as written, or None."""
+    match = _DIRECTIVE.search(comment)
+    if match is None:
+        return None
+    return split_until(match.group("rest").partition("--")[0])[1]
 
 
 @dataclass(frozen=True)
@@ -249,13 +314,13 @@ class _Comment:
     alone: bool  # nothing but whitespace before it on its line
 
 
-def _collect_file(text_file: TextFile, collected: _Collected) -> None:
+def _collect_file(text_file: TextFile, collected: _Collected, source: SourceMap | None) -> None:
     path, text, fmt = text_file.path, text_file.text, text_file.format
     lines = text.splitlines()
     structure: _Structure | None = None
     comments: list[_Comment] | None = None
     if fmt == "terraform":
-        structure, comments = _hcl(path, text)
+        structure, comments = _hcl(source)
     elif fmt == "cloudformation" or path.lower().endswith((".yaml", ".yml", ".template")):
         comments = _yaml_comments(text) if not path.lower().endswith(".json") else []
         structure = _yaml_structure(text, path, collected, fmt)
@@ -277,29 +342,44 @@ def _collect_file(text_file: TextFile, collected: _Collected) -> None:
                 path, comment.line, "low", None, fmt,
             ))
             continue
+        written = directive_until(comment.text)
+        until = parse_until(written) if written is not None else None
+        if written is not None and until is None:
+            collected.problems.append(_meta_finding(
+                f"Malformed expiry `until={written}`: write a date as `until=YYYY-MM-DD`",
+                path, comment.line, "low", None, fmt,
+            ))
+            continue
         codes = _resolve(names, path, comment.line, fmt, collected)
         if not codes:
             continue
         if not comment.alone:
-            collected.suppressions.append(Suppression("comment", path, comment.line, codes, reason, target=path, lines=(comment.line, comment.line)))
+            collected.suppressions.append(Suppression("comment", path, comment.line, codes, reason, target=path, lines=(comment.line, comment.line), until=until))
             continue
         target = comment.end_line + 1
         while target in comment_lines:
             target += 1
         if target > len(lines) or not lines[target - 1].strip():
             # Covers nothing: the unused check reports it.
-            collected.suppressions.append(Suppression("comment", path, comment.line, codes, reason, target=path, lines=(0, 0)))
+            collected.suppressions.append(Suppression("comment", path, comment.line, codes, reason, target=path, lines=(0, 0), until=until))
             continue
         end = structure.ends.get(target, target) if structure else target
         resource = structure.resources.get(target) if structure else None
-        collected.suppressions.append(Suppression("comment", path, comment.line, codes, reason, target=path, lines=(target, end), resource=resource))
+        collected.suppressions.append(Suppression("comment", path, comment.line, codes, reason, target=path, lines=(target, end), resource=resource, until=until))
 
 
 def _collect_config(config: Config, collected: _Collected) -> None:
     for pattern, codes in config.per_path_ignores.items():
-        collected.suppressions.append(Suppression(
-            "config", config.path or "<config>", config.line_of(pattern), tuple(codes), pattern=pattern, base=config.root,
-        ))
+        expiring = config.per_path_until.get(pattern, {})
+        lasting = tuple(c for c in codes if c not in expiring)
+        if lasting:
+            collected.suppressions.append(Suppression(
+                "config", config.path or "<config>", config.line_of(pattern), lasting, pattern=pattern, base=config.root,
+            ))
+        for code, until in expiring.items():
+            collected.suppressions.append(Suppression(
+                "config", config.path or "<config>", config.line_of(pattern), (code,), pattern=pattern, base=config.root, until=until,
+            ))
 
 
 # --------------------------------------------------------------------------- structure
@@ -312,43 +392,17 @@ class _Structure:
     metadata: list[Suppression] = field(default_factory=list)
 
 
-def _hcl(path: str, text: str) -> tuple[_Structure | None, list[_Comment] | None]:
-    from policylint.parsers import hcl_tree
-
-    try:
-        parsed = hcl_tree.parse_file(path, text)
-    except Exception:  # the engine reports why the file does not parse; nothing to suppress here
+def _hcl(source: SourceMap | None) -> tuple[_Structure | None, list[_Comment] | None]:
+    """Structure and comments of a Terraform file, from the source map its parser kept (None
+    when the file did not parse: the engine reports why, and there is nothing to suppress)."""
+    if source is None:
         return None, None
-    structure = _Structure()
-    module_scope = (os.path.dirname(path) or ".") + os.sep
-
-    def add(start: int, end: int) -> None:
-        structure.ends[start] = max(structure.ends.get(start, start), end)
-
-    def walk(body, top: bool) -> None:
-        for attribute in body.attributes.values():
-            add(attribute.line, attribute.end_line)
-            for expr in hcl_tree.iter_subexpressions(attribute.expr):
-                if isinstance(expr, hcl_tree.ObjectExpr):
-                    for item in expr.items:
-                        add(item.line, item.end_line)
-        for block in body.blocks:
-            add(block.line, block.end_line)
-            if top and block.type in ("resource", "data") and len(block.labels) >= 2:
-                address = ".".join(block.labels[:2]) if block.type == "resource" else "data." + ".".join(block.labels[:2])
-                structure.resources[block.line] = (module_scope, address)
-            walk(block.body, False)
-
-    walk(parsed.body, True)
-    source_lines = text.splitlines()
+    structure = _Structure(ends=dict(source.ends), resources=dict(source.resources))
     comments = []
-    for line, comment in parsed.comments:
-        first = comment.splitlines()[0] if comment else ""
-        line_text = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
-        position = line_text.rfind(first)
-        alone = position >= 0 and not line_text[:position].strip()
-        offset = next((i for i, part in enumerate(comment.splitlines()) if _DIRECTIVE.search(part)), 0)
-        comments.append(_Comment(line + offset, line + comment.count("\n"), comment, alone))
+    for comment in source.comments:
+        # A directive on a later line of a multi-line comment sits on that line.
+        offset = next((i for i, part in enumerate(comment.text.splitlines()) if _DIRECTIVE.search(part)), 0)
+        comments.append(_Comment(comment.line + offset, comment.end_line, comment.text, comment.alone))
     return structure, comments
 
 
@@ -480,15 +534,22 @@ def _metadata(node, path: str, logical_id: str | None, lines: tuple[int, int], s
         return
     for item in ignore.value:
         line = item.start_mark.line + 1
+        until = None
         if isinstance(item, yaml.ScalarNode):
             name, reason = item.value, None
         elif isinstance(item, yaml.MappingNode):
             fields = {k.value: v for k, v in item.value if isinstance(k, yaml.ScalarNode)}
             rule = fields.pop("rule", None) or fields.pop("id", None)
             reason_node = fields.pop("reason", None)
+            until_node = fields.pop("until", None)
             if not isinstance(rule, yaml.ScalarNode) or fields or (reason_node is not None and not isinstance(reason_node, yaml.ScalarNode)):
-                problem("Malformed ignore entry: write `{rule: CODE, reason: TEXT}`", line)
+                problem("Malformed ignore entry: write `{rule: CODE, reason: TEXT, until: YYYY-MM-DD}`", line)
                 continue
+            if until_node is not None:
+                until = parse_until(until_node.value) if isinstance(until_node, yaml.ScalarNode) else None
+                if until is None:
+                    problem("Malformed expiry: write `until: YYYY-MM-DD`", until_node.start_mark.line + 1)
+                    continue
             name, reason = rule.value, (reason_node.value if reason_node is not None else None)
         else:
             problem("Malformed ignore entry: write `CODE` or `{rule: CODE, reason: TEXT}`", line)
@@ -497,4 +558,4 @@ def _metadata(node, path: str, logical_id: str | None, lines: tuple[int, int], s
         if codes:
             resource = (path, logical_id) if logical_id else None
             span = lines if logical_id else None
-            structure.metadata.append(Suppression("metadata", path, line, codes, reason, target=path, lines=span, resource=resource))
+            structure.metadata.append(Suppression("metadata", path, line, codes, reason, target=path, lines=span, resource=resource, until=until))

@@ -107,3 +107,29 @@ def test_scanning_never_imports_cfnlint(tmp_path):
 def test_readme_mapping_table_is_in_sync():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert cfnlint_pack.readme_with_mapping(readme) == readme, "run `python -m policylint.docs`"
+
+
+def test_readme_pack_command_runs_on_the_demo():
+    """The command the README shows, as written, on examples/demo (it once swallowed the name)."""
+    root = Path(__file__).resolve().parent.parent
+    section = (root / "README.md").read_text(encoding="utf-8").split("## cfn-lint rule pack", 1)[1]
+    (command,) = [line for line in section.splitlines() if line.startswith("cfn-lint template.yaml")]
+    args = command.split()[1:]
+    args[args.index("template.yaml")] = str(root / "examples" / "demo" / "dns.yaml")
+    result = cfn_lint(*args, "--format", "json", cwd=root)
+    assert result.returncode != 32 and "error:" not in result.stderr, result.stderr
+    assert any(m[0][1] == "9" for m in matches(result)), result.stdout
+
+
+def test_pack_without_cfn_lint_says_how_to_install():
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name == 'cfnlint' or name.startswith('cfnlint.'):\n"
+        "            raise ImportError('No module named ' + repr(name))\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "try:\n    import policylint.cfnlint_pack\nexcept ImportError as exc:\n    print(exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout
+    assert "pip install 'policylint[cfn-lint]'" in out, out

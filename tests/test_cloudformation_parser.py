@@ -164,8 +164,13 @@ def test_errors_name_the_line():
     assert bad_json.errors[0].line == 1 and "invalid JSON" in bad_json.errors[0].message
 
 
-def test_yaml_that_is_not_a_template_gives_nothing():
-    doc = parse("Resources: just a string\n")
+def test_resources_that_is_not_a_mapping_is_an_error_with_its_line():
+    doc = parse("AWSTemplateFormatVersion: '2010-09-09'\nResources: just a string\n")
+    assert doc.resources == [] and [(e.line, e.message) for e in doc.errors] == [(2, "`Resources` must be a mapping of logical IDs to resources, not a single value")]
+
+
+def test_yaml_without_resources_gives_nothing():
+    doc = parse("Parameters: {}\n")
     assert doc.resources == [] and doc.errors == []
 
 

@@ -91,7 +91,9 @@ def test_exact_severity_override_beats_a_prefix(tmp_path):
 
 def test_exclude(tmp_path):
     scanned = project(tmp_path, 'exclude = ["t.yaml"]\n')
-    assert json.loads(run("scan", str(scanned), "--format", "json").output)["summary"]["files"] == 0
+    result = run("scan", str(scanned), "--format", "json")
+    assert json.loads(result.stdout)["summary"]["files"] == 0
+    assert result.exit_code == 2 and "nothing to scan under" in result.stderr  # everything excluded
 
 
 def test_cli_flags_override_the_file(tmp_path):

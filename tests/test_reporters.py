@@ -276,7 +276,7 @@ def test_every_reporter_is_render_report_options(in_root):
 
     from policylint.commands import FORMAT_CHOICES
 
-    assert FORMAT_CHOICES == tuple(REPORTERS) == ("text", "json", "sarif", "junit", "github")
+    assert FORMAT_CHOICES == tuple(REPORTERS) == ("text", "json", "sarif", "junit", "github", "gitlab", "markdown")
     for name, module in REPORTERS.items():
         reporter = __import__(module, fromlist=["render"]).render
         assert list(inspect.signature(reporter).parameters) == ["report", "options"], name
@@ -304,7 +304,7 @@ def test_text_prints_every_line_break_as_a_plain_one():
 # --------------------------------------------------------------------------- CLI: every format
 
 
-@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github", "gitlab", "markdown"])
 @pytest.mark.parametrize("content, code", [(CLEAN, 0), (LOOP, 1), (BROKEN, 2)], ids=["clean", "finding", "error"])
 def test_exit_codes_for_every_format(tmp_path, fmt, content, code):
     (tmp_path / "t.yaml").write_text(content)

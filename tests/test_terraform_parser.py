@@ -576,10 +576,10 @@ def test_broken_file_reports_its_line_and_the_module_is_still_parsed(tmp_path):
     assert [r.address for r in doc.resources] == ["aws_s3_bucket.good"]
 
 
-def test_unclosed_block_is_reported_at_the_end_of_the_file(tmp_path):
+def test_unclosed_block_is_reported_where_it_opened(tmp_path):
     doc = parse(tmp_path, main__tf='resource "aws_s3_bucket" "b" {\n  bucket = "x"\n')
     [error] = doc.errors
-    assert error.line == 3 and "end of file" in error.message
+    assert error.line == 1 and "never closed (a missing `}`)" in error.message
 
 
 def test_a_resource_declared_twice_is_reported_and_the_first_kept(tmp_path):

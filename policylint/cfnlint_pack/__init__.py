@@ -1,8 +1,10 @@
 """policylint's CloudFormation rules as a cfn-lint rule pack.
 
-    cfn-lint --append-rules policylint.cfnlint_pack template.yaml
+    pip install 'policylint[cfn-lint]'
+    cfn-lint template.yaml --append-rules policylint.cfnlint_pack
 
-(or ``--append-rules`` with this package's directory).  Every policylint rule that applies to
+(or ``--append-rules`` with this package's directory; the option takes several values, so the
+template goes before it, or after ``--``).  Every policylint rule that applies to
 CloudFormation becomes a cfn-lint rule in cfn-lint's range for user rules (9xxx), its letter taken
 from the rule's severity: critical and high → ``E``, medium and low → ``W``, info → ``I``; the
 digits are the PL code's, so ``PL101`` (high) is ``E9101`` and ``PL118`` (info) is ``I9118``.  The
@@ -24,7 +26,10 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from cfnlint.rules import CloudFormationLintRule, RuleMatch
+try:
+    from cfnlint.rules import CloudFormationLintRule, RuleMatch
+except ImportError as exc:  # cfn-lint is an optional extra
+    raise ImportError("policylint's cfn-lint rule pack needs cfn-lint: pip install 'policylint[cfn-lint]'") from exc
 
 from policylint.catalogue import catalogue
 from policylint.engine import lint_paths

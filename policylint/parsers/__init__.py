@@ -94,6 +94,22 @@ def parse(unit: Unit) -> Document:
         return Document(unit.format, errors=[ParseError(unit.path, None, f"internal error while parsing: {exc!r}", kind="internal")])
 
 
+def _ignore_sigint() -> None:
+    """Worker processes leave Ctrl-C to the main process, which stops them (no traceback from
+    each worker, and no worker left parsing after the scan ended)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool) -> None:
+    """Cancel what has not started and end the running workers without waiting for them."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+
+
 def parse_all(todo: Sequence[Unit], jobs: int = 1, progress: Callable[[int, int], None] | None = None) -> list[Document]:
     """The Documents of ``todo`` in its order.  With ``jobs`` > 1 the parsing runs in that many
     processes, with the same result as a serial run.  ``progress(done, total)`` is called after
@@ -105,15 +121,19 @@ def parse_all(todo: Sequence[Unit], jobs: int = 1, progress: Callable[[int, int]
         from concurrent.futures.process import BrokenProcessPool
 
         try:
-            with ProcessPoolExecutor(max_workers=min(jobs, total)) as pool:
-                # Largest units first keeps the workers evenly busy; the documents are then taken
-                # in the original order, so the result is the serial one.
-                order = sorted(range(total), key=lambda i: -todo[i].size)
-                futures = {i: pool.submit(parse, todo[i]) for i in order}
-                for done, _ in enumerate(as_completed(futures.values()), start=1):
-                    if progress:
-                        progress(done, total)
-                return [futures[i].result() for i in range(total)]
+            with ProcessPoolExecutor(max_workers=min(jobs, total), initializer=_ignore_sigint) as pool:
+                try:
+                    # Largest units first keeps the workers evenly busy; the documents are then
+                    # taken in the original order, so the result is the serial one.
+                    order = sorted(range(total), key=lambda i: -todo[i].size)
+                    futures = {i: pool.submit(parse, todo[i]) for i in order}
+                    for done, _ in enumerate(as_completed(futures.values()), start=1):
+                        if progress:
+                            progress(done, total)
+                    return [futures[i].result() for i in range(total)]
+                except BaseException:  # Ctrl-C (or any failure): stop the workers now
+                    _stop_workers(pool)
+                    raise
         except (BrokenProcessPool, pickle.PickleError, OSError, TypeError, AttributeError):
             # No processes on this platform, or a document that cannot be pickled back (parser
             # errors never get here: parse turns them into ParseErrors).  Parse serially.

@@ -69,14 +69,30 @@ def parse(text: str, path: str) -> Document:
         doc.errors.append(ParseError(path, exc.line, exc.message, exc.kind))
         return doc
     resources = root.get("Resources") if isinstance(root.value, dict) else None
-    if resources is None or not isinstance(resources.value, dict):
+    if resources is None:
         return doc  # JSON/YAML that only looks like a template: nothing to lint
+    # A macro (`Transform: ShortHand`) may rewrite the template: its shape is checked after that.
+    macro = root.get("Transform") is not None
+    if not isinstance(resources.value, dict):
+        if not macro:
+            doc.errors.append(ParseError(path, resources.line, f"`Resources` must be a mapping of logical IDs to resources, not {_kind(resources.value)}"))
+        return doc
     template = _Template(root, path)
     for logical_id, raw in resources.value.items():
         if logical_id.startswith("Fn::ForEach::"):
             continue  # AWS::LanguageExtensions loops: the resources only exist after expansion
         if not isinstance(raw.value, dict):
             doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` must be a mapping"))
+            continue
+        type_node = raw.value.get("Type")
+        if type_node is None or type_node.value is None:
+            if not macro:
+                doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` has no `Type`; add one such as `Type: AWS::S3::Bucket`"))
+            continue
+        if isinstance(type_node.value, dict):
+            continue  # a pre-processor's module (`Type: !Rain::Module bucket.yml`): only exists after it
+        if not isinstance(type_node.value, str):
+            doc.errors.append(ParseError(path, type_node.line, f"the `Type` of resource `{logical_id}` must be a string such as `AWS::S3::Bucket`, not {_kind(type_node.value)}"))
             continue
         template.build(logical_id, raw, doc)
     template.exports(doc)
@@ -319,6 +335,17 @@ def _shift(node: Node, offset: int) -> Node:
 
 def _dict(node: Node | None) -> dict[str, Node]:
     return node.value if node is not None and isinstance(node.value, dict) else {}
+
+
+def _kind(value: Any) -> str:
+    """How a message names a value of the wrong kind."""
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a single value"
 
 
 def _text(node: Node | None) -> str | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 
+import math
 import re
 from typing import Any, Union
 
@@ -292,7 +293,14 @@ def parse_file(path: str, text: str) -> HclFile:
         tree = _lark().parse(text + "\n")  # the newline: what hcl2.parses_to_tree adds (lark #237)
         body = _Converter(text, 0).body(tree.children[0])
     except UnexpectedInput as exc:
-        raise HclSyntaxError(_describe(exc), _line_of(exc, text)) from None
+        message = _describe(exc)
+        if "unexpected end of file" in message:  # say where the unclosed construct began
+            from policylint.parsers.hcl_unclosed import unclosed
+
+            found = unclosed(text)
+            if found:
+                raise HclSyntaxError(f"invalid HCL: {found[1]}", found[0]) from None
+        raise HclSyntaxError(message, _line_of(exc, text)) from None
     except RecursionError:
         raise HclSyntaxError("invalid HCL: expressions nested too deeply to read", None) from None
     return HclFile(path, body, _comments(tree))
@@ -431,10 +439,12 @@ class _Converter:
         return Literal(value, *self.position(tree))
 
     def _int_lit(self, tree: Any) -> Expr:
-        return Literal(int(tree.children[0]), *self.position(tree))
+        value = _number(int, tree.children[0])
+        return Opaque(*self.position(tree)) if value is None else Literal(value, *self.position(tree))
 
     def _float_lit(self, tree: Any) -> Expr:
-        return Literal(float(tree.children[0]), *self.position(tree))
+        value = _number(float, tree.children[0])
+        return Opaque(*self.position(tree)) if value is None else Literal(value, *self.position(tree))
 
     def _identifier(self, tree: Any) -> Expr:
         return Traversal(str(tree.children[0]), [], *self.position(tree))
@@ -560,7 +570,8 @@ class _Converter:
             return ("attr", str(tree.children[1].children[0]))
         if tree.data == "short_index":  # legacy `.0`
             token = tree.children[1]
-            return ("index", Literal(int(token), *self.position(token)))
+            value = _number(int, token)
+            return ("index", Opaque(*self.position(token)) if value is None else Literal(value, *self.position(token)))
         return ("index", self.expr(self._inner(tree)[0]))  # braces_index: [ expr ]
 
     def _get_attr_expr_term(self, tree: Any) -> Expr:
@@ -701,8 +712,10 @@ def _parse_interpolation(text: str, start: int, end: int, line: int) -> Expr:
                 steps.append(("attr", name))
             elif key is not None:
                 steps.append(("index", Literal(key, line, line, text, start, end)))
-            else:
+            elif _number(int, short or index) is not None:
                 steps.append(("index", Literal(int(short or index), line, line, text, start, end)))
+            else:
+                steps.append(("index", Opaque(line, line, text, start, end)))
         lead = len(inner) - len(inner.lstrip())
         trail = len(inner.rstrip())
         return Traversal(match.group(1), steps, line, line + inner.count("\n"), text, start + lead, start + trail)
@@ -722,3 +735,13 @@ def _parse_expression(text: str, line: int) -> Expr | None:
     if len(attributes) != 1:
         return None
     return _Converter(snippet, line - 2).expr(attributes[0].children[2])
+
+
+def _number(kind: type, text: str) -> Any:
+    """A number literal's value; None when it is too long for one (over 4,300 digits, which
+    Python refuses to convert, or beyond a float's range), so that it stays its text, unknown."""
+    try:
+        value = kind(text)
+    except (ValueError, OverflowError):
+        return None
+    return value if kind is int or math.isfinite(value) else None

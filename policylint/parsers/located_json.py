@@ -35,6 +35,16 @@ def json_to_node(text: str, file: str, line: int, *, aligned: bool = False, temp
     return node[0]
 
 
+def _number(text: str, fraction: bool) -> Any:
+    """A JSON number; an unknown holding its text when it is too long (an integer over 4,300
+    digits, which Python will not convert) or beyond a float's range."""
+    try:
+        value = float(text) if fraction else int(text)
+    except ValueError:
+        return Unknown(text)
+    return Unknown(text) if value in (float("inf"), float("-inf")) else value
+
+
 class _JsonReader:
     def __init__(self, text: str, file: str, first_line: int, aligned: bool, template_refs: tuple[Ref, ...] | None):
         self.text = text
@@ -102,7 +112,7 @@ class _JsonReader:
         match = _NUMBER.match(text, pos)
         if match:
             number = match.group(0)
-            parsed: Any = float(number) if match.group(1) or match.group(2) else int(number)
+            parsed: Any = _number(number, bool(match.group(1) or match.group(2)))
             return self._node(parsed, start_line, pos), match.end()
         raise ValueError(f"unexpected character at offset {pos}")
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import yaml
 from yaml.constructor import SafeConstructor
 
-from policylint.model import Node
+from policylint.model import Node, Unknown
 
 try:
     from yaml import CSafeLoader as _Loader
@@ -53,6 +53,11 @@ def _short_form(tag: str, node: yaml.Node, value):
 MAX_VALUES = 1_000_000  # far above any real template; stops YAML alias "bombs" in about a second
 
 
+class _TooManyValues(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
 class _Builder:
     def __init__(self, path: str):
         self.path = path
@@ -61,8 +66,9 @@ class _Builder:
     def build(self, node: yaml.Node, line: int | None = None) -> Node:
         self.built += 1
         if self.built > MAX_VALUES:
-            # Aliases (`*name`) can make a few hundred bytes expand to billions of values.
-            raise LoadError(f"the document expands to more than {MAX_VALUES:,} values (YAML aliases?); not scanned", node.start_mark.line + 1, "unsupported")
+            # Aliases (`*name`) can make a few hundred bytes expand to billions of values; load()
+            # tells whether they did.
+            raise _TooManyValues(node.start_mark.line + 1)
         start = node.start_mark.line + 1
         line = line or start
         end = max(_end_line(node), line)
@@ -103,11 +109,53 @@ class _Builder:
         if tag == "tag:yaml.org,2002:bool":
             return _SCALARS.construct_yaml_bool(node)
         if tag == "tag:yaml.org,2002:int":
-            return _SCALARS.construct_yaml_int(node)
+            try:
+                return _SCALARS.construct_yaml_int(node)
+            except ValueError:  # over 4,300 digits: Python will not convert it
+                return Unknown(node.value)
         if tag == "tag:yaml.org,2002:float":
-            return _SCALARS.construct_yaml_float(node)
+            value = _SCALARS.construct_yaml_float(node)
+            if value in (float("inf"), float("-inf")) and "inf" not in node.value.lower():
+                return Unknown(node.value)  # digits beyond a float's range
+            return value
         # timestamps, binary, ...: keep the text as written (CloudFormation does the same)
         return node.value
+
+
+def explain(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, int | None]:
+    """A YAML error in plain words, at the line of its cause: an unclosed bracket or quote where
+    it opened (PyYAML reports where it gave up), a tab or a bad indentation where it is."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else None
+    problem, context = exc.problem or "", exc.context or ""
+    opened = exc.context_mark.line + 1 if exc.context_mark else line
+    if "'\t'" in problem or _char_at(text, exc.problem_mark) == "\t":
+        return "a tab character: YAML indents with spaces only; replace the tab with spaces", line
+    if "cannot start any token" in problem and _char_at(text, exc.problem_mark).strip():
+        return f"`{_char_at(text, exc.problem_mark)}` cannot start a value here: put the value in quotes", line
+    if context.startswith("while parsing a flow") and "expected ','" in problem:
+        bracket = "[" if "sequence" in context else "{"
+        closing = "]" if bracket == "[" else "}"
+        return f"unclosed `{bracket}`: the {'list' if bracket == '[' else 'mapping'} that starts on this line has no `{closing}` (YAML expected `,` or `{closing}` on line {line})", opened
+    if context.startswith("while scanning a quoted scalar"):
+        return "unclosed quote: the quoted string that starts on this line is not closed", opened
+    if context.startswith("while parsing a block") and ("<block end>" in problem or "expected key" in problem or "expected '-'" in problem):
+        return f"bad indentation: this line does not line up with the {'list' if 'collection' in context else 'mapping'} that starts on line {opened}", line
+    if problem.startswith("mapping values are not allowed"):
+        return "`:` is not allowed here: check the indentation of this line, a missing `:` on the line above, or quote a value that contains `: `", line
+    return problem or context or "invalid YAML", line
+
+
+def _char_at(text: str, mark) -> str:
+    if mark is None:
+        return ""
+    start = 0
+    for _ in range(mark.line):  # bounded by the error's line
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return ""
+    index = start + mark.column
+    return text[index] if index < len(text) else ""
 
 
 def load(text: str, path: str) -> Node:
@@ -115,9 +163,8 @@ def load(text: str, path: str) -> Node:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise LoadError(problem, mark.line + 1 if mark else None) from None
+        problem, line = explain(exc, text)
+        raise LoadError(problem, line) from None
     except yaml.YAMLError as exc:
         raise LoadError(str(exc).splitlines()[0], None) from None
     if root is None:
@@ -126,6 +173,17 @@ def load(text: str, path: str) -> Node:
         return _Builder(path).build(root)
     except RecursionError:
         raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
+    except _TooManyValues as exc:
+        raise LoadError(_too_many_values(text), exc.line, "unsupported") from None
+
+
+def _too_many_values(text: str) -> str:
+    """The message for a document over :data:`MAX_VALUES`, blaming aliases only when it has any
+    (their expansion is what makes a small file huge)."""
+    aliased = any(isinstance(event, yaml.AliasEvent) for event in yaml.parse(text, Loader=_Loader))
+    if aliased:
+        return f"the document expands through YAML aliases (`*name`) to more than {MAX_VALUES:,} values; not scanned"
+    return f"the document has more than {MAX_VALUES:,} values, the most policylint reads in one file; not scanned"
 
 
 def load_json(text: str, path: str) -> Node:
@@ -134,14 +192,17 @@ def load_json(text: str, path: str) -> Node:
     import json
 
     try:
-        json.loads(text)  # strict JSON first, for JSON's own error messages
+        json.loads(text, parse_int=len)  # strict JSON first, for JSON's own error messages (`len`: no
+        # conversion, which fails on integers over 4,300 digits)
     except json.JSONDecodeError as exc:
         raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
         raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
     try:
         return load(text.replace("\t", " "), path)
-    except LoadError:
+    except LoadError as exc:
+        if exc.kind == "unsupported":  # over a limit: the other reader would be over it too
+            raise
         # Valid JSON that YAML cannot read (surrogate-pair escapes, keys over 1024 characters):
         # the slower pure-Python reader, which keeps lines too.
         from policylint.parsers.located_json import json_to_node

@@ -24,7 +24,7 @@ _INDEX = re.compile(r"\[[^\]]*\]$")
 def parse(text: str, path: str) -> Document:
     doc = Document(FORMAT)
     try:
-        plan = json.loads(text)
+        plan = json.loads(text, parse_int=_integer, parse_float=_real)
     except json.JSONDecodeError as exc:
         doc.errors.append(ParseError(path, exc.lineno, f"invalid JSON: {exc.msg}"))
         return doc
@@ -69,6 +69,21 @@ def parse(text: str, path: str) -> Document:
                 node.text_line = None
             doc.policies.append(policy)
     return doc
+
+
+def _integer(text: str) -> Any:
+    """A JSON integer; an unknown holding its text when it has over 4,300 digits (Python will not
+    convert it)."""
+    try:
+        return int(text)
+    except ValueError:
+        return Unknown(text)
+
+
+def _real(text: str) -> Any:
+    """A JSON number with a fraction or exponent; an unknown beyond a float's range."""
+    value = float(text)
+    return Unknown(text) if value in (float("inf"), float("-inf")) else value
 
 
 def _object(value: Any) -> dict:

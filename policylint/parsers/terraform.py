@@ -36,7 +36,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from policylint.model import Document, Location, ParseError
+from policylint.model import Document, Location, ParseError, SourceComment, SourceMap
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers import tf_blocks, tf_resources
 from policylint.parsers.tf_eval import Evaluator
@@ -55,15 +55,24 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
         except hcl.HclSyntaxError as exc:
             document.errors.append(ParseError(path, exc.line, exc.message))
             continue
+        except Exception as exc:  # a parser bug in one file must not cost the others their findings
+            document.errors.append(ParseError(path, None, f"internal error while parsing: {exc!r}", kind="internal"))
+            continue
+        if "policylint" in text.lower():
+            document.source_maps[path] = source_map(parsed[-1], directory, text)
     module = Module(directory, parsed)
     document.errors.extend(module.errors)
     evaluator = Evaluator(module, sum(len(text) for _, text in files))
     for address, (block, file) in module.resources.items():
         if tf_blocks.declares_nothing(block):
             continue
-        attrs = tf_blocks.resource_values(evaluator, address)
         location = Location(file, block.line, block.end_line)
-        built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
+        try:
+            attrs = tf_blocks.resource_values(evaluator, address)
+            built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
+        except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs
+            document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{address}`: {exc!r}", kind="internal"))
+            continue
         document.resources.extend(built.resources)
         document.policies.extend(built.policies)
     document.errors.extend(evaluator.notices.values())
@@ -125,6 +134,39 @@ class Module:
 
     def uid(self, address: str) -> str:
         return f"tf:{self.directory}::{address}"
+
+
+def source_map(parsed: hcl.HclFile, directory: str, text: str) -> SourceMap:
+    """Comments and construct extents of a parsed file, for inline suppressions."""
+    result = SourceMap()
+    module_scope = (directory or ".") + os.sep
+
+    def add(start: int, end: int) -> None:
+        result.ends[start] = max(result.ends.get(start, start), end)
+
+    def walk(body: hcl.Body, top: bool) -> None:
+        for attribute in body.attributes.values():
+            add(attribute.line, attribute.end_line)
+            for expr in hcl.iter_subexpressions(attribute.expr):
+                if isinstance(expr, hcl.ObjectExpr):
+                    for item in expr.items:
+                        add(item.line, item.end_line)
+        for block in body.blocks:
+            add(block.line, block.end_line)
+            if top and block.type in ("resource", "data") and len(block.labels) >= 2:
+                address = ".".join(block.labels[:2]) if block.type == "resource" else "data." + ".".join(block.labels[:2])
+                result.resources[block.line] = (module_scope, address)
+            walk(block.body, False)
+
+    walk(parsed.body, True)
+    source_lines = text.splitlines()
+    for line, comment in parsed.comments:
+        first = comment.splitlines()[0] if comment else ""
+        line_text = source_lines[line - 1] if 0 < line <= len(source_lines) else ""
+        position = line_text.rfind(first)
+        alone = position >= 0 and not line_text[:position].strip()
+        result.comments.append(SourceComment(line, line + comment.count("\n"), comment, alone))
+    return result
 
 
 def _is_override(path: str) -> bool:

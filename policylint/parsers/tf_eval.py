@@ -318,8 +318,9 @@ class Evaluator:
                 continue
             if kind == "index" and isinstance(value, (list, dict)):
                 key = self.eval(arg, file, scope).value
-                if isinstance(value, list) and not isinstance(key, bool) and isinstance(key, (int, str)) and str(key).isdigit() and int(key) < len(value):
-                    node = value[int(key)]
+                index = _list_index(key) if isinstance(value, list) else None
+                if index is not None and index < len(value):
+                    node = value[index]
                     continue
                 if isinstance(value, dict) and isinstance(key, str) and key in value:
                     node = value[key]
@@ -560,3 +561,15 @@ _HANDLERS: dict[type, Callable[[Evaluator, Any, str, Scope], Node]] = {
     hcl.Binary: Evaluator._binary,
     hcl.Unary: Evaluator._unary,
 }
+
+
+def _list_index(key: Any) -> int | None:
+    """``1`` or ``"1"`` as a list index; None for anything else, a key too long to be an index
+    (a 5,000-digit string) included."""
+    if isinstance(key, bool):
+        return None
+    if isinstance(key, int):
+        return key if key >= 0 else None
+    if isinstance(key, str) and key.isascii() and key.isdigit() and len(key) <= 18:
+        return int(key)
+    return None

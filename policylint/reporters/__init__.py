@@ -22,6 +22,8 @@ REPORTERS = {
     "sarif": "policylint.reporters.sarif",
     "junit": "policylint.reporters.junit",
     "github": "policylint.reporters.github",
+    "gitlab": "policylint.reporters.gitlab",
+    "markdown": "policylint.reporters.markdown",
 }
 
 
@@ -35,6 +37,7 @@ class RenderOptions:
     show_suppressed: bool = False  # text, json, sarif, junit: also list suppressed findings
     severities: Mapping[str, str] = field(default_factory=dict)  # sarif: the config's severity overrides by code
     rules: Mapping[str, type] | None = None  # sarif: rule classes by code (None: the catalogue)
+    statistics: bool = False  # text, markdown: also the number of findings per rule
 
     def base(self) -> str:
         """The directory that report paths are relative to."""

@@ -25,7 +25,7 @@ from urllib.parse import quote
 from typing import Mapping
 
 from policylint import __version__
-from policylint.report import fingerprint
+from policylint.report import fingerprint, printable
 from policylint.reporters import RenderOptions
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -56,8 +56,9 @@ def relative_uri(path: str, root: str) -> str | None:
 
 
 def display_path(path: str, root: str) -> str:
-    """Path to show in CI reports: relative to ``root`` when below it, else absolute."""
-    return relative_uri(path, root) or os.path.realpath(os.path.abspath(path)).replace(os.sep, "/")
+    """Path to show in CI reports: relative to ``root`` when below it, else absolute; control
+    characters and undecodable bytes escaped (:func:`policylint.report.printable`)."""
+    return printable(relative_uri(path, root) or os.path.realpath(os.path.abspath(path)).replace(os.sep, "/"))
 
 
 def lookup_rules(codes, rules: Mapping[str, type] | None = None) -> dict[str, type]:
@@ -103,8 +104,9 @@ def _descriptor(rule: type, severity: str) -> dict:
 
 def _location(file: str, line: int | None, end_line: int | None, root: str) -> dict:
     uri = relative_uri(file, root)
-    # A URI reference: spaces, `%`, `:` and the like in file names must be percent-encoded.
-    artifact = {"uri": quote(uri), "uriBaseId": SRCROOT} if uri is not None else {"uri": Path(os.path.abspath(file)).as_uri()}
+    # A URI reference: spaces, `%`, `:` and the like in file names must be percent-encoded; from
+    # the name's bytes, so that a name that is not UTF-8 (`caf\xe9.tf`) is `caf%E9.tf`.
+    artifact = {"uri": quote(os.fsencode(uri)), "uriBaseId": SRCROOT} if uri is not None else {"uri": Path(os.path.abspath(file)).as_uri()}
     physical: dict = {"artifactLocation": artifact}
     if line:
         start = max(1, line)

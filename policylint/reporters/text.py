@@ -1,9 +1,11 @@
 """Human output: one finding per line, ``path:line: CODE [severity] message (resource)``, then
-the errors, the suppressed findings when asked, and a summary line (left out when quiet)."""
+the errors, the suppressed findings when asked, and a summary line (left out when quiet).  Control
+characters and undecodable bytes in paths are escaped (:func:`policylint.report.printable`), so
+that a file name cannot split or colour a line."""
 
 from __future__ import annotations
 
-from policylint.report import KIND_LABELS, SEVERITIES
+from policylint.report import KIND_LABELS, SEVERITIES, printable
 from policylint.reporters import RenderOptions
 
 _COLOURS = {"critical": "\033[1;31m", "high": "\033[31m", "medium": "\033[33m", "low": "\033[36m", "info": "\033[2m"}
@@ -17,20 +19,22 @@ def render(report, options: RenderOptions = RenderOptions()) -> str:
 
     lines = []
     for f in report.findings:
-        where = paint(f"{f.file}:{f.line}:", _BOLD)
+        where = paint(f"{printable(f.file)}:{f.line}:", _BOLD)
         severity = paint(f"[{f.severity}]", _COLOURS[f.severity])
         lines.append(f"{where} {f.rule_id} {severity} {f.message}{_resource(f)}")
     for e in report.errors:
-        where = f"{e.file}:{e.line}:" if e.line else f"{e.file}:"
+        where = f"{printable(e.file)}:{e.line}:" if e.line else f"{printable(e.file)}:"
         lines.append(f"{paint(where, _BOLD)} {paint('error', _COLOURS['critical'])}: {e.message}")
     # A line break of any kind in these messages (`\r`, `\u2028`, ...) is printed as a plain one.
     lines = "".join(line + "\n" for line in lines).splitlines()
     if options.show_suppressed:
         for item in report.suppressed:
             f = item.finding
-            lines.append(f"{f.file}:{f.line}: {f.rule_id} [{f.severity}] {f.message}{_resource(f)} [suppressed by {item.suppression.describe()}]")
+            lines.append(f"{printable(f.file)}:{f.line}: {f.rule_id} [{f.severity}] {f.message}{_resource(f)} [suppressed by {item.suppression.describe()}]")
+    if options.statistics:
+        lines.extend(statistics(report).splitlines())
     if not options.quiet:
-        lines.append(_with_suppressions(summary(report), report))
+        lines.append(full_summary(report))
     return "\n".join(lines) + "\n" if lines else ""
 
 
@@ -52,6 +56,24 @@ def summary(report) -> str:
         parts.append(f"{e} error{'s' if e != 1 else ''}")
     files = report.files
     return f"{', '.join(parts)} in {files} file{'s' if files != 1 else ''}."
+
+
+def full_summary(report) -> str:
+    """The summary line with what suppressions and the baseline hid."""
+    return _with_suppressions(summary(report), report)
+
+
+def statistics(report) -> str:
+    """Findings per rule, most frequent first: ``   3  PL101  s3-logging-loop  [high]``."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for f in report.findings:
+        key = (f.rule_id, f.rule, f.severity)
+        counts[key] = counts.get(key, 0) + 1
+    if not counts:
+        return ""
+    width = len(str(max(counts.values())))
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return "".join(f"{n:>{width}}  {code}  {slug}  [{severity}]\n" for (code, slug, severity), n in ordered)
 
 
 def _with_suppressions(summary: str, report) -> str:

@@ -53,7 +53,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import CacheGroup, truth
+from policylint.model import CacheGroup
 from policylint.rule import Rule
 
 
@@ -71,17 +71,11 @@ class ElastiCacheAtRestEncryptionDisabled(Rule):
         engine = group.engine_name
         if engine == "memcached":
             return
-        fix = group.assignment("at_rest_encryption", True)
-        encrypted = group.at_rest_encryption
-        if encrypted is None:
-            if engine == "redis":  # Valkey: on by default; unknown engine: cannot tell
-                yield self.finding(
-                    f"Data on disk and backups are not encrypted (Redis OSS default); set {fix} when creating the group",
-                    at=group,
-                )
-        elif truth(encrypted) is False:
-            yield self.finding(
-                f"Data on disk and backups are not encrypted; set {fix} (it can only be chosen when the group is created)",
-                at=encrypted,
-                resource=group,
-            )
+        # Valkey: on by default; unknown engine: cannot tell.
+        absent = "Data on disk and backups are not encrypted (Redis OSS default); set {fix} when creating the group"
+        yield from self.setting_off(
+            group,
+            "at_rest_encryption",
+            when_absent=absent if engine == "redis" else None,
+            when_false="Data on disk and backups are not encrypted; set {fix} (it can only be chosen when the group is created)",
+        )

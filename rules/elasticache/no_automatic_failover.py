@@ -49,7 +49,7 @@ resource "aws_elasticache_replication_group" "sessions" {
 
 from __future__ import annotations
 
-from policylint.model import CacheGroup, truth
+from policylint.model import CacheGroup
 from policylint.rule import Rule
 
 
@@ -64,18 +64,11 @@ class ElastiCacheNoAutomaticFailover(Rule):
     def check(self, group, scan):
         if group.kind != "replication_group" or group.engine_name == "memcached":
             return
-        fix = group.assignment("automatic_failover", True)
-        failover = group.automatic_failover
-        if failover is None:
-            yield self.finding(
-                f"Automatic failover is off by default: a failed primary stays down until a replica is promoted by hand; "
-                f"add a replica and set {fix}",
-                at=group,
-            )
-        elif truth(failover) is False:
-            yield self.finding(
-                f"Automatic failover is off: a failed primary stays down until a replica is promoted by hand; "
-                f"add a replica and set {fix}",
-                at=failover,
-                resource=group,
-            )
+        yield from self.setting_off(
+            group,
+            "automatic_failover",
+            when_absent="Automatic failover is off by default: a failed primary stays down until a replica is promoted by hand; "
+            "add a replica and set {fix}",
+            when_false="Automatic failover is off: a failed primary stays down until a replica is promoted by hand; "
+            "add a replica and set {fix}",
+        )

@@ -64,7 +64,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import CacheGroup, truth
+from policylint.model import CacheGroup
 from policylint.rule import Rule
 
 
@@ -79,18 +79,13 @@ class ElastiCacheTransitEncryptionDisabled(Rule):
     def check(self, group, scan):
         if not group.is_redis_or_valkey or group.judged_by_its_group:
             return
-        fix = group.assignment("transit_encryption", True)
-        tls = group.transit_encryption
-        if tls is None:
-            if group.engine_name == "valkey":
-                return  # CloudFormation requires the property; AWS's default is undocumented
-            yield self.finding(
-                f"In-transit encryption is off by default: commands, data and the AUTH password travel in plaintext; set {fix}",
-                at=group,
-            )
-        elif truth(tls) is False:
-            yield self.finding(
-                f"In-transit encryption is off: commands, data and the AUTH password travel in plaintext; set {fix}",
-                at=tls,
-                resource=group,
-            )
+        # Valkey: CloudFormation requires the property; AWS's default is undocumented.
+        absent = None if group.engine_name == "valkey" else (
+            "In-transit encryption is off by default: commands, data and the AUTH password travel in plaintext; set {fix}"
+        )
+        yield from self.setting_off(
+            group,
+            "transit_encryption",
+            when_absent=absent,
+            when_false="In-transit encryption is off: commands, data and the AUTH password travel in plaintext; set {fix}",
+        )

@@ -4,7 +4,8 @@ Reports a suppression that suppresses nothing: an inline `policylint:ignore` com
 CloudFormation `Metadata` ignore entry or a `per-path-ignores` entry of the configuration
 that matched no finding of the rule it names. Also reports a suppression that names a rule
 policylint does not know (at severity `low`, so that a typo fails the gate instead of silently
-not suppressing).
+not suppressing), and a suppression whose `until=YYYY-MM-DD` date has passed: from the day after
+it, the findings it covered are reported again and this rule says why, at the suppression.
 
 A suppression is only judged when its rule ran: `--select PL1` does not make a `PL201`
 suppression stale. This is a meta rule: the engine emits it after matching suppressions, and

@@ -63,7 +63,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import Database, text_of, truth
+from policylint.model import Database, text_of
 from policylint.rule import Rule
 
 INSTANCE_ENGINES = frozenset({"mysql", "mariadb", "postgres"})
@@ -93,16 +93,9 @@ class RdsIamAuthDisabled(Rule):
     def check(self, db, scan):
         if not _supports_iam_auth(db):
             return
-        fix = db.assignment("iam_auth", True)
-        enabled = db.iam_auth
-        if enabled is None:
-            yield self.finding(
-                f"IAM database authentication is off by default: clients log in with long-lived passwords; set {fix}",
-                at=db,
-            )
-        elif truth(enabled) is False:
-            yield self.finding(
-                f"IAM database authentication is off: clients log in with long-lived passwords; set {fix}",
-                at=enabled,
-                resource=db,
-            )
+        yield from self.setting_off(
+            db,
+            "iam_auth",
+            when_absent="IAM database authentication is off by default: clients log in with long-lived passwords; set {fix}",
+            when_false="IAM database authentication is off: clients log in with long-lived passwords; set {fix}",
+        )

@@ -59,7 +59,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import Database, truth
+from policylint.model import Database
 from policylint.rule import Rule
 
 NO_MULTI_AZ_ENGINES = frozenset({"sqlserver-ex"})
@@ -79,16 +79,9 @@ class RdsSingleAz(Rule):
         engine = db.engine_name
         if engine is None or engine in NO_MULTI_AZ_ENGINES:
             return
-        fix = db.assignment("multi_az", True)
-        multi_az = db.multi_az
-        if multi_az is None:
-            yield self.finding(
-                f"DB instance runs in a single Availability Zone (the default): an AZ or instance failure takes it down; set {fix}",
-                at=db,
-            )
-        elif truth(multi_az) is False:
-            yield self.finding(
-                f"DB instance runs in a single Availability Zone: an AZ or instance failure takes it down; set {fix}",
-                at=multi_az,
-                resource=db,
-            )
+        yield from self.setting_off(
+            db,
+            "multi_az",
+            when_absent="DB instance runs in a single Availability Zone (the default): an AZ or instance failure takes it down; set {fix}",
+            when_false="DB instance runs in a single Availability Zone: an AZ or instance failure takes it down; set {fix}",
+        )

@@ -62,7 +62,7 @@ Resources:
 
 from __future__ import annotations
 
-from policylint.model import Database, text_of, truth
+from policylint.model import Database, text_of
 from policylint.rule import Rule
 
 
@@ -77,22 +77,15 @@ class RdsStorageNotEncrypted(Rule):
     def check(self, db, scan):
         if db.kind not in ("instance", "cluster") or db.is_cluster_member or db.restored_from is not None:
             return
-        fix = db.assignment("storage_encrypted", True)
-        encrypted = db.storage_encrypted
-        if encrypted is not None:
-            if truth(encrypted) is False:
-                yield self.finding(
-                    f"Storage, backups and snapshots are not encrypted; set {fix} (this replaces the database: "
-                    "migrate through an encrypted snapshot copy)",
-                    at=encrypted,
-                    resource=db,
-                )
-            return
+        absent = "Storage, backups and snapshots are not encrypted (the default); set {fix}"
         if db.kind == "cluster" and db.engine_mode is not None:
             mode = text_of(db.engine_mode)
             if mode is None or mode.lower() == "serverless":
-                return  # Aurora Serverless v1 is always encrypted; unknown mode: cannot tell
-        yield self.finding(
-            f"Storage, backups and snapshots are not encrypted (the default); set {fix}",
-            at=db,
+                absent = None  # Aurora Serverless v1 is always encrypted; unknown mode: cannot tell
+        yield from self.setting_off(
+            db,
+            "storage_encrypted",
+            when_absent=absent,
+            when_false="Storage, backups and snapshots are not encrypted; set {fix} (this replaces the database: "
+            "migrate through an encrypted snapshot copy)",
         )
