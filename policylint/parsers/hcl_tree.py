@@ -760,7 +760,22 @@ def _tree_sitter() -> Any:
     except ImportError:  # pragma: no cover - a platform without the wheels: lark reads everything
         return None
     language = tree_sitter.Language(tree_sitter_hcl.language())
-    return tree_sitter.Parser(language)
+    source = "(comment) @comment"
+    query = tree_sitter.Query(language, source) if hasattr(tree_sitter, "QueryCursor") else language.query(source)
+    return tree_sitter.Parser(language), query
+
+
+def _comment_nodes(root: Any) -> list[Any]:
+    import tree_sitter
+
+    query = _tree_sitter()[1]
+    if hasattr(tree_sitter, "QueryCursor"):  # tree-sitter >= 0.25
+        captures: Any = tree_sitter.QueryCursor(query).captures(root)
+    else:  # pragma: no cover - 0.23/0.24
+        captures = query.captures(root)
+    if isinstance(captures, dict):
+        return list(captures.get("comment", []))
+    return [node for node, _ in captures]  # pragma: no cover - older form
 
 
 def _parse_file_tree_sitter(path: str, text: str) -> HclFile:
@@ -802,9 +817,10 @@ class _TreeSitterConverter:
     operation keeps the newlines and comments that follow it), so that both agree."""
 
     def __init__(self, source: str, offset: int):
-        parser = _tree_sitter()
-        if parser is None:
+        loaded = _tree_sitter()
+        if loaded is None:
             raise _Unsupported("tree-sitter is not installed")
+        parser = loaded[0]
         self.source = source
         self.offset = offset
         data = source.encode("utf-8", "surrogatepass")
@@ -866,14 +882,7 @@ class _TreeSitterConverter:
         return children[0]
 
     def comments(self) -> list[tuple[int, str]]:
-        found: list[tuple[int, str]] = []
-        stack = [self.tree.root_node]
-        while stack:
-            node = stack.pop()
-            if node.type == "comment":
-                found.append((node.start_point[0] + 1 + self.offset, self.text(node).rstrip("\r\n")))
-            elif node.child_count and node.type not in ("template_literal", "heredoc_identifier"):
-                stack.extend(node.children)
+        found = [(node.start_point[0] + 1 + self.offset, self.text(node).rstrip("\r\n")) for node in _comment_nodes(self.tree.root_node)]
         found.sort()
         return found
 
@@ -1052,6 +1061,11 @@ class _TreeSitterConverter:
 
     def string(self, node: Any) -> Expr:
         """A quoted string or template: literal text, ``${...}`` and ``%{...}`` parts."""
+        if node.type == "string_lit":  # no interpolation or directive: the text between the quotes
+            raw = self.text(node)
+            if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"':
+                raise _Unsupported("string")
+            return Literal(_ESCAPES.sub(_unescape, raw[1:-1]), *self.position(node))
         parts: list[Union[str, Expr]] = []
         children = node.children
         if len(children) < 2 or children[0].type != "quoted_template_start" or children[-1].type != "quoted_template_end":
