@@ -17,8 +17,8 @@ The parsers are imported inside functions: lark costs more than the rest of poli
 
 from __future__ import annotations
 
+import bisect
 import functools
-
 import re
 from typing import Any, Union
 
@@ -794,6 +794,7 @@ _POSTFIX = frozenset({"get_attr", "index", "splat"})
 _INT = re.compile(r"[0-9]+")
 _FLOAT = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _ESCAPES = re.compile(r"\$\$\{[^}]*\}|%%\{[^}]*\}|\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_UNFINISHED_TEMPLATE = re.compile(r"(?<![$%])[$%]\{")  # `${`/`%{` read as text: not closed
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
@@ -839,6 +840,7 @@ class _TreeSitterConverter:
             chars[position] = len(source)
             self.chars = chars
         self.line_starts: list[int] | None = None
+        self.trailing: dict[int, int] = {}  # lark_trailing by position: nested operations share an end
 
     # ---- positions
 
@@ -848,9 +850,7 @@ class _TreeSitterConverter:
     def line_at(self, char: int) -> int:
         """1-based line of a character offset (of ``source + "\\n"``)."""
         if self.line_starts is None:
-            self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.source)]
-        import bisect
-
+            self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.source)] + [len(self.source) + 1]
         return bisect.bisect_right(self.line_starts, char) + self.offset
 
     def span(self, first: Any, last: Any) -> tuple[int, int, str, int, int]:
@@ -907,8 +907,11 @@ class _TreeSitterConverter:
     def block(self, node: Any) -> Block:
         labels: list[str] = []
         body = None
+        row = node.start_point[0]
         for child in node.named_children:
             kind = child.type
+            if kind in ("identifier", "string_lit") and child.start_point[0] != row:
+                raise _Unsupported("block label on another line")  # HCL (and lark) reject it
             if kind == "identifier":
                 labels.append(self.text(child))
             elif kind == "string_lit":
@@ -1004,6 +1007,8 @@ class _TreeSitterConverter:
         if kind == "conditional":
             pieces = self.conditional_chain(node)
             converted = [self.expr(piece) for piece in pieces]
+            for i in range(0, len(pieces) - 1, 2):
+                self.check_gap(pieces[i], converted[i])
             result = converted[-1]
             last: Any = pieces[-1]  # `(...)` around the last branch is part of lark's span
             for i in range(len(pieces) - 3, -1, -2):
@@ -1037,7 +1042,8 @@ class _TreeSitterConverter:
         if last_node is not None:
             end_line = max(end_line, last_node.end_point[0] + 1 + self.offset)
             end = max(end, self.char(last_node.end_byte))
-        return (line, end_line, self.source, self.char(node.start_byte), end)
+        # lark's span ends where the last token ends: after a heredoc's newline
+        return (line, max(end_line, self.line_at(end)), self.source, self.char(node.start_byte), end)
 
     def literal(self, node: Any) -> Expr:
         kind = node.type
@@ -1063,7 +1069,7 @@ class _TreeSitterConverter:
         """A quoted string or template: literal text, ``${...}`` and ``%{...}`` parts."""
         if node.type == "string_lit":  # no interpolation or directive: the text between the quotes
             raw = self.text(node)
-            if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"':
+            if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"' or _UNFINISHED_TEMPLATE.search(raw):
                 raise _Unsupported("string")
             return Literal(_ESCAPES.sub(_unescape, raw[1:-1]), *self.position(node))
         parts: list[Union[str, Expr]] = []
@@ -1077,6 +1083,8 @@ class _TreeSitterConverter:
 
         def flush(upto: int) -> None:
             raw = self.source[self.char(literal_start):self.char(upto)]
+            if _UNFINISHED_TEMPLATE.search(raw):
+                raise _Unsupported("string")
             if raw:
                 text = _ESCAPES.sub(_unescape, raw)
                 if parts and isinstance(parts[-1], str):
@@ -1209,6 +1217,8 @@ class _TreeSitterConverter:
         sign = node.children[0]
         if sign.type not in ("-", "!"):
             raise _Unsupported(sign.type)
+        if node.children[1].type == "operation":  # `!!x`, `- -1`: HCL (and lark) reject them
+            raise _Unsupported("unary operator on an operation")
         operand = self.sequence(node.children[1:])
         return Unary(sign.type, operand, *self.position(node))
 
@@ -1217,9 +1227,11 @@ class _TreeSitterConverter:
         split = self.operator_index(children)
         op = children[split].type
         left = self.sequence(children[:split])
+        self.check_gap(children[split - 1], left)
         right = self.sequence(children[split + 1:])
         start = self.position(node)
-        end = self.lark_trailing(self.char(node.end_byte))
+        # A heredoc's token (the right operand's span) runs on to the newline after its marker.
+        end = self.lark_trailing(max(self.char(node.end_byte), right._end))
         return Binary(op, left, right, start[0], self.line_at(end), self.source, start[3], end)
 
     @staticmethod
@@ -1236,10 +1248,27 @@ class _TreeSitterConverter:
         """Where lark's binary operation ends: its rule takes the newlines and comments that
         follow (``x + y  # note\\n``), except the last one when an operator follows it, which
         the post-lexer glues onto that operator."""
+        known = self.trailing.get(end)
+        if known is None:
+            known = self.trailing[end] = self._lark_trailing(end)
+        return known
+
+    def _lark_trailing(self, end: int) -> int:
+        ends = self.layout(end)
+        if ends:
+            text, j = self.source + "\n", ends[-1]
+            while j < len(text) and text[j] in " \t\r":
+                j += 1
+            if text.startswith(_GLUED_OPERATORS, j) and not text.startswith(("//", "/*"), j):
+                ends.pop()
+        return ends[-1] if ends else end
+
+    def layout(self, start: int) -> list[int]:
+        """The ends of lark's newline/comment tokens from ``start`` on, up to the next token."""
         text = self.source + "\n"
         n = len(text)
         ends: list[int] = []
-        i = end
+        i = start
         while True:
             while i < n and text[i] in " \t\r":
                 i += 1
@@ -1250,8 +1279,7 @@ class _TreeSitterConverter:
                 while i < n and text[i] in " \t":
                     i += 1
             elif text.startswith(("#", "//"), i):
-                newline = text.find("\n", i)
-                i = newline + 1
+                i = text.find("\n", i) + 1
             elif text.startswith("/*", i):
                 close = text.find("*/", i + 2)
                 if close < 0:
@@ -1260,10 +1288,12 @@ class _TreeSitterConverter:
             else:
                 break
             ends.append(i)
-        if ends:
-            j = ends[-1]
-            while j < n and text[j] in " \t\r":
-                j += 1
-            if text.startswith(_GLUED_OPERATORS, j) and not text.startswith(("//", "/*"), j):
-                ends.pop()
-        return ends[-1] if ends else end
+        return ends
+
+    def check_gap(self, operand_node: Any, operand: Expr) -> None:
+        """lark's post-lexer carries one newline or comment over to a following operator
+        (``x\n  + y``); with more between them (``x\n  # note\n  + y``) lark rejects the file,
+        unless an operation before took them.  Such a file goes to lark."""
+        start = max(self.char(operand_node.end_byte), operand._end)
+        if len(self.layout(start)) > 1:
+            raise _Unsupported("newlines and comments before an operator")
