@@ -728,7 +728,10 @@ def _parse_expression_lark(text: str, line: int) -> Expr | None:
     attributes = [c for c in tree.children[0].children if c.data == "attribute"]
     if len(attributes) != 1:
         return None
-    return _Converter(snippet, line - 2).expr(attributes[0].children[2])
+    try:
+        return _Converter(snippet, line - 2).expr(attributes[0].children[2])
+    except RecursionError:
+        return None
 
 
 def _parse_expression(text: str, line: int) -> Expr | None:
@@ -738,6 +741,8 @@ def _parse_expression(text: str, line: int) -> Expr | None:
         converter = _TreeSitterConverter(snippet, line - 2)
         attribute = converter.only_attribute()
         return converter.expr(attribute.children[2])
+    except RecursionError:
+        return None
     except _Unsupported:
         return _parse_expression_lark(text, line)
 
