@@ -236,3 +236,10 @@ def test_a_block_comment_before_an_operator_is_read_right():
     assert isinstance(expr, hcl.Binary) and expr.op == "+"
     assert parsed.comments == [(1, "/* c */")]
     assert hcl.parse_file_lark("c.tf", "a = x /* c */ + 2\n").body.attributes["a"].expr.op == "*/+"
+
+
+def test_deep_nesting_is_an_error_or_opaque_never_a_traceback():
+    with pytest.raises(hcl.HclSyntaxError):
+        hcl.parse_file("deep.tf", "a = " + "[" * 3000 + "]" * 3000 + "\n")
+    template = hcl.parse_template("x ${" + "(" * 3000 + "1" + ")" * 3000 + "}")
+    assert isinstance(template.parts[1], hcl.Opaque)
