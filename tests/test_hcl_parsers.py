@@ -148,6 +148,7 @@ def test_a_syntax_error_is_explained_by_lark(tmp_path):
         'a = "x\\n\\u00e9$${y}%%{z}${v}"\nb = "%{ if c }y%{ endif }z"\n',
         'a = "q\\"\\\\n\\t$${x}%%{y}\\U0001F600"\nb = ""\n',  # escapes, no interpolation
         "a = <<-EOT\n    x ${b.c[0]} ${d + 1}\n    EOT\nb = jsonencode({k = <<EOF\nv\nEOF\n})",
+        "a = <<EOF\n${~ x ~} ${ y + 1 }\nEOF\n",  # strip markers in a heredoc: opaque in both
         "a = b.0.c[*].d\nc = e.*.f\ng = f(h...)\ni = provider::aws::arn_parse(j)\nk = [for x in y : x]\n",
         "a = \"é\" # ö\nb = \"ü${var.o}\"\nc = [var.x, \"€\"]\n",  # byte offsets are not characters
     ],

@@ -736,6 +736,9 @@ def _parse_expression_lark(text: str, line: int) -> Expr | None:
 
 def _parse_expression(text: str, line: int) -> Expr | None:
     """Parse a standalone expression (a heredoc interpolation); None when it is not valid HCL."""
+    stripped = text.strip()
+    if stripped.startswith("~") or stripped.endswith("~"):
+        return None  # `${~ x ~}`: strip markers, which lark does not read either (opaque)
     snippet = f"x=(\n{text}\n)\n"  # parentheses allow newlines inside the expression
     try:
         converter = _TreeSitterConverter(snippet, line - 2)
@@ -745,7 +748,6 @@ def _parse_expression(text: str, line: int) -> Expr | None:
         return None
     except _Unsupported:
         return _parse_expression_lark(text, line)
-
 
 
 # --------------------------------------------------------------------------- tree-sitter
