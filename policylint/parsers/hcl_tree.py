@@ -1,19 +1,23 @@
 """HCL text to plain, located blocks, attributes and expressions.
 
-This is the only module that knows python-hcl2's internals: its grammar's rule names and the
-positions lark records on the parse tree (TOOLING-NOTES §1).  Everything it returns is made of
-the small classes below, so the evaluator in ``terraform.py`` never sees a lark or hcl2 object.
+This is the only module that knows an HCL parser.  Files are parsed with tree-sitter-hcl (fast,
+exact byte positions); a file in which tree-sitter finds a syntax error, or a construct this
+adapter does not read, goes to python-hcl2's lark parser instead, which explains errors well
+(expected tokens, line) and whose tree this module also converts (TOOLING-NOTES §1).  Both
+adapters return the small classes below, the same for the same file (``tests/test_hcl_parsers.py``
+compares them), so the evaluator in ``terraform.py`` never sees a parser's object.
 
 Expressions are kept as a tree, not evaluated: evaluation needs the whole module (variables,
 locals, other resources).  Each expression knows its lines and its source text, the latter for
 rendering unknown values as the user wrote them.
 
-hcl2 and lark are imported inside functions: importing them costs more than the rest of
-policylint, and ``policylint --version`` must not pay for it.
+The parsers are imported inside functions: lark costs more than the rest of policylint, and
+``policylint --version`` must not pay for either; a valid file never imports lark or hcl2.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 
 import math
@@ -285,6 +289,18 @@ def parse_file(path: str, text: str) -> HclFile:
 
     Cached: the module evaluator and the suppression reader both need a file's tree, and parsing
     is most of the cost of a Terraform scan.  The result is treated as read-only."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        return _parse_file_tree_sitter(path, text)
+    except _Unsupported:
+        return parse_file_lark(path, text)
+
+
+@functools.lru_cache(maxsize=64)
+def parse_file_lark(path: str, text: str) -> HclFile:
+    """:func:`parse_file` through python-hcl2's lark parser: the diagnostician for files with a
+    syntax error, and the reference the tree-sitter adapter is tested against."""
     from lark.exceptions import UnexpectedInput
 
     if text.startswith("\ufeff"):  # python-hcl2 chokes on a BOM (TOOLING-NOTES §1d)
@@ -493,7 +509,7 @@ class _Converter:
             cut = min(widths, default=0)
             lines = [text[cut:] for text in lines]
         body = "".join(text + "\n" for text in lines)
-        parts = _split_template(body, line + 1)
+        parts = _split_template(body, line + 1, _parse_expression_lark)
         if all(isinstance(p, str) for p in parts):
             return Literal("".join(parts), line, end_line, source, start, end)  # type: ignore[arg-type]
         return Template(parts, True, line, end_line, source, start, end)
@@ -625,7 +641,7 @@ _SIMPLE_REFERENCE = re.compile(r"\s*([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\.\d+
 _REFERENCE_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\.(\d+)|\[(\d+)\]|\[\"([^\"]*)\"\]")
 
 
-def _split_template(body: str, first_line: int) -> list[Union[str, Expr]]:
+def _split_template(body: str, first_line: int, parse: Any = None) -> list[Union[str, Expr]]:
     """Split a heredoc body into literal text and ``${...}``/``%{...}`` parts.  The grammar
     keeps a heredoc as one opaque token, so its interpolations are found here."""
     parts: list[Union[str, Expr]] = []
@@ -657,7 +673,7 @@ def _split_template(body: str, first_line: int) -> list[Union[str, Expr]]:
         if body[j] == "%":
             parts.append(Directive(line, end_line, body, j, close + 1))
         else:
-            parts.append(_parse_interpolation(body, j + 2, close, line))
+            parts.append(_parse_interpolation(body, j + 2, close, line, parse or _parse_expression))
         i = close + 1
     if literal:
         parts.append("".join(literal))
@@ -701,7 +717,7 @@ def _closing_brace(text: str, start: int) -> int:
     return -1
 
 
-def _parse_interpolation(text: str, start: int, end: int, line: int) -> Expr:
+def _parse_interpolation(text: str, start: int, end: int, line: int, parse: Any) -> Expr:
     inner = text[start:end]
     match = _SIMPLE_REFERENCE.fullmatch(inner)
     if match:
@@ -719,11 +735,11 @@ def _parse_interpolation(text: str, start: int, end: int, line: int) -> Expr:
         lead = len(inner) - len(inner.lstrip())
         trail = len(inner.rstrip())
         return Traversal(match.group(1), steps, line, line + inner.count("\n"), text, start + lead, start + trail)
-    return _parse_expression(inner, line) or Opaque(line, line + inner.count("\n"), text, start, end)
+    return parse(inner, line) or Opaque(line, line + inner.count("\n"), text, start, end)
 
 
-def _parse_expression(text: str, line: int) -> Expr | None:
-    """Parse a standalone expression (a heredoc interpolation); None when it is not valid HCL."""
+def _parse_expression_lark(text: str, line: int) -> Expr | None:
+    """:func:`_parse_expression` through lark."""
     from lark.exceptions import LarkError
 
     snippet = f"x=(\n{text}\n)\n"  # parentheses allow newlines inside the expression
@@ -734,7 +750,585 @@ def _parse_expression(text: str, line: int) -> Expr | None:
     attributes = [c for c in tree.children[0].children if c.data == "attribute"]
     if len(attributes) != 1:
         return None
-    return _Converter(snippet, line - 2).expr(attributes[0].children[2])
+    try:
+        return _Converter(snippet, line - 2).expr(attributes[0].children[2])
+    except RecursionError:
+        return None
+
+
+def _parse_expression(text: str, line: int) -> Expr | None:
+    """Parse a standalone expression (a heredoc interpolation); None when it is not valid HCL."""
+    stripped = text.strip()
+    if stripped.startswith("~") or stripped.endswith("~"):
+        return None  # `${~ x ~}`: strip markers, which lark does not read either (opaque)
+    snippet = f"x=(\n{text}\n)\n"  # parentheses allow newlines inside the expression
+    try:
+        converter = _TreeSitterConverter(snippet, line - 2)
+        attribute = converter.only_attribute()
+        return converter.expr(attribute.children[2])
+    except RecursionError:
+        return None
+    except _Unsupported:
+        return _parse_expression_lark(text, line)
+
+
+# --------------------------------------------------------------------------- tree-sitter
+
+
+class _Unsupported(Exception):
+    """tree-sitter found a syntax error, or a construct this adapter does not read: the file goes
+    to the lark adapter, which reads it or explains the error."""
+
+
+@functools.lru_cache(maxsize=1)
+def _tree_sitter() -> Any:
+    """tree-sitter's parser for HCL and a query for comments; None when it is not installed."""
+    try:
+        import tree_sitter
+        import tree_sitter_hcl
+    except ImportError:  # pragma: no cover - a platform without the wheels: lark reads everything
+        return None
+    language = tree_sitter.Language(tree_sitter_hcl.language())
+    source = "(comment) @comment"
+    query = tree_sitter.Query(language, source) if hasattr(tree_sitter, "QueryCursor") else language.query(source)
+    return tree_sitter.Parser(language), query
+
+
+def _comment_nodes(root: Any) -> list[Any]:
+    import tree_sitter
+
+    query = _tree_sitter()[1]
+    if hasattr(tree_sitter, "QueryCursor"):  # tree-sitter >= 0.25
+        captures: Any = tree_sitter.QueryCursor(query).captures(root)
+    else:  # pragma: no cover - 0.23/0.24
+        captures = query.captures(root)
+    if isinstance(captures, dict):
+        return list(captures.get("comment", []))
+    return [node for node, _ in captures]  # pragma: no cover - older form
+
+
+def _parse_file_tree_sitter(path: str, text: str) -> HclFile:
+    converter = _TreeSitterConverter(text, 0)
+    try:
+        body = converter.body(converter.root_body())
+    except RecursionError:
+        raise _Unsupported("nested too deeply") from None
+    return HclFile(path, body, converter.comments())
+
+
+# The operators python-hcl2's post-lexer glues a preceding newline/comment onto (MINUS is not one).
+_GLUED_OPERATORS = ("==", "!=", "<", ">", "*", "/", "%", "&&", "||", "+", "?")
+_BINARY_OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "-", "*", "/", "%", "&&", "||", "+"})
+_POSTFIX = frozenset({"get_attr", "index", "splat"})
+_INT = re.compile(r"[0-9]+")
+_FLOAT = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_ESCAPES = re.compile(r"\$\$\{[^}]*\}|%%\{[^}]*\}|\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_UNFINISHED_TEMPLATE = re.compile(r"(?<![$%])[$%]\{")  # `${`/`%{` read as text: not closed
+_SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
+
+
+def _unescape(match: "re.Match[str]") -> str:
+    token = match.group()
+    if token[0] != "\\":
+        return token[1:]  # $${x} is the literal text ${x}
+    marker = token[1]
+    if marker in _SIMPLE_ESCAPES:
+        return _SIMPLE_ESCAPES[marker]
+    if marker in "uU" and len(token) > 2:
+        codepoint = int(token[2:], 16)
+        if codepoint <= 0x10FFFF and not 0xD800 <= codepoint < 0xE000:
+            return chr(codepoint)
+    return token  # unknown escapes are kept, as python-hcl2 keeps them
+
+
+class _TreeSitterConverter:
+    """tree-sitter-hcl's syntax tree -> the plain classes above, with the values, lines and
+    source spans the lark adapter gives (including where lark's spans are odd: a binary
+    operation keeps the newlines and comments that follow it), so that both agree."""
+
+    def __init__(self, source: str, offset: int):
+        loaded = _tree_sitter()
+        if loaded is None:
+            raise _Unsupported("tree-sitter is not installed")
+        parser = loaded[0]
+        self.source = source
+        self.offset = offset
+        data = source.encode("utf-8", "surrogatepass")
+        self.tree = parser.parse(data)
+        if self.tree.root_node.has_error:
+            raise _Unsupported("syntax error")
+        self.chars: list[int] | None = None
+        if len(data) != len(source):  # non-ASCII: byte offsets -> character offsets
+            chars = [0] * (len(data) + 1)
+            position = 0
+            for index, char in enumerate(source):
+                width = len(char.encode("utf-8", "surrogatepass"))
+                for k in range(width):
+                    chars[position + k] = index
+                position += width
+            chars[position] = len(source)
+            self.chars = chars
+        self.line_starts: list[int] | None = None
+        self.trailing: dict[int, int] = {}  # lark_trailing by position: nested operations share an end
+
+    # ---- positions
+
+    def char(self, byte: int) -> int:
+        return byte if self.chars is None else self.chars[byte]
+
+    def line_at(self, char: int) -> int:
+        """1-based line of a character offset (of ``source + "\\n"``)."""
+        if self.line_starts is None:
+            self.line_starts = [0] + [m.end() for m in re.finditer("\n", self.source)] + [len(self.source) + 1]
+        return bisect.bisect_right(self.line_starts, char) + self.offset
+
+    def span(self, first: Any, last: Any) -> tuple[int, int, str, int, int]:
+        return (first.start_point[0] + 1 + self.offset, last.end_point[0] + 1 + self.offset, self.source,
+                self.char(first.start_byte), self.char(last.end_byte))
+
+    def position(self, node: Any) -> tuple[int, int, str, int, int]:
+        return self.span(node, node)
+
+    def text(self, node: Any) -> str:
+        return self.source[self.char(node.start_byte):self.char(node.end_byte)]
+
+    # ---- structure
+
+    def root_body(self) -> Any:
+        root = self.tree.root_node
+        bodies = [c for c in root.named_children if c.type != "comment"]
+        if not bodies:
+            return None
+        if len(bodies) != 1 or bodies[0].type != "body":
+            raise _Unsupported(root.type)
+        return bodies[0]
+
+    def only_attribute(self) -> Any:
+        body = self.root_body()
+        children = [c for c in body.named_children if c.type != "comment"] if body is not None else []
+        if len(children) != 1 or children[0].type != "attribute":
+            raise _Unsupported("not one attribute")
+        return children[0]
+
+    def comments(self) -> list[tuple[int, str]]:
+        found = [(node.start_point[0] + 1 + self.offset, self.text(node).rstrip("\r\n")) for node in _comment_nodes(self.tree.root_node)]
+        found.sort()
+        return found
+
+    def body(self, node: Any) -> Body:
+        body = Body()
+        if node is None:
+            return body
+        for child in node.named_children:
+            kind = child.type
+            if kind == "attribute":
+                name_node = child.children[0]
+                expr = self.expr(child.children[2])
+                name = self.text(name_node)
+                line = child.start_point[0] + 1 + self.offset
+                body.attributes[name] = Attribute(name, expr, line, max(line, expr.end_line))
+            elif kind == "block":
+                body.blocks.append(self.block(child))
+            elif kind != "comment":
+                raise _Unsupported(kind)
+        return body
+
+    def block(self, node: Any) -> Block:
+        labels: list[str] = []
+        body = None
+        row = node.start_point[0]
+        for child in node.named_children:
+            kind = child.type
+            if kind in ("identifier", "string_lit") and child.start_point[0] != row:
+                raise _Unsupported("block label on another line")  # HCL (and lark) reject it
+            if kind == "identifier":
+                labels.append(self.text(child))
+            elif kind == "string_lit":
+                converted = self.string(child)
+                labels.append(str(converted.value) if isinstance(converted, Literal) else converted.text.strip('"'))
+            elif kind == "body":
+                body = self.body(child)
+            elif kind not in ("block_start", "block_end", "comment"):
+                raise _Unsupported(kind)
+        line, end_line = node.start_point[0] + 1 + self.offset, node.end_point[0] + 1 + self.offset
+        return Block(labels[0], labels[1:], body or Body(), line, end_line)
+
+    # ---- expressions
+
+    def expr(self, node: Any) -> Expr:
+        """An ``expression`` node, or any node that is one expression on its own."""
+        if node.type == "expression":
+            return self.sequence(node.children)
+        return self.sequence([node])
+
+    def sequence(self, children: list[Any]) -> Expr:
+        """A primary expression (or ``( expr )``) followed by attribute/index/splat steps."""
+        children = [c for c in children if c.type != "comment"]
+        if not children:
+            raise _Unsupported("empty expression")
+        first = children[0]
+        if first.type == "(":
+            if len(children) < 3 or children[2].type != ")":
+                raise _Unsupported("parenthesis")
+            base = self.expr(children[1])
+            rest = children[3:]
+        else:
+            base = self.primary(first)
+            rest = children[1:]
+        if not rest:
+            return base
+        steps: list[Step] = []
+        for step in rest:
+            if step.type not in _POSTFIX:
+                raise _Unsupported(step.type)
+            steps.extend(self.steps(step))
+        position = self.span(first, rest[-1])
+        if isinstance(base, Traversal):
+            return Traversal(base.root, base.steps + steps, *position)
+        return Traversal(base, steps, *position)
+
+    def steps(self, node: Any) -> list[Step]:
+        kind = node.type
+        if kind == "get_attr":
+            return [("attr", self.text(node.named_children[0]))]
+        if kind == "index":
+            inner = node.named_children[0]
+            if inner.type == "legacy_index":  # `.0`
+                digits = self.source[self.char(inner.start_byte) + 1:self.char(inner.end_byte)]
+                if not _INT.fullmatch(digits) or _number(int, digits) is None:
+                    raise _Unsupported("legacy index")
+                line = inner.start_point[0] + 1 + self.offset
+                return [("index", Literal(int(digits), line, line, self.source, self.char(inner.start_byte) + 1, self.char(inner.end_byte)))]
+            if inner.type != "new_index":
+                raise _Unsupported(inner.type)
+            return [("index", self.expr(inner.named_children[0]))]
+        if kind == "splat":
+            splat = node.named_children[0]
+            if splat.type not in ("attr_splat", "full_splat"):
+                raise _Unsupported(splat.type)
+            steps: list[Step] = [("splat", None)]
+            for child in splat.named_children:
+                if child.type not in ("get_attr", "index"):
+                    raise _Unsupported(child.type)
+                steps.extend(self.steps(child))
+            return steps
+        raise _Unsupported(kind)
+
+    def primary(self, node: Any) -> Expr:
+        kind = node.type
+        if kind == "literal_value":
+            return self.literal(node.named_children[0])
+        if kind == "variable_expr":
+            return Traversal(self.text(node), [], *self.position(node))
+        if kind == "collection_value":
+            return self.collection(node.named_children[0])
+        if kind == "template_expr":
+            inner = node.named_children[0]
+            if inner.type == "quoted_template":
+                return self.string(inner)
+            if inner.type == "heredoc_template":
+                return self.heredoc(inner)
+            raise _Unsupported(inner.type)
+        if kind == "function_call":
+            return self.call(node)
+        if kind == "for_expr":
+            return Opaque(*self.position(node))
+        if kind == "conditional":
+            pieces = self.conditional_chain(node)
+            converted = [self.expr(piece) for piece in pieces]
+            for i in range(0, len(pieces) - 1, 2):
+                self.check_gap(pieces[i], converted[i])
+            result = converted[-1]
+            last: Any = pieces[-1]  # `(...)` around the last branch is part of lark's span
+            for i in range(len(pieces) - 3, -1, -2):
+                result = Conditional(converted[i], converted[i + 1], result, *self.span_to(pieces[i], result, last))
+                last = None
+            return result
+        if kind == "operation":
+            inner = node.named_children[0]
+            if inner.type == "binary_operation":
+                return self.binary(inner)
+            if inner.type == "unary_operation":
+                return self.unary(inner)
+            raise _Unsupported(inner.type)
+        if kind == "expression":
+            return self.expr(node)
+        raise _Unsupported(kind)
+
+    def conditional_chain(self, node: Any) -> list[Any]:
+        """``a ? b : c ? d : e`` as ``[a, b, c, d, e]``.  tree-sitter-hcl groups such a chain to
+        the left, ``(a ? b : c) ? d : e``; HCL (and lark) to the right, ``a ? b : (c ? d : e)``,
+        which the caller rebuilds."""
+        condition, if_true, if_false = (c for c in node.named_children if c.type != "comment")
+        if condition.child_count == 1 and condition.children[0].type == "conditional":
+            return self.conditional_chain(condition.children[0]) + [if_true, if_false]
+        return [condition, if_true, if_false]
+
+    def span_to(self, node: Any, last: Expr, last_node: Any = None) -> tuple[int, int, str, int, int]:
+        """From ``node``'s start to the end of ``last`` (or of ``last_node``, whichever is later)."""
+        line = node.start_point[0] + 1 + self.offset
+        end_line, end = max(line, last.end_line), last._end
+        if last_node is not None:
+            end_line = max(end_line, last_node.end_point[0] + 1 + self.offset)
+            end = max(end, self.char(last_node.end_byte))
+        # lark's span ends where the last token ends: after a heredoc's newline
+        return (line, max(end_line, self.line_at(end)), self.source, self.char(node.start_byte), end)
+
+    def literal(self, node: Any) -> Expr:
+        kind = node.type
+        if kind == "numeric_lit":
+            value = self.number(self.text(node))
+            return Opaque(*self.position(node)) if value is None else Literal(value, *self.position(node))
+        if kind == "bool_lit":
+            return Literal(self.text(node) == "true", *self.position(node))
+        if kind == "null_lit":
+            return Literal(None, *self.position(node))
+        if kind == "string_lit":
+            return self.string(node)
+        raise _Unsupported(kind)
+
+    @staticmethod
+    def number(text: str) -> Union[int, float, None]:
+        """The literal's value; None when it is too large for one (it stays unknown)."""
+        if _INT.fullmatch(text):
+            return _number(int, text)
+        if _FLOAT.fullmatch(text):
+            return _number(float, text)
+        raise _Unsupported(f"number {text[:20]}")
+
+    def string(self, node: Any) -> Expr:
+        """A quoted string or template: literal text, ``${...}`` and ``%{...}`` parts."""
+        if node.type == "string_lit":  # no interpolation or directive: the text between the quotes
+            raw = self.text(node)
+            if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"' or _UNFINISHED_TEMPLATE.search(raw):
+                raise _Unsupported("string")
+            return Literal(_ESCAPES.sub(_unescape, raw[1:-1]), *self.position(node))
+        parts: list[Union[str, Expr]] = []
+        children = node.children
+        if len(children) < 2 or children[0].type != "quoted_template_start" or children[-1].type != "quoted_template_end":
+            raise _Unsupported("string")
+        inner = children[1:-1]
+        directives = [i for i, c in enumerate(inner) if c.type == "template_directive"]
+        literal_start = children[0].end_byte
+        index = 0
+
+        def flush(upto: int) -> None:
+            raw = self.source[self.char(literal_start):self.char(upto)]
+            if _UNFINISHED_TEMPLATE.search(raw):
+                raise _Unsupported("string")
+            if raw:
+                text = _ESCAPES.sub(_unescape, raw)
+                if parts and isinstance(parts[-1], str):
+                    parts[-1] += text
+                else:
+                    parts.append(text)
+
+        while index < len(inner):
+            child = inner[index]
+            kind = child.type
+            if kind in ("template_literal", "escape_sequence"):
+                index += 1
+                continue
+            flush(child.start_byte)
+            if kind == "template_directive":
+                # %{if}...%{endif} / %{for}...%{endfor}: one opaque part, from the first
+                # directive to the end of the last (nothing in it is evaluated).
+                last = inner[directives[-1]]
+                parts.append(Directive(*self.span(child, last)))
+                index = directives[-1] + 1
+                literal_start = last.end_byte
+                continue
+            if kind != "template_interpolation":
+                raise _Unsupported(kind)
+            expressions = [c for c in child.named_children if c.type == "expression"]
+            if len(expressions) != 1 or any(c.type == "strip_marker" for c in child.children):
+                raise _Unsupported("interpolation")
+            parts.append(self.expr(expressions[0]))
+            literal_start = child.end_byte
+            index += 1
+        flush(children[-1].start_byte)
+        if all(isinstance(p, str) for p in parts):
+            return Literal("".join(parts), *self.position(node))  # type: ignore[arg-type]
+        return Template(parts, False, *self.position(node))
+
+    def heredoc(self, node: Any) -> Expr:
+        """Read as python-hcl2 does: its token runs to the newline after the closing marker."""
+        start = self.char(node.start_byte)
+        end = self.char(node.end_byte)
+        identifiers = [c for c in node.children if c.type == "heredoc_identifier"]
+        if len(identifiers) != 2:
+            raise _Unsupported("heredoc")
+        after_open = self.char(identifiers[0].end_byte)
+        if not self.source.startswith(("\n", "\r\n"), after_open):
+            raise _Unsupported("heredoc opening line")
+        if self.source.startswith("\n", end):
+            end += 1
+        elif self.source.startswith("\r\n", end):
+            end += 2
+        elif end == len(self.source):
+            end += 1  # lark reads the text with a newline added
+        else:
+            raise _Unsupported("heredoc closing line")
+        raw = (self.source + "\n")[start:end].replace("\r\n", "\n")
+        line = node.start_point[0] + 1 + self.offset
+        end_line = line + raw.count("\n") - 1
+        lines = raw.split("\n")[1:-2]
+        if self.source.startswith("<<-", start):
+            widths = [len(text) - len(text.lstrip(" ")) for text in lines if text.strip()]
+            cut = min(widths, default=0)
+            lines = [text[cut:] for text in lines]
+        body = "".join(text + "\n" for text in lines)
+        parts = _split_template(body, line + 1)
+        if all(isinstance(p, str) for p in parts):
+            return Literal("".join(parts), line, end_line, self.source, start, end)  # type: ignore[arg-type]
+        return Template(parts, True, line, end_line, self.source, start, end)
+
+    def collection(self, node: Any) -> Expr:
+        kind = node.type
+        if kind == "tuple":
+            items = [self.expr(c) for c in node.named_children if c.type == "expression"]
+            return TupleExpr(items, *self.position(node))
+        if kind == "object":
+            items = []
+            for element in node.named_children:
+                if element.type != "object_elem":
+                    continue
+                key_node = element.child_by_field_name("key")
+                value_node = element.child_by_field_name("val")
+                if key_node is None or value_node is None:
+                    raise _Unsupported("object element")
+                value = self.expr(value_node)
+                line = element.start_point[0] + 1 + self.offset
+                # lark's element ends where the value's last token ends: after a heredoc's newline
+                end_line = max(element.end_point[0] + 1 + self.offset, value.end_line, self.line_at(value._end))
+                items.append(ObjectItem(self.object_key(key_node), value, line, end_line))
+            return ObjectExpr(items, *self.position(node))
+        raise _Unsupported(kind)
+
+    def object_key(self, node: Any) -> Union[str, Expr]:
+        """A bare name (``Version = ...``, even ``true``), a literal, or an expression."""
+        children = [c for c in node.children if c.type != "comment"]
+        if len(children) == 1:
+            only = children[0]
+            if only.type == "variable_expr":
+                return self.text(only)
+            if only.type == "literal_value" and only.named_children[0].type in ("bool_lit", "null_lit", "numeric_lit"):
+                return self.text(only)
+            if only.type == "operation" and self.negative_number(only.named_children[0]):
+                return self.text(only)
+        converted = self.expr(node)
+        if isinstance(converted, Literal) and isinstance(converted.value, str) and len(children) == 1:
+            return converted.value
+        return converted
+
+    def call(self, node: Any) -> Expr:
+        name = self.text(node.named_children[0])
+        args: list[Expr] = []
+        expand = False
+        for child in node.named_children[1:]:
+            if child.type == "function_arguments":
+                args = [self.expr(a) for a in child.named_children if a.type == "expression"]
+                expand = any(a.type == "ellipsis" for a in child.children)
+            elif child.type != "comment":
+                raise _Unsupported(child.type)
+        return Call(name, args, expand, *self.position(node))
+
+    def negative_number(self, node: Any) -> bool:
+        """``-1.5``: python-hcl2 reads a minus glued to a fractional number as part of the number
+        (but ``-1`` as a minus and ``1``)."""
+        if node.type != "unary_operation" or node.child_count != 2:
+            return False
+        sign, operand = node.children
+        return (sign.type == "-" and operand.type == "literal_value" and sign.end_byte == operand.start_byte
+                and operand.named_children[0].type == "numeric_lit" and not _INT.fullmatch(self.text(operand)))
+
+    def unary(self, node: Any) -> Expr:
+        if self.negative_number(node):
+            value = self.number(self.text(node)[1:])
+            return Opaque(*self.position(node)) if value is None else Literal(value * -1, *self.position(node))
+        sign = node.children[0]
+        if sign.type not in ("-", "!"):
+            raise _Unsupported(sign.type)
+        if node.children[1].type == "operation":  # `!!x`, `- -1`: HCL (and lark) reject them
+            raise _Unsupported("unary operator on an operation")
+        operand = self.sequence(node.children[1:])
+        return Unary(sign.type, operand, *self.position(node))
+
+    def binary(self, node: Any) -> Expr:
+        children = [c for c in node.children if c.type != "comment"]
+        split = self.operator_index(children)
+        op = children[split].type
+        left = self.sequence(children[:split])
+        self.check_gap(children[split - 1], left)
+        right = self.sequence(children[split + 1:])
+        start = self.position(node)
+        # A heredoc's token (the right operand's span) runs on to the newline after its marker.
+        end = self.lark_trailing(max(self.char(node.end_byte), right._end))
+        return Binary(op, left, right, start[0], self.line_at(end), self.source, start[3], end)
+
+    @staticmethod
+    def operator_index(children: list[Any]) -> int:
+        """Where the operator is: after the left operand (a primary or ``( expr )`` and steps)."""
+        index = 3 if children[0].type == "(" else 1
+        while index < len(children) and children[index].type in _POSTFIX:
+            index += 1
+        if index >= len(children) - 1 or children[index].type not in _BINARY_OPERATORS:
+            raise _Unsupported("binary operation")
+        return index
+
+    def lark_trailing(self, end: int) -> int:
+        """Where lark's binary operation ends: its rule takes the newlines and comments that
+        follow (``x + y  # note\\n``), except the last one when an operator follows it, which
+        the post-lexer glues onto that operator."""
+        known = self.trailing.get(end)
+        if known is None:
+            known = self.trailing[end] = self._lark_trailing(end)
+        return known
+
+    def _lark_trailing(self, end: int) -> int:
+        ends = self.layout(end)
+        if ends:
+            text, j = self.source + "\n", ends[-1]
+            while j < len(text) and text[j] in " \t\r":
+                j += 1
+            if text.startswith(_GLUED_OPERATORS, j) and not text.startswith(("//", "/*"), j):
+                ends.pop()
+        return ends[-1] if ends else end
+
+    def layout(self, start: int) -> list[int]:
+        """The ends of lark's newline/comment tokens from ``start`` on, up to the next token."""
+        text = self.source + "\n"
+        n = len(text)
+        ends: list[int] = []
+        i = start
+        while True:
+            while i < n and text[i] in " \t\r":
+                i += 1
+            if i >= n:
+                break
+            if text[i] == "\n":
+                i += 1
+                while i < n and text[i] in " \t":
+                    i += 1
+            elif text.startswith(("#", "//"), i):
+                i = text.find("\n", i) + 1
+            elif text.startswith("/*", i):
+                close = text.find("*/", i + 2)
+                if close < 0:
+                    break
+                i = close + 2
+            else:
+                break
+            ends.append(i)
+        return ends
+
+    def check_gap(self, operand_node: Any, operand: Expr) -> None:
+        """lark's post-lexer carries one newline or comment over to a following operator
+        (``x\n  + y``); with more between them (``x\n  # note\n  + y``) lark rejects the file,
+        unless an operation before took them.  Such a file goes to lark."""
+        start = max(self.char(operand_node.end_byte), operand._end)
+        if len(self.layout(start)) > 1:
+            raise _Unsupported("newlines and comments before an operator")
 
 
 def _number(kind: type, text: str) -> Any:
