@@ -244,3 +244,39 @@ def test_deep_nesting_is_an_error_or_opaque_never_a_traceback():
         hcl.parse_file("deep.tf", "a = " + "[" * 3000 + "]" * 3000 + "\n")
     template = hcl.parse_template("x ${" + "(" * 3000 + "1" + ")" * 3000 + "}")
     assert isinstance(template.parts[1], hcl.Opaque)
+
+
+def _chunked_mismatches(paths: list[Path]) -> tuple[list[str], int]:
+    """Files whose tree differs when read a top-level construct at a time."""
+    mismatches, chunked = [], 0
+    for path in paths:
+        text = path.read_text(encoding="utf-8", errors="replace").removeprefix("\ufeff")
+        try:
+            whole = dump(hcl._parse_file_tree_sitter(str(path), text, chunk_chars=10**12))
+        except (hcl._Unsupported, hcl.HclSyntaxError):
+            continue
+        if hcl._chunks(text, 1) and len(hcl._chunks(text, 1)) > 1:
+            chunked += 1
+        try:
+            pieces = dump(hcl._parse_file_tree_sitter(str(path), text, chunk_chars=1))
+        except (hcl._Unsupported, hcl.HclSyntaxError) as exc:
+            pieces = ("error", str(exc))
+        if pieces != whole:
+            mismatches.append(str(path))
+    return mismatches, chunked
+
+
+def test_a_large_file_read_a_construct_at_a_time_gives_the_same_tree():
+    """Big files are parsed in runs of top-level blocks to bound memory; cutting after every
+    construct (the extreme) must not change a single value or line."""
+    paths = _files(ROOT / "fixtures") + _files(ROOT / "examples") + _files(ROOT / "tests")
+    mismatches, chunked = _chunked_mismatches(paths)
+    assert chunked > 50
+    assert mismatches == []
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus/terraform is absent")
+def test_the_corpus_read_a_construct_at_a_time_gives_the_same_tree():
+    mismatches, chunked = _chunked_mismatches(_files(CORPUS))
+    assert chunked > 200
+    assert mismatches == []

@@ -487,7 +487,7 @@ def test_sigint_stops_promptly_with_exit_130(tmp_path, jobs, group):
             os.killpg(process.pid, signal.SIGKILL)
     assert process.returncode == 130, err
     assert b"Traceback" not in err and b"policylint: interrupted" in err
-    assert elapsed < 3, elapsed
+    assert elapsed < 10, elapsed  # prompt; generous for a loaded CI machine
     time.sleep(0.2)
     with pytest.raises(ProcessLookupError):  # no worker is left parsing
         os.killpg(process.pid, 0)

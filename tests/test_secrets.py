@@ -303,4 +303,4 @@ def test_a_long_minified_line_is_scanned_in_linear_time():
         timings.append(time.perf_counter() - start)
         assert sum(c.kind == SECRET_ACCESS_KEY for c in found) >= len(text) // 400
     # 8 times the text: well under the 64 times a quadratic scan would take
-    assert timings[1] < 2.0 and timings[1] < 20 * max(timings[0], 0.005)
+    assert timings[1] < 20 and timings[1] < 20 * max(timings[0], 0.005)

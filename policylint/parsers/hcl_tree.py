@@ -807,13 +807,45 @@ def _comment_nodes(root: Any) -> list[Any]:
     return [node for node, _ in captures]  # pragma: no cover - older form
 
 
-def _parse_file_tree_sitter(path: str, text: str) -> HclFile:
-    converter = _TreeSitterConverter(text, 0)
-    try:
-        body = converter.body(converter.root_body())
-    except RecursionError:
-        raise _Unsupported("nested too deeply") from None
-    return HclFile(path, body, converter.comments())
+# A syntax tree costs about 100 times its text: a larger file is read a run of top-level blocks
+# at a time, so that memory follows the largest run, not the file.
+CHUNK_CHARS = 1 << 20
+
+
+def _parse_file_tree_sitter(path: str, text: str, chunk_chars: int = CHUNK_CHARS) -> HclFile:
+    chunks = _chunks(text, chunk_chars) if len(text) > chunk_chars else None
+    if not chunks:
+        chunks = [(text, 0)]
+    body, comments = Body(), []
+    for chunk, line_offset in chunks:
+        converter = _TreeSitterConverter(chunk, line_offset)
+        try:
+            part = converter.body(converter.root_body())
+        except RecursionError:
+            raise _Unsupported("nested too deeply") from None
+        body.attributes.update(part.attributes)  # a repeated name keeps the last, as in one piece
+        body.blocks.extend(part.blocks)
+        comments.extend(converter.comments())
+        del converter  # free the syntax tree before the next run is parsed
+    return HclFile(path, body, comments)
+
+
+def _chunks(text: str, size: int) -> list[tuple[str, int]] | None:
+    """``text`` cut at top-level construct boundaries into runs of about ``size`` characters,
+    each with the number of lines before it; None when it cannot be cut safely."""
+    from policylint.parsers.hcl_unclosed import top_level_lines
+
+    starts = top_level_lines(text)
+    if not starts:
+        return None
+    out: list[tuple[str, int]] = []
+    begin, begin_line = 0, 1
+    for offset, line in starts:
+        if offset - begin >= size:
+            out.append((text[begin:offset], begin_line - 1))
+            begin, begin_line = offset, line
+    out.append((text[begin:], begin_line - 1))
+    return out
 
 
 # The operators python-hcl2's post-lexer glues a preceding newline/comment onto (MINUS is not one).

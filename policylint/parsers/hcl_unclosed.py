@@ -15,8 +15,17 @@ _HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
 _CLOSERS = {"}": "{", "]": "[", ")": "("}
 
 
-def unclosed(text: str) -> tuple[int, str] | None:
-    """(line, message) for the innermost construct still open at the end of ``text``, or None."""
+def top_level_lines(text: str) -> list[tuple[int, int]] | None:
+    """(character offset, line) of every line that starts a new top-level construct: nothing is
+    open before it (no block, bracket, string, heredoc or comment) and it begins with a name.
+    None when the text does not scan cleanly (the parser will say why)."""
+    starts: list[tuple[int, int]] = []
+    return None if unclosed(text, starts) is not None else starts
+
+
+def unclosed(text: str, starts: list[tuple[int, int]] | None = None) -> tuple[int, str] | None:
+    """(line, message) for the innermost construct still open at the end of ``text``, or None.
+    With ``starts``, also collect :func:`top_level_lines` (cleared when the text is unbalanced)."""
     stack: list[tuple[str, int]] = []  # ("{" | "[" | "(" | "str" | "interp", line opened)
     line, i, n = 1, 0, len(text)
     while i < n:
@@ -26,6 +35,8 @@ def unclosed(text: str) -> tuple[int, str] | None:
                 return stack[-1][1], 'the string that starts on this line is not closed (a missing `"`)'
             line += 1
             i += 1
+            if starts is not None and not stack and i < n and (text[i].isalpha() or text[i] == "_"):
+                starts.append((i, line))
             continue
         if stack and stack[-1][0] == "str":
             if c == "\\":
@@ -68,6 +79,8 @@ def unclosed(text: str) -> tuple[int, str] | None:
             stack.append((c, line))
         elif c in _CLOSERS:
             if not stack:
+                if starts is not None:
+                    starts.clear()
                 return None
             top = stack[-1][0]
             if c == "}" and top == "interp":
@@ -75,6 +88,8 @@ def unclosed(text: str) -> tuple[int, str] | None:
             elif top == _CLOSERS[c]:
                 stack.pop()
             else:
+                if starts is not None:
+                    starts.clear()
                 return None  # a mismatch: the parser's own message is the better one
         i += 1
     if not stack:
