@@ -44,6 +44,16 @@ def cli() -> None:
     """A static linter for AWS CloudFormation, Terraform and IAM / bucket policies."""
 
 
+def _remember(context: click.Context, parameter: click.Parameter, value):
+    context.meta[f"policylint.{parameter.name}"] = value
+
+
+def _cache_options() -> dict:
+    context = click.get_current_context(silent=True)
+    meta = context.meta if context is not None else {}
+    return {"cache": not meta.get("policylint.no_cache", False), "cache_dir": meta.get("policylint.cache_dir")}
+
+
 def _selection_options(function):
     """Options shared by `scan` and `baseline`."""
     options = [
@@ -54,6 +64,9 @@ def _selection_options(function):
         click.option("--no-config", is_flag=True, help="Ignore configuration files."),
         click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Parse files in N processes (0: one per CPU)."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary."),
+        # The cache options reach `_lint` through the context (see `_cache_options`).
+        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="POLICYLINT_CACHE_DIR", show_envvar=True, expose_value=False, callback=_remember, help="Keep the cache of parsed files in DIR.  [default: .policylint_cache at the project root]"),
+        click.option("--no-cache", is_flag=True, expose_value=False, callback=_remember, help="Neither read nor write the cache of parsed files."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -95,6 +108,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
             baseline=baseline,
             jobs=jobs or os.cpu_count() or 1,
             progress=progress,
+            **_cache_options(),
         )
     except BaselineError as exc:
         raise ConfigFailure(str(exc)) from None
