@@ -255,7 +255,9 @@ def _collect_file(text_file: TextFile, collected: _Collected) -> None:
     structure: _Structure | None = None
     comments: list[_Comment] | None = None
     if fmt == "terraform":
-        structure, comments = _hcl(path, text)
+        # No directive in the text, nothing to read: parsing the file again would cost what the
+        # parse cache saved.
+        structure, comments = _hcl(path, text) if _DIRECTIVE.search(text) else (None, [])
     elif fmt == "cloudformation" or path.lower().endswith((".yaml", ".yml", ".template")):
         comments = _yaml_comments(text) if not path.lower().endswith(".json") else []
         structure = _yaml_structure(text, path, collected, fmt)
