@@ -62,7 +62,7 @@ def _selection_options(function):
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching GLOB (repeatable)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read this configuration file instead of searching for one."),
         click.option("--no-config", is_flag=True, help="Ignore configuration files."),
-        click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Parse files in N processes (0: one per CPU)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Parse files in N processes (0: one per CPU when the scan is large enough to gain from it)."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar and no summary."),
         # The cache options reach `_lint` through the context (see `_cache_options`).
         click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="POLICYLINT_CACHE_DIR", show_envvar=True, expose_value=False, callback=_remember, help="Keep the cache of parsed files in DIR.  [default: .policylint_cache at the project root]"),
@@ -106,7 +106,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
             suppress=True,
             changed_only=changed_only,
             baseline=baseline,
-            jobs=jobs or os.cpu_count() or 1,
+            jobs=jobs,
             progress=progress,
             **_cache_options(),
         )
