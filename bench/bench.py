@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # Users' installs have compiled bytecode; a PYTHONDONTWRITEBYTECODE left in the environment would
 # make every run recompile every module and measure that instead.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+NEUTRAL = tempfile.mkdtemp(prefix="policylint-bench-cwd-")  # an empty directory
 CHECKOV_ENV = {**ENV, "BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE", "LOG_LEVEL": "ERROR"}
 
 
@@ -48,7 +49,9 @@ def run_once(args: list[str], env: dict[str, str], before=None) -> Sample:
     if before is not None:
         before()
     start = time.perf_counter()
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    # From a neutral directory: `python -m` puts the current directory first on sys.path, and a
+    # checkout there would be measured instead of the install given by --python.
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=NEUTRAL)
     _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
     process.returncode = os.waitstatus_to_exitcode(status)
