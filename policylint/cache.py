@@ -39,7 +39,7 @@ MAX_BYTES = 256 * 1024 * 1024
 FORMAT = 1  # bump when the entry layout changes
 _MAGIC = b"policylint-cache\n"
 _SUFFIX = ".pickle"
-_PARSER_LIBRARIES = ("python-hcl2", "lark", "PyYAML", "tree-sitter", "tree-sitter-hcl")
+_PARSER_MODULES = ("hcl2", "lark", "yaml", "tree_sitter", "tree_sitter_hcl")
 
 # A call of a Terraform function that reads a file (file, filebase64, templatefile, fileexists ...)
 # and its first argument when that is one plain string.
@@ -235,14 +235,19 @@ def _read_files(unit: Unit) -> list[tuple[str, bytes]] | None:
 
 
 def _salt() -> bytes:
-    from importlib import metadata
+    from importlib.util import find_spec
 
     import policylint
 
     parts = [f"format {FORMAT}", sys.version, getattr(policylint, "__version__", "")]
-    for name in ("policylint", *_PARSER_LIBRARIES):
+    # The parser libraries as installed (finding a module does not import it; importlib.metadata
+    # would cost more than a warm scan): an upgrade rewrites the files, changing their stat.
+    for name in _PARSER_MODULES:
         try:
-            parts.append(f"{name} {metadata.version(name)}")
+            spec = find_spec(name)
+            origin = spec.origin if spec is not None else None
+            stat = os.stat(origin) if origin else None
+            parts.append(f"{name} {origin} {stat.st_size if stat else '-'} {stat.st_mtime_ns if stat else '-'}")
         except Exception:
             parts.append(f"{name} -")
     # The sources themselves: an edited checkout (or an editable install) never reads entries

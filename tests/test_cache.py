@@ -251,3 +251,25 @@ def test_findings_are_identical_cold_and_warm(tree, tmp_path):
     cold = as_json(run([tree], tmp_path / "c"))
     warm = as_json(run([tree], tmp_path / "c"))
     assert uncached == cold == warm
+
+
+def test_a_warm_one_file_scan_imports_no_parser(tmp_path):
+    """Lean start: a unit read back from the cache needs neither lark nor jsonschema (nor
+    importlib.metadata, which the cache key does not use)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(MODULE)
+    code = (
+        "import sys\n"
+        "from policylint.commands import cli\n"
+        "try:\n"
+        f"    cli(['scan', '--no-config', '-q', '--cache-dir', {str(tmp_path / 'c')!r}, {str(tmp_path / 'm')!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('lark', 'hcl2', 'jsonschema', 'importlib.metadata') if m in sys.modules))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path) for _ in range(2)]
+    assert "hcl2" in runs[0].stdout.splitlines()[-1]
+    assert runs[1].stdout.splitlines()[-1] == "[]", runs[1].stderr
