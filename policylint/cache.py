@@ -41,9 +41,11 @@ _MAGIC = b"policylint-cache\n"
 _SUFFIX = ".pickle"
 _PARSER_MODULES = ("hcl2", "lark", "yaml", "tree_sitter", "tree_sitter_hcl")
 
-# A call of a Terraform function that reads a file (file, filebase64, templatefile, fileexists ...)
-# and its first argument when that is one plain string.
-_FILE_CALL = re.compile(r"\b[A-Za-z_]*file[A-Za-z0-9_]*\s*\(")
+# A call of a Terraform function that reads a file, and its first argument when that is one plain
+# string.
+_FILE_CALL = re.compile(r"(?<![\w.])(?:file|filebase64|templatefile|fileexists|fileset|filemd5|filesha1|filesha256|filesha512|filebase64sha256|filebase64sha512)\s*\(")
+_MAX_READ = 16 * 1024 * 1024  # beyond what the evaluator reads
+_MAX_TREE_FILES = 5000
 _LITERAL_ARGUMENT = re.compile(r'\s*"((?:\$\{path\.(?:module|root)\}/)?[^"\\$%]*)"')
 _PATH_PREFIX = re.compile(r"^\$\{path\.(?:module|root)\}/")
 
@@ -119,7 +121,10 @@ class Cache:
             document = pickle.loads(data[len(header):])
             if not isinstance(document, Document):
                 return None
-            os.utime(path)  # recently used: pruned last
+            try:
+                os.utime(path)  # recently used: pruned last
+            except OSError:
+                pass  # a read-only cache still serves
             return document
         except Exception:  # a corrupt, truncated, foreign or vanished entry is a miss
             return None
@@ -214,24 +219,51 @@ class Cache:
 
 
 def _read_files(unit: Unit) -> list[tuple[str, bytes]] | None:
-    """The (path, bytes) of each file a Terraform module reads through a file function; None
-    when one such path is not a plain string."""
+    """What a Terraform module may read through a file function besides its own sources: the
+    (path, bytes) of each file named by a plain string, and, when a path is computed
+    (``file(var.x)``), the size and modification time of every file under the module directory
+    (the evaluator reads nothing outside it).  None when that directory is too large to stat."""
     out: list[tuple[str, bytes]] = []
-    base = os.path.realpath(unit.path or ".")
+    computed = False
     for _, text in unit.sources:
+        if "file" not in text:
+            continue
         for call in _FILE_CALL.finditer(text):
             argument = _LITERAL_ARGUMENT.match(text, call.end())
             if argument is None:
-                return None
-            relative = _PATH_PREFIX.sub("", argument.group(1))
-            full = os.path.realpath(os.path.join(base, relative))
+                computed = True
+                continue
+            full = os.path.normpath(os.path.join(unit.path or ".", _PATH_PREFIX.sub("", argument.group(1))))
             try:
                 with open(full, "rb") as handle:
-                    data = handle.read()
+                    data = handle.read(_MAX_READ + 1)
             except OSError:
                 data = b"\0missing"
             out.append((full, data))
+    if computed:
+        stats = _tree_stats(unit.path or ".")
+        if stats is None:
+            return None
+        out.append(("\0tree", stats))
     return out
+
+
+def _tree_stats(top: str) -> bytes | None:
+    from policylint.discover import SKIP_DIRS
+
+    lines: list[str] = []
+    for directory, folders, files in os.walk(top):
+        folders[:] = sorted(f for f in folders if f not in SKIP_DIRS and f != DIRECTORY_NAME)
+        for name in sorted(files):
+            path = os.path.join(directory, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            lines.append(f"{path} {stat.st_size} {stat.st_mtime_ns}")
+            if len(lines) > _MAX_TREE_FILES:
+                return None
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
 
 
 def _salt() -> bytes:

@@ -3,11 +3,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import pytest  # noqa: E402
 
-import os  # noqa: E402
-import tempfile  # noqa: E402
 
-# The CLI caches parsed files at the project root by default: in tests (and the subprocesses they
-# start) the cache goes to a scratch directory instead of the repository.
-_SCRATCH_CACHE = tempfile.TemporaryDirectory(prefix="policylint-test-cache-")
-os.environ.setdefault("POLICYLINT_CACHE_DIR", _SCRATCH_CACHE.name)
+@pytest.fixture(autouse=True)
+def _scratch_parse_cache(monkeypatch, tmp_path_factory):
+    """The CLI caches parsed files at the project root by default: in tests (and the subprocesses
+    they start) each test gets its own scratch cache instead, so that nothing is written into the
+    repository and no test reads what another one stored."""
+    monkeypatch.setenv("POLICYLINT_CACHE_DIR", str(tmp_path_factory.mktemp("parse-cache")))

@@ -127,13 +127,33 @@ def test_file_read_by_terraform_is_part_of_the_key(tmp_path, parsed):
     assert as_json(second) == as_json(engine.lint([str(module / "main.tf")]))
 
 
-def test_file_function_with_a_computed_path_is_never_cached(tmp_path, parsed):
+def test_a_computed_file_path_keys_on_every_file_of_the_module(tmp_path, parsed):
+    module = tmp_path / "m"
+    (module / "policies").mkdir(parents=True)
+    (module / "main.tf").write_text(
+        'variable "name" {\n  default = "read"\n}\n'
+        'resource "aws_s3_bucket_policy" "p" {\n  bucket = "data"\n  policy = file("${path.module}/policies/${var.name}.json")\n}\n'
+    )
+    policy = module / "policies" / "read.json"
+    policy.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}')
+    first = run([module / "main.tf"], tmp_path / "c")
+    run([module / "main.tf"], tmp_path / "c")
+    assert parsed == [str(module)]  # the second run read it back
+    policy.write_text(policy.read_text().replace("Allow", "Deny") + " ")
+    parsed.clear()
+    second = run([module / "main.tf"], tmp_path / "c")
+    assert parsed == [str(module)]
+    assert as_json(first) != as_json(second)
+    assert as_json(second) == as_json(engine.lint([str(module / "main.tf")]))
+
+
+def test_file_function_names_in_text_do_not_matter(tmp_path, parsed):
     module = tmp_path / "m"
     module.mkdir()
-    (module / "main.tf").write_text('locals {\n  p = file(var.name)\n}\n')
+    (module / "main.tf").write_text('variable "x" {\n  description = "a Fargate profile(s), see filemd5(\\"path\\")"\n}\n')
     run([module], tmp_path / "c")
     run([module], tmp_path / "c")
-    assert parsed == [str(module), str(module)]
+    assert parsed == [str(module)]
 
 
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "foreign", "not a document", "empty"])
