@@ -110,6 +110,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--big-runs", type=int, default=None, help="runs on the corpus trees (default: --runs)")
     parser.add_argument("--python", default=sys.executable, help="the interpreter whose policylint is measured")
     parser.add_argument("--checkov", default=os.environ.get("CHECKOV_VENV"), metavar="VENV", help="a venv with checkov installed")
     parser.add_argument("--checkov-runs", type=int, default=3)
@@ -146,16 +147,17 @@ def main() -> int:
             def fresh_cache() -> None:
                 shutil.rmtree(cache, ignore_errors=True)
 
+            runs = options.runs if files < 100 or options.big_runs is None else options.big_runs
             results: dict[str, Stat] = {}
-            results["cold"] = measure(scan_args(cache), options.runs, ENV, fresh_cache)
+            results["cold"] = measure(scan_args(cache), runs, ENV, fresh_cache)
             if not options.no_cache_flag:  # without a cache, warm runs are cold runs
                 run_once(scan_args(cache), ENV)  # prime
-                results["warm"] = measure(scan_args(cache), options.runs, ENV)
+                results["warm"] = measure(scan_args(cache), runs, ENV)
             if name == "tf corpus ×8" and not options.no_cache_flag:
                 edited = first_tf_file(tree)
                 original = edited.read_text()
                 counter = iter(range(10**6))
-                results["edit one"] = measure(scan_args(cache), options.runs, ENV, lambda: edited.write_text(original + f"\n# edit {next(counter)}\n"))
+                results["edit one"] = measure(scan_args(cache), runs, ENV, lambda: edited.write_text(original + f"\n# edit {next(counter)}\n"))
                 edited.write_text(original)
             if checkov is not None and files <= options.checkov_max_files:
                 args = [str(checkov), "-d", str(tree), "--framework", framework, "--skip-download", "--quiet", "--compact", "-o", "json"]
