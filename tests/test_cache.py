@@ -293,3 +293,14 @@ def test_a_warm_one_file_scan_imports_no_parser(tmp_path):
     runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path) for _ in range(2)]
     assert "hcl2" in runs[0].stdout.splitlines()[-1]
     assert runs[1].stdout.splitlines()[-1] == "[]", runs[1].stderr
+
+
+def test_jobs_zero_parses_small_scans_in_this_process(project, monkeypatch):
+    seen = []
+    real = parsers.parse_all
+    monkeypatch.setattr(parsers, "parse_all", lambda todo, jobs=1, progress=None: seen.append(jobs) or real(todo, jobs, progress))
+    engine.lint([str(project)], engine.Options(jobs=0))
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    engine.lint([str(project)], engine.Options(jobs=0))
+    engine.lint([str(project)], engine.Options(jobs=3))
+    assert seen == [1, os.cpu_count() or 1, 3]
