@@ -23,6 +23,7 @@ The library (:func:`policylint.engine.lint`) does not cache unless asked
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import pickle
 import re
@@ -118,7 +119,7 @@ class Cache:
             header = _MAGIC + f"{FORMAT} {key}\n".encode()
             if not data.startswith(header):
                 return None
-            document = pickle.loads(data[len(header):])
+            document = _ModelUnpickler(io.BytesIO(data), len(header)).load()
             if not isinstance(document, Document):
                 return None
             try:
@@ -216,6 +217,29 @@ class Cache:
         if self.written:
             self.prune()
         return documents  # type: ignore[return-value]
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Reads back only model classes and plain data: a cache file planted in a scanned repository
+    cannot make the scan run code (a pickle names the callables it calls; none is allowed but the
+    model's classes and a few value types)."""
+
+    _ALLOWED = {"datetime": frozenset({"date", "datetime", "time", "timedelta", "timezone"}), "builtins": frozenset({"set", "frozenset", "complex"})}
+
+    def __init__(self, stream: io.BytesIO, offset: int):
+        stream.seek(offset)
+        super().__init__(stream)
+
+    def find_class(self, module: str, name: str):
+        if module == "policylint.model":
+            from policylint import model
+
+            found = getattr(model, name, None)
+            if isinstance(found, type):
+                return found
+        elif name in self._ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
 
 
 def _read_files(unit: Unit) -> list[tuple[str, bytes]] | None:

@@ -304,3 +304,25 @@ def test_jobs_zero_parses_small_scans_in_this_process(project, monkeypatch):
     engine.lint([str(project)], engine.Options(jobs=0))
     engine.lint([str(project)], engine.Options(jobs=3))
     assert seen == [1, os.cpu_count() or 1, 3]
+
+
+def test_an_entry_that_would_run_code_is_refused(project, tmp_path, parsed):
+    """A cache file planted in a scanned repository must not execute anything."""
+    import pickle
+
+    target = project / "cfn" / "a.yaml"
+    run([target], tmp_path / "c")
+    [entry] = list((tmp_path / "c").rglob("*.pickle"))
+    data = entry.read_bytes()
+    header = data[: data.index(b"\n", len(b"policylint-cache\n")) + 1]
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    entry.write_bytes(header + pickle.dumps(Evil()))
+    parsed.clear()
+    run([target], tmp_path / "c")
+    assert not marker.exists()
+    assert parsed == [str(target)]
