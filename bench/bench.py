@@ -1,68 +1,195 @@
-"""Time policylint the way users feel it: whole processes, medians of several runs.
+"""Time policylint the way users feel it: whole processes, medians of several runs, side by side
+with checkov when it is installed.
 
-    python bench/bench.py [--corpus ../shared/corpus] [--runs 5]
+    python bench/bench.py [--corpus ../shared/corpus] [--runs 5] [--checkov VENV] [--only NAMES]
 
-Reports: `policylint --version`, a cold one-file scan of a CloudFormation template and of a
-Terraform file, and a whole-corpus scan (files/s).  Timing lives here, never in the tests.
+For each tree (one `.tf`, one template, the Terraform module repositories of the corpus and the
+same copied ×8, the CloudFormation templates ×1 and ×7) it measures policylint cold (a first run:
+empty cache), warm (an unchanged re-scan) and, on the ×8 Terraform tree, after editing one file:
+wall time, CPU time (user + system of the whole process) and peak RSS, as the median of
+``--runs`` runs with the spread (min–max) beside it.  With ``--checkov VENV`` (or the
+``CHECKOV_VENV`` environment variable) checkov runs on the same trees, offline
+(``--skip-download``, ``BC_SKIP_MAPPING``, ``CKV_SKIP_PACKAGE_UPDATE_CHECK``), and the table
+shows the ratios.  ``--python`` runs another policylint install (e.g. a checkout before a
+change).  Timing lives here, never in the tests.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-
 # Users' installs have compiled bytecode; a PYTHONDONTWRITEBYTECODE left in the environment would
 # make every run recompile every module and measure that instead.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+NEUTRAL = tempfile.mkdtemp(prefix="policylint-bench-cwd-")  # an empty directory
+CHECKOV_ENV = {**ENV, "BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE", "LOG_LEVEL": "ERROR"}
 
 
-def timed(args: list[str], runs: int) -> tuple[float, int]:
-    subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV)  # warm caches
-    samples, code = [], 0
-    for _ in range(runs):
-        start = time.perf_counter()
-        code = subprocess.run(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=ENV).returncode
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples), code
+@dataclass
+class Sample:
+    wall: float
+    cpu: float
+    rss_mib: float
+    code: int
+
+
+def run_once(args: list[str], env: dict[str, str], before=None) -> Sample:
+    """One whole process: wall, user+system CPU and peak RSS (from wait4)."""
+    if before is not None:
+        before()
+    start = time.perf_counter()
+    # From a neutral directory: `python -m` puts the current directory first on sys.path, and a
+    # checkout there would be measured instead of the install given by --python.
+    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=NEUTRAL)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - start
+    process.returncode = os.waitstatus_to_exitcode(status)
+    return Sample(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, process.returncode)
+
+
+@dataclass
+class Stat:
+    samples: list[Sample]
+
+    def median(self, what: str) -> float:
+        return statistics.median(getattr(s, what) for s in self.samples)
+
+    def spread(self, what: str) -> str:
+        values = [getattr(s, what) for s in self.samples]
+        return f"{min(values):.2f}–{max(values):.2f}"
+
+
+def measure(args: list[str], runs: int, env: dict[str, str], before=None) -> Stat:
+    return Stat([run_once(args, env, before) for _ in range(runs)])
+
+
+def build_trees(corpus: Path, scratch: Path, only: set[str] | None) -> list[tuple[str, Path, str]]:
+    """(name, path, checkov framework) of each tree; copies are made under ``scratch``."""
+    trees: list[tuple[str, Path, str]] = []
+    one_tf = scratch / "one-tf"
+    one_tf.mkdir()
+    shutil.copy(ROOT / "examples/demo/storage.tf", one_tf / "main.tf")
+    one_cfn = scratch / "one-cfn"
+    one_cfn.mkdir()
+    shutil.copy(ROOT / "examples/demo/dns.yaml", one_cfn / "template.yaml")
+    trees += [("one .tf", one_tf, "terraform"), ("one template", one_cfn, "cloudformation")]
+    for name, source, copies, framework in (
+        ("tf corpus", corpus / "terraform", 1, "terraform"),
+        ("tf corpus ×8", corpus / "terraform", 8, "terraform"),
+        ("cfn corpus", corpus / "cloudformation", 1, "cloudformation"),
+        ("cfn corpus ×7", corpus / "cloudformation", 7, "cloudformation"),
+    ):
+        if not source.is_dir() or (only and name not in only):
+            continue
+        if copies == 1:
+            trees.append((name, source, framework))
+            continue
+        target = scratch / name.replace(" ", "-").replace("×", "x")
+        for i in range(copies):
+            shutil.copytree(source, target / f"copy{i}")
+        trees.append((name, target, framework))
+    return [t for t in trees if not only or t[0] in only]
+
+
+def first_tf_file(tree: Path) -> Path:
+    return sorted(tree.rglob("*.tf"))[0]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--big-runs", type=int, default=None, help="runs on the corpus trees (default: --runs)")
+    parser.add_argument("--python", default=sys.executable, help="the interpreter whose policylint is measured")
+    parser.add_argument("--checkov", default=os.environ.get("CHECKOV_VENV"), metavar="VENV", help="a venv with checkov installed")
+    parser.add_argument("--checkov-runs", type=int, default=3)
+    parser.add_argument("--checkov-max-files", type=int, default=600, help="skip checkov on trees with more files (it takes minutes per run)")
+    parser.add_argument("--only", default="", help="comma-separated tree names (e.g. 'one .tf,tf corpus')")
+    parser.add_argument("--no-cache-flag", action="store_true", help="the measured policylint has no --no-cache/--cache-dir (before the cache): warm runs are cold runs")
     options = parser.parse_args()
-    cli = [sys.executable, "-m", "policylint"]
-    rows = [("policylint --version", cli + ["--version"], options.runs)]
-    with tempfile.TemporaryDirectory() as scratch:
-        cfn = Path(scratch, "one.yaml")
-        cfn.write_text((ROOT / "examples/demo/dns.yaml").read_text())
-        tf = Path(scratch, "one")
-        tf.mkdir()
-        (tf / "main.tf").write_text((ROOT / "examples/demo/storage.tf").read_text())
-        rows += [
-            ("scan one CloudFormation file", cli + ["scan", str(cfn)], options.runs),
-            ("scan one Terraform file", cli + ["scan", str(tf)], options.runs),
-        ]
-        print(f"{'what':<40} {'median':>9}  exit")
-        for label, args, runs in rows:
-            seconds, code = timed(args, options.runs)
-            print(f"{label:<40} {seconds * 1000:>7.0f}ms  {code}")
-    corpus = Path(options.corpus)
-    if corpus.is_dir():
-        files = sum(1 for p in corpus.rglob("*") if p.is_file())
-        seconds, code = timed(cli + ["scan", str(corpus), "--format", "json", "--output", os.devnull], 3)
-        print(f"{'scan the whole corpus (' + str(files) + ' files)':<40} {seconds:>8.2f}s  {code}  ({files / seconds:.0f} files/s)")
-    else:
-        print(f"corpus not found at {corpus}: skipped")
+    only = {n.strip() for n in options.only.split(",") if n.strip()} or None
+    checkov = Path(options.checkov, "bin", "checkov") if options.checkov else None
+    if checkov is not None and not checkov.exists():
+        print(f"no checkov at {checkov}: its columns are skipped", file=sys.stderr)
+        checkov = None
+    policylint = [options.python, "-m", "policylint"]
+    print(f"cores: {os.cpu_count()}   runs: {options.runs}   python: {options.python}")
+    version = measure(policylint + ["--version"], options.runs, ENV)
+    print(f"policylint --version: {version.median('wall') * 1000:.0f} ms wall, {version.median('cpu') * 1000:.0f} ms CPU\n")
+
+    header = f"{'tree':<15}{'files':>6}  {'run':<12}{'wall s':>8} {'(spread)':<13}{'CPU s':>8} {'(spread)':<13}{'RSS MiB':>8}  exit"
+    rows: list[str] = []
+    summary: list[str] = []
+    cold_cpu: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as scratch_name:
+        scratch = Path(scratch_name)
+        for name, tree, framework in build_trees(Path(options.corpus), scratch, only):
+            files = sum(1 for p in tree.rglob("*") if p.is_file())
+            cache = scratch / f"cache-{abs(hash(name))}"
+
+            def scan_args(cache_dir: Path | None) -> list[str]:
+                args = policylint + ["scan", str(tree), "--no-config", "--quiet", "--format", "json", "--output", os.devnull]
+                if options.no_cache_flag:
+                    return args
+                return args + (["--cache-dir", str(cache_dir)] if cache_dir else ["--no-cache"])
+
+            def fresh_cache() -> None:
+                shutil.rmtree(cache, ignore_errors=True)
+
+            runs = options.runs if files < 100 or options.big_runs is None else options.big_runs
+            results: dict[str, Stat] = {}
+            results["cold"] = measure(scan_args(cache), runs, ENV, fresh_cache)
+            if not options.no_cache_flag:  # without a cache, warm runs are cold runs
+                run_once(scan_args(cache), ENV)  # prime
+                results["warm"] = measure(scan_args(cache), runs, ENV)
+            if name == "tf corpus ×8" and not options.no_cache_flag:
+                edited = first_tf_file(tree)
+                original = edited.read_text()
+                counter = iter(range(10**6))
+                results["edit one"] = measure(scan_args(cache), runs, ENV, lambda: edited.write_text(original + f"\n# edit {next(counter)}\n"))
+                edited.write_text(original)
+            if checkov is not None and files <= options.checkov_max_files:
+                args = [str(checkov), "-d", str(tree), "--framework", framework, "--skip-download", "--quiet", "--compact", "-o", "json"]
+                results["checkov"] = measure(args, options.checkov_runs, CHECKOV_ENV)
+            for label, stat in results.items():
+                rows.append(
+                    f"{name:<15}{files:>6}  {label:<12}{stat.median('wall'):>8.2f} ({stat.spread('wall')}){'':<{max(0, 12 - len(stat.spread('wall')) - 1)}}"
+                    f"{stat.median('cpu'):>8.2f} ({stat.spread('cpu')}){'':<{max(0, 12 - len(stat.spread('cpu')) - 1)}}"
+                    f"{stat.median('rss_mib'):>8.0f}  {stat.samples[-1].code}"
+                )
+            cold = results["cold"]
+            line = f"{name:<15}"
+            if "warm" in results:
+                line += f" warm/cold CPU ×{cold.median('cpu') / results['warm'].median('cpu'):.1f} faster"
+            if "edit one" in results:
+                line += f", after editing one file ×{cold.median('cpu') / results['edit one'].median('cpu'):.1f}"
+            if "checkov" in results:
+                ck = results["checkov"]
+                line += (
+                    f"; checkov/policylint cold: CPU ×{ck.median('cpu') / cold.median('cpu'):.0f},"
+                    f" wall ×{ck.median('wall') / cold.median('wall'):.0f}, RSS ×{ck.median('rss_mib') / cold.median('rss_mib'):.1f}"
+                )
+            summary.append(line)
+            cold_cpu[name] = cold.median("cpu")
+            print("\n".join(rows[-len(results):]), flush=True)
+    print("\n" + header)
+    print("\n".join(rows))
+    print()
+    print("\n".join(summary))
+    for big, small, copies in (("tf corpus ×8", "tf corpus", 8), ("cfn corpus ×7", "cfn corpus", 7)):
+        if big in cold_cpu and small in cold_cpu:
+            print(f"growth: {copies}× the files took ×{cold_cpu[big] / cold_cpu[small]:.2f} the cold CPU ({big} / {small})")
     return 0
 
 

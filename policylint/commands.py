@@ -66,6 +66,16 @@ def cli() -> None:
     """A static linter for AWS CloudFormation, Terraform and IAM / bucket policies."""
 
 
+def _remember(context: click.Context, parameter: click.Parameter, value):
+    context.meta[f"policylint.{parameter.name}"] = value
+
+
+def _cache_options() -> dict:
+    context = click.get_current_context(silent=True)
+    meta = context.meta if context is not None else {}
+    return {"cache": not meta.get("policylint.no_cache", False), "cache_dir": meta.get("policylint.cache_dir")}
+
+
 def _selection_options(function):
     """Options shared by `scan` and `baseline`."""
     options = [
@@ -74,9 +84,12 @@ def _selection_options(function):
         click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and directories matching GLOB (repeatable; `legacy/` names a directory)."),
         click.option("--config", "config_file", type=click.Path(dir_okay=False), help="Read this configuration file instead of searching for one."),
         click.option("--no-config", is_flag=True, help="Ignore configuration files."),
-        click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Parse files in N processes (0: one per CPU)."),
+        click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Parse files in N processes (0: one per CPU when the scan is large enough to gain from it)."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary and no notices."),
         click.option("--max-file-size", type=_Size(), default="256M", show_default=True, metavar="SIZE", help="An infrastructure file larger than SIZE (bytes, or with K, M, G) is an error, not read."),
+        # The cache options reach `_lint` through the context (see `_cache_options`).
+        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="POLICYLINT_CACHE_DIR", show_envvar=True, expose_value=False, callback=_remember, help="Keep the cache of parsed files in DIR.  [default: .policylint_cache at the project root]"),
+        click.option("--no-cache", is_flag=True, expose_value=False, callback=_remember, help="Neither read nor write the cache of parsed files."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -123,9 +136,10 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
             suppress=True,
             changed_only=changed_only,
             baseline=baseline,
-            jobs=jobs or os.cpu_count() or 1,
+            jobs=jobs,
             progress=progress,
             **({"max_file_size": max_file_size} if max_file_size else {}),
+            **_cache_options(),
         )
     except BaselineError as exc:
         raise ConfigFailure(str(exc)) from None

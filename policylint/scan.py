@@ -64,6 +64,7 @@ class Scan:
             name = bucket.name.value if bucket.name is not None and bucket.name.known else None
             if isinstance(name, str):
                 self._by_name.setdefault(name, []).append(bucket)
+        self._setting: dict[str, list[S3Bucket]] = {}
         self._link()
         self._link_records()
 
@@ -184,10 +185,20 @@ class Scan:
         """Whether split resources aimed at a bucket the scan could not identify (a stand-in, e.g.
         a module configuring `var.bucket`) set ``field`` and may be aimed at this declared bucket:
         then the bucket's own lack of ``field`` proves nothing."""
-        return any(
-            isinstance(other, S3Bucket) and not other.declared and getattr(other, field) and self.may_designate(other.name, bucket)
-            for other in self.resources
-        )
+        return any(self.may_designate(other.name, bucket) for other in self._stand_ins_setting(field))
+
+    def _stand_ins_setting(self, field: str) -> list[S3Bucket]:
+        """The undeclared buckets that set ``field``, indexed once per field (the buckets are all
+        linked by then): looking them up per bucket among all resources made the scan grow with
+        the square of its size."""
+        found = self._setting.get(field)
+        if found is None:
+            found = self._setting[field] = [b for b in self._undeclared if getattr(b, field)]
+        return found
+
+    @cached_property
+    def _undeclared(self) -> list[S3Bucket]:
+        return [r for r in self.resources if isinstance(r, S3Bucket) and not r.declared]
 
     def versioning_of(self, bucket: S3Bucket) -> str | None:
         """The bucket's :attr:`~S3Bucket.versioning_state`, except that missing versioning which

@@ -324,6 +324,70 @@ def test_jsonschema_is_imported_only_to_validate():
         from policylint.parsers.located_yaml import load_json
         from policylint.model import PolicyDocument
         grammar.problems(PolicyDocument(load_json('{"Statement": []}', "p.json"), "identity", None))
+        assert "jsonschema" not in sys.modules, "imported for a well-formed policy"
+        grammar.problems(PolicyDocument(load_json('{"Statement": [], "Bad": 1}', "p.json"), "identity", None))
         assert "jsonschema" in sys.modules
         """)
     subprocess.run([sys.executable, "-c", code], check=True, cwd="/")
+
+
+# --------------------------------------------------------------------------- the fast path agrees with the schema
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from policylint.policy import grammar as grammar_module  # noqa: E402
+
+_WORDS = ["Version", "Id", "Statement", "Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction",
+          "Resource", "NotResource", "Condition", "AWS", "Service", "Federated", "CanonicalUser",
+          "StringEquals", "aws:SourceVpce", "Allow", "Deny", "2012-10-17", "2008-10-17", "*", "s3:GetObject", "x", "effect"]
+_SCALARS = st.one_of(st.sampled_from(_WORDS), st.integers(-3, 3), st.floats(allow_nan=False, width=16), st.booleans(), st.none(),
+                     st.just(grammar_module._COMPUTED))
+_KEYS = st.one_of(st.sampled_from(_WORDS), st.integers(0, 2))
+_VALUES = st.recursive(_SCALARS, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(_KEYS, inner, max_size=4)), max_leaves=12)
+
+
+def _statements():
+    principal = st.one_of(st.sampled_from(["*", "x"]), st.dictionaries(st.sampled_from(["AWS", "Service", "Federated", "CanonicalUser", "Bad"]), _VALUES, max_size=2), _VALUES)
+    element = {
+        "Sid": _VALUES, "Effect": st.one_of(st.sampled_from(["Allow", "Deny", "allow"]), _VALUES),
+        "Principal": principal, "NotPrincipal": principal, "Action": _VALUES, "NotAction": _VALUES,
+        "Resource": _VALUES, "NotResource": _VALUES, "Other": _VALUES,
+        "Condition": st.one_of(st.dictionaries(st.sampled_from(["StringEquals", "Bool"]), st.one_of(st.dictionaries(st.sampled_from(["aws:a", "aws:b"]), _VALUES, max_size=2), _VALUES), max_size=2), _VALUES),
+    }
+    return st.fixed_dictionaries({}, optional=element)
+
+
+_DOCUMENTS = st.one_of(
+    st.fixed_dictionaries({}, optional={
+        "Version": st.one_of(st.sampled_from(["2012-10-17", "2008-10-17", "2012-10-18"]), _VALUES),
+        "Id": _VALUES,
+        "Statement": st.one_of(_statements(), st.lists(st.one_of(_statements(), _VALUES), max_size=3), _VALUES),
+        "Extra": _VALUES,
+    }),
+    _VALUES,
+)
+
+
+@settings(max_examples=600, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_DOCUMENTS)
+def test_the_fast_check_reaches_the_schemas_verdict(instance):
+    errors = [e for e in grammar_module._validator().iter_errors(instance) if e.instance is not grammar_module._COMPUTED]
+    assert grammar_module.conforms(instance) == (not errors), [e.message for e in errors]
+
+
+def test_a_well_formed_policy_does_not_import_jsonschema():
+    code = textwrap.dedent("""
+        import sys
+        from policy_nodes import document
+        from policylint.policy.grammar import problems
+        doc = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*", "Principal": "*"}]}
+        assert problems(document(doc)) == []
+        assert "jsonschema" not in sys.modules
+        doc["Statement"][0]["Effect"] = "allow"
+        assert problems(document(doc))
+        assert "jsonschema" in sys.modules
+    """)
+    tests = str(__import__("pathlib").Path(__file__).resolve().parent)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tests, env={**__import__("os").environ, "PYTHONPATH": tests})
+    assert result.returncode == 0, result.stderr

@@ -143,12 +143,111 @@ def _instance(node: Node) -> Any:
 
 
 def _schema_problems(body: Node, policy: Policy) -> Iterator[Problem]:
-    for error in _validator().iter_errors(_instance(body)):
+    instance = _instance(body)
+    if conforms(instance):
+        return  # the schema would find nothing to say: jsonschema is neither imported nor run
+    for error in _validator().iter_errors(instance):
         if error.instance is _COMPUTED:
             continue
         path = list(error.absolute_path)
         node = body.get(*path) or body
         yield from _explain(error, path, node, body, policy)
+
+
+# The schema's verdict, reached directly.  The schema stays the definition of the grammar (every
+# problem is found and explained through it); this is only the quick "nothing to say" for the
+# common well-formed document.  ``conforms(x)`` is true exactly when jsonschema reports no error
+# about a value other than a computed one: tests/test_policy_grammar.py proves it on generated
+# documents with hypothesis, so a change to the schema that is not mirrored here fails there.
+_STATEMENT_KEYS = frozenset(STATEMENT_ELEMENTS)
+_PRINCIPAL_TYPES = frozenset({"AWS", "Service", "Federated", "CanonicalUser"})
+_VERSIONS = ("2012-10-17", "2008-10-17")
+
+
+def _scalar(value: Any) -> bool:
+    """A JSON string, number or boolean (jsonschema's "string", "number", "boolean")."""
+    return isinstance(value, (str, int, float)) or value is _COMPUTED
+
+
+def conforms(instance: Any) -> bool:
+    """Whether ``policy-schema.json`` accepts the instance (``_COMPUTED`` standing for any value)."""
+    if instance is _COMPUTED:
+        return True
+    if not isinstance(instance, dict) or "Statement" not in instance:
+        return False
+    for key, value in instance.items():
+        if value is _COMPUTED:
+            if key not in TOP_ELEMENTS:
+                return False
+            continue
+        if key == "Version":
+            if not (isinstance(value, str) and value in _VERSIONS):
+                return False
+        elif key == "Id":
+            if not isinstance(value, str):
+                return False
+        elif key == "Statement":
+            statements = value if isinstance(value, list) else [value]
+            if not all(_statement_conforms(s) for s in statements):
+                return False
+        else:
+            return False
+    return True
+
+
+def _statement_conforms(statement: Any) -> bool:
+    if statement is _COMPUTED:
+        return True
+    if not isinstance(statement, dict) or "Effect" not in statement:
+        return False
+    if not _STATEMENT_KEYS.issuperset(statement):
+        return False
+    for first, second in (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal")):
+        if first in statement and second in statement:
+            return False
+    if "Action" not in statement and "NotAction" not in statement:
+        return False
+    for key, value in statement.items():
+        if value is _COMPUTED:
+            continue
+        if key == "Sid":
+            ok = isinstance(value, (str, int, float)) and not isinstance(value, bool)
+        elif key == "Effect":
+            ok = isinstance(value, str) and value in ("Allow", "Deny")
+        elif key in ("Principal", "NotPrincipal"):
+            ok = _principal_conforms(value)
+        elif key == "Condition":
+            ok = _condition_conforms(value)
+        else:
+            ok = _strings_conform(value)
+        if not ok:
+            return False
+    return True
+
+
+def _strings_conform(value: Any) -> bool:
+    if isinstance(value, list):
+        return all(_scalar(item) for item in value)
+    return _scalar(value)
+
+
+def _principal_conforms(value: Any) -> bool:
+    if isinstance(value, str):
+        return value == "*"
+    if not isinstance(value, dict) or not _PRINCIPAL_TYPES.issuperset(value):
+        return False
+    return all(_strings_conform(v) for v in value.values())
+
+
+def _condition_conforms(value: Any) -> bool:
+    if not isinstance(value, dict):
+        return False
+    for block in value.values():
+        if block is _COMPUTED:
+            continue
+        if not isinstance(block, dict) or not all(_strings_conform(v) for v in block.values()):
+            return False
+    return True
 
 
 def _statement_label(path: list, policy: Policy) -> str:

@@ -1,0 +1,321 @@
+"""A content-hash cache of parsed units, in the style of ruff's.
+
+Each parsed unit (a template, a plan, a policy file, a Terraform module directory) is stored as
+the pickle of its :class:`~policylint.model.Document`, under a key that hashes everything the
+parse depends on: the unit's format, path and every file's path and text, the files a Terraform
+``file()``/``templatefile()`` call reads, the Python and policylint versions, the policylint
+sources themselves (so an edited checkout never reads stale entries) and the parser libraries'
+versions.  An unchanged unit is then read back instead of parsed; an edited file changes only
+its own unit's key.
+
+The cache lives in ``.policylint_cache/`` at the project root (the nearest directory above the
+current one holding ``.git``, ``pyproject.toml`` or ``.policylint.toml``; else the current
+directory), with a ``.gitignore`` of ``*``, or wherever ``--cache-dir`` says.  Entries are written
+to a temporary file and renamed into place, so concurrent runs never see half an entry.  A
+cache file is never trusted: a wrong header, a foreign key, a truncated or unpicklable file, or
+any error at all is a miss, and the entry is written again.  The total size is bounded: when it
+grows past :data:`MAX_BYTES`, the least recently used entries are removed first.
+
+The library (:func:`policylint.engine.lint`) does not cache unless asked
+(``Options(cache=True)``); the CLI does unless ``--no-cache``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import re
+import sys
+import tempfile
+from typing import Sequence
+
+from policylint.model import Document
+from policylint.parsers import Unit
+
+DIRECTORY_NAME = ".policylint_cache"
+PROJECT_MARKERS = (".git", "pyproject.toml", ".policylint.toml")
+MAX_BYTES = 256 * 1024 * 1024
+FORMAT = 1  # bump when the entry layout changes
+_MAGIC = b"policylint-cache\n"
+_SUFFIX = ".pickle"
+_PARSER_MODULES = ("hcl2", "lark", "yaml", "tree_sitter", "tree_sitter_hcl")
+
+# A call of a Terraform function that reads a file, and its first argument when that is one plain
+# string.
+_FILE_CALL = re.compile(r"(?<![\w.])(?:file|filebase64|templatefile|fileexists|fileset|filemd5|filesha1|filesha256|filesha512|filebase64sha256|filebase64sha512)\s*\(")
+_MAX_READ = 16 * 1024 * 1024  # beyond what the evaluator reads
+_MAX_TREE_FILES = 5000
+_LITERAL_ARGUMENT = re.compile(r'\s*"((?:\$\{path\.(?:module|root)\}/)?[^"\\$%]*)"')
+_PATH_PREFIX = re.compile(r"^\$\{path\.(?:module|root)\}/")
+
+
+def project_root(start: str | None = None) -> str:
+    """The nearest directory from ``start`` (the current directory) upwards that holds a
+    project marker; ``start`` itself when none does."""
+    here = os.path.abspath(start or os.getcwd())
+    directory = here
+    while True:
+        if any(os.path.exists(os.path.join(directory, marker)) for marker in PROJECT_MARKERS):
+            return directory
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return here
+        directory = parent
+
+
+def default_directory() -> str:
+    return os.path.join(project_root(), DIRECTORY_NAME)
+
+
+class Cache:
+    """The cache directory of one run.  ``hits``/``misses``/``written`` count this run's
+    lookups and stores."""
+
+    def __init__(self, directory: str | None = None, max_bytes: int = MAX_BYTES):
+        self.directory = os.path.abspath(directory or default_directory())
+        self.max_bytes = max_bytes
+        self.hits = self.misses = self.written = 0
+        self._salt: bytes | None = None
+        self._usable: bool | None = None
+
+    # ------------------------------------------------------------------ keys
+
+    def key(self, unit: Unit) -> str | None:
+        """The hex key of a unit; None when it cannot be cached (a Terraform file function
+        whose path is not a plain string, so its input cannot be known before parsing)."""
+        digest = hashlib.blake2b(self.salt(), digest_size=20)
+        for part in (unit.format, unit.path):
+            digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+        for path, text in unit.sources:
+            digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
+            digest.update(hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest())
+        if unit.format == "terraform":
+            extra = _read_files(unit)
+            if extra is None:
+                return None
+            for path, data in extra:
+                digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + hashlib.blake2b(data).digest())
+        return digest.hexdigest()
+
+    def salt(self) -> bytes:
+        """What every key depends on besides the unit: versions and the policylint sources."""
+        if self._salt is None:
+            self._salt = _salt()
+        return self._salt
+
+    # ------------------------------------------------------------------ entries
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, key[:2], key + _SUFFIX)
+
+    def get(self, key: str) -> Document | None:
+        """The stored Document of ``key``; None on any doubt."""
+        path = self._path(key)
+        try:
+            with open(path, "rb") as handle:
+                data = handle.read()
+            header = _MAGIC + f"{FORMAT} {key}\n".encode()
+            if not data.startswith(header):
+                return None
+            document = _ModelUnpickler(io.BytesIO(data), len(header)).load()
+            if not isinstance(document, Document):
+                return None
+            try:
+                os.utime(path)  # recently used: pruned last
+            except OSError:
+                pass  # a read-only cache still serves
+            return document
+        except Exception:  # a corrupt, truncated, foreign or vanished entry is a miss
+            return None
+
+    def put(self, key: str, document: Document) -> None:
+        """Store a Document; any failure (read-only disk, full disk, unpicklable) is ignored."""
+        if not self._ensure_directory():
+            return
+        try:
+            data = _MAGIC + f"{FORMAT} {key}\n".encode() + pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+            folder = os.path.dirname(self._path(key))
+            os.makedirs(folder, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=_SUFFIX)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    out.write(data)
+                os.replace(temporary, self._path(key))
+            except BaseException:
+                try:
+                    os.unlink(temporary)
+                except OSError:
+                    pass
+                raise
+            self.written += 1
+        except Exception:
+            return
+
+    def _ensure_directory(self) -> bool:
+        if self._usable is None:
+            try:
+                os.makedirs(self.directory, exist_ok=True)
+                ignore = os.path.join(self.directory, ".gitignore")
+                if not os.path.exists(ignore):
+                    with open(ignore, "w", encoding="utf-8") as out:
+                        out.write("# Written by policylint: the cache is never committed.\n*\n")
+                self._usable = os.access(self.directory, os.W_OK)
+            except OSError:
+                self._usable = False
+        return self._usable
+
+    def prune(self) -> int:
+        """Remove the least recently used entries until the cache holds at most 80 % of its
+        bound (only when it is past the bound).  Returns how many entries were removed."""
+        entries = []
+        total = 0
+        try:
+            with os.scandir(self.directory) as folders:
+                for folder in folders:
+                    if not folder.is_dir(follow_symlinks=False):
+                        continue
+                    with os.scandir(folder.path) as files:
+                        for entry in files:
+                            if entry.name.endswith(_SUFFIX):
+                                stat = entry.stat(follow_symlinks=False)
+                                entries.append((stat.st_mtime, stat.st_size, entry.path))
+                                total += stat.st_size
+        except OSError:
+            return 0
+        if total <= self.max_bytes:
+            return 0
+        removed = 0
+        for _, size, path in sorted(entries):
+            if total <= self.max_bytes * 0.8:
+                break
+            try:
+                os.unlink(path)
+            except OSError:
+                continue
+            total -= size
+            removed += 1
+        return removed
+
+    # ------------------------------------------------------------------ the parse step
+
+    def parse_all(self, todo: Sequence[Unit], parse_all) -> list[Document]:
+        """The Documents of ``todo`` in its order: stored ones read back, the others parsed
+        with ``parse_all(units) -> documents`` and stored."""
+        keys = [self.key(unit) for unit in todo]
+        documents: list[Document | None] = [self.get(key) if key is not None else None for key in keys]
+        missing = [i for i, document in enumerate(documents) if document is None]
+        self.hits += len(todo) - len(missing)
+        self.misses += len(missing)
+        parsed = parse_all([todo[i] for i in missing])
+        for i, document in zip(missing, parsed):
+            documents[i] = document
+            key = keys[i]
+            if key is not None and not any(e.kind == "internal" for e in document.errors):
+                self.put(key, document)
+        if self.written:
+            self.prune()
+        return documents  # type: ignore[return-value]
+
+
+class _ModelUnpickler(pickle.Unpickler):
+    """Reads back only model classes and plain data: a cache file planted in a scanned repository
+    cannot make the scan run code (a pickle names the callables it calls; none is allowed but the
+    model's classes and a few value types)."""
+
+    _ALLOWED = {"datetime": frozenset({"date", "datetime", "time", "timedelta", "timezone"}), "builtins": frozenset({"set", "frozenset", "complex"})}
+
+    def __init__(self, stream: io.BytesIO, offset: int):
+        stream.seek(offset)
+        super().__init__(stream)
+
+    def find_class(self, module: str, name: str):
+        if module == "policylint.model":
+            from policylint import model
+
+            found = getattr(model, name, None)
+            if isinstance(found, type):
+                return found
+        elif name in self._ALLOWED.get(module, ()):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
+
+
+def _read_files(unit: Unit) -> list[tuple[str, bytes]] | None:
+    """What a Terraform module may read through a file function besides its own sources: the
+    (path, bytes) of each file named by a plain string, and, when a path is computed
+    (``file(var.x)``), the size and modification time of every file under the module directory
+    (the evaluator reads nothing outside it).  None when that directory is too large to stat."""
+    out: list[tuple[str, bytes]] = []
+    computed = False
+    for _, text in unit.sources:
+        if "file" not in text:
+            continue
+        for call in _FILE_CALL.finditer(text):
+            argument = _LITERAL_ARGUMENT.match(text, call.end())
+            if argument is None:
+                computed = True
+                continue
+            full = os.path.normpath(os.path.join(unit.path or ".", _PATH_PREFIX.sub("", argument.group(1))))
+            try:
+                with open(full, "rb") as handle:
+                    data = handle.read(_MAX_READ + 1)
+            except OSError:
+                data = b"\0missing"
+            out.append((full, data))
+    if computed:
+        stats = _tree_stats(unit.path or ".")
+        if stats is None:
+            return None
+        out.append(("\0tree", stats))
+    return out
+
+
+def _tree_stats(top: str) -> bytes | None:
+    from policylint.discover import SKIP_DIRS
+
+    lines: list[str] = []
+    for directory, folders, files in os.walk(top):
+        folders[:] = sorted(f for f in folders if f not in SKIP_DIRS and f != DIRECTORY_NAME)
+        for name in sorted(files):
+            path = os.path.join(directory, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue
+            lines.append(f"{path} {stat.st_size} {stat.st_mtime_ns}")
+            if len(lines) > _MAX_TREE_FILES:
+                return None
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
+
+
+def _salt() -> bytes:
+    from importlib.util import find_spec
+
+    import policylint
+
+    parts = [f"format {FORMAT}", sys.version, getattr(policylint, "__version__", "")]
+    # The parser libraries as installed (finding a module does not import it; importlib.metadata
+    # would cost more than a warm scan): an upgrade rewrites the files, changing their stat.
+    for name in _PARSER_MODULES:
+        try:
+            spec = find_spec(name)
+            origin = spec.origin if spec is not None else None
+            stat = os.stat(origin) if origin else None
+            parts.append(f"{name} {origin} {stat.st_size if stat else '-'} {stat.st_mtime_ns if stat else '-'}")
+        except Exception:
+            parts.append(f"{name} -")
+    # The sources themselves: an edited checkout (or an editable install) never reads entries
+    # written by other code.
+    package = os.path.dirname(os.path.abspath(policylint.__file__))
+    for folder in (package, os.path.join(package, "parsers"), os.path.join(package, "policy")):
+        try:
+            with os.scandir(folder) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    if entry.name.endswith(".py"):
+                        stat = entry.stat()
+                        parts.append(f"{entry.path} {stat.st_size} {stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{folder} -")
+    return "\n".join(parts).encode("utf-8", "surrogatepass")

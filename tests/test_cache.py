@@ -1,0 +1,328 @@
+"""The content-hash cache of parsed units: reuse, invalidation, robustness, identical findings."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from policylint import cache as cache_module
+from policylint import engine, parsers
+from policylint.commands import cli
+from policylint.model import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "fixtures"
+CORPUS = ROOT.parent / "shared" / "corpus"
+
+TEMPLATE = """\
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: logs
+      AccessControl: PublicRead
+"""
+MODULE = """\
+resource "aws_s3_bucket" "b" {
+  bucket = "data"
+}
+resource "aws_s3_bucket_acl" "b" {
+  bucket = aws_s3_bucket.b.id
+  acl    = "public-read"
+}
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    (tmp_path / "cfn").mkdir()
+    (tmp_path / "cfn" / "a.yaml").write_text(TEMPLATE)
+    (tmp_path / "cfn" / "b.yaml").write_text(TEMPLATE.replace("logs", "other"))
+    (tmp_path / "tf").mkdir()
+    (tmp_path / "tf" / "main.tf").write_text(MODULE)
+    (tmp_path / "tf" / "more.tf").write_text('variable "x" {\n  default = "y"\n}\n')
+    return tmp_path
+
+
+@pytest.fixture
+def parsed(monkeypatch):
+    """The paths of the units actually parsed (not read back from the cache)."""
+    seen: list[str] = []
+    real = parsers.parse
+
+    def counting(unit):
+        seen.append(unit.path)
+        return real(unit)
+
+    monkeypatch.setattr(parsers, "parse", counting)
+    return seen
+
+
+def run(paths, cache_dir, **options):
+    return engine.lint([str(p) for p in paths], engine.Options(cache=True, cache_dir=str(cache_dir), **options))
+
+
+def as_json(report):
+    return json.dumps(
+        {
+            "findings": [(f.rule_id, f.file, f.line, f.message, f.severity) for f in report.findings],
+            "errors": [(e.file, e.line, e.message, e.kind) for e in report.errors],
+        },
+        sort_keys=True,
+    )
+
+
+def test_unchanged_rescan_reuses_every_unit(project, tmp_path, parsed):
+    cold = run([project], tmp_path / "c")
+    assert sorted(parsed) == sorted([str(project / "cfn" / "a.yaml"), str(project / "cfn" / "b.yaml"), str(project / "tf")])
+    assert cold.findings
+    parsed.clear()
+    warm = run([project], tmp_path / "c")
+    assert parsed == []
+    assert as_json(warm) == as_json(cold)
+
+
+def test_hits_are_counted(project, tmp_path):
+    texts, _ = engine.read([str(project / "cfn" / "a.yaml"), str(project / "tf" / "main.tf")])
+    units = parsers.units(texts)
+    first = cache_module.Cache(str(tmp_path / "c"))
+    first.parse_all(units, lambda todo: [parsers.parse(u) for u in todo])
+    assert (first.hits, first.misses, first.written) == (0, 2, 2)
+    second = cache_module.Cache(str(tmp_path / "c"))
+    second.parse_all(units, lambda todo: [parsers.parse(u) for u in todo])
+    assert (second.hits, second.misses, second.written) == (2, 0, 0)
+
+
+def test_editing_one_file_reparses_only_its_unit(project, tmp_path, parsed):
+    run([project], tmp_path / "c")
+    parsed.clear()
+    (project / "tf" / "more.tf").write_text('variable "x" {\n  default = "z"\n}\n')
+    run([project], tmp_path / "c")
+    assert parsed == [str(project / "tf")]
+    parsed.clear()
+    (project / "cfn" / "b.yaml").write_text(TEMPLATE.replace("PublicRead", "Private"))
+    report = run([project], tmp_path / "c")
+    assert parsed == [str(project / "cfn" / "b.yaml")]
+    assert as_json(report) == as_json(engine.lint([str(project)]))
+
+
+def test_file_read_by_terraform_is_part_of_the_key(tmp_path, parsed):
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "main.tf").write_text(
+        'resource "aws_s3_bucket_policy" "p" {\n  bucket = "data"\n  policy = file("${path.module}/policy.json")\n}\n'
+    )
+    (module / "policy.json").write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}')
+    first = run([module / "main.tf"], tmp_path / "c")
+    (module / "policy.json").write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}')
+    parsed.clear()
+    second = run([module / "main.tf"], tmp_path / "c")
+    assert parsed == [str(module)]
+    assert as_json(first) != as_json(second)
+    assert as_json(second) == as_json(engine.lint([str(module / "main.tf")]))
+
+
+def test_a_computed_file_path_keys_on_every_file_of_the_module(tmp_path, parsed):
+    module = tmp_path / "m"
+    (module / "policies").mkdir(parents=True)
+    (module / "main.tf").write_text(
+        'variable "name" {\n  default = "read"\n}\n'
+        'resource "aws_s3_bucket_policy" "p" {\n  bucket = "data"\n  policy = file("${path.module}/policies/${var.name}.json")\n}\n'
+    )
+    policy = module / "policies" / "read.json"
+    policy.write_text('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/*"}]}')
+    first = run([module / "main.tf"], tmp_path / "c")
+    run([module / "main.tf"], tmp_path / "c")
+    assert parsed == [str(module)]  # the second run read it back
+    policy.write_text(policy.read_text().replace("Allow", "Deny") + " ")
+    parsed.clear()
+    second = run([module / "main.tf"], tmp_path / "c")
+    assert parsed == [str(module)]
+    assert as_json(first) != as_json(second)
+    assert as_json(second) == as_json(engine.lint([str(module / "main.tf")]))
+
+
+def test_file_function_names_in_text_do_not_matter(tmp_path, parsed):
+    module = tmp_path / "m"
+    module.mkdir()
+    (module / "main.tf").write_text('variable "x" {\n  description = "a Fargate profile(s), see filemd5(\\"path\\")"\n}\n')
+    run([module], tmp_path / "c")
+    run([module], tmp_path / "c")
+    assert parsed == [str(module)]
+
+
+@pytest.mark.parametrize("damage", ["truncate", "garbage", "foreign", "not a document", "empty"])
+def test_a_damaged_entry_is_a_miss_and_is_replaced(project, tmp_path, parsed, damage):
+    target = project / "cfn" / "a.yaml"
+    cold = run([target], tmp_path / "c")
+    [entry] = [p for p in (tmp_path / "c").rglob("*.pickle")]
+    data = entry.read_bytes()
+    if damage == "truncate":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "garbage":
+        entry.write_bytes(os.urandom(200))
+    elif damage == "foreign":
+        # an entry written for another key (copied, or a hash collision) is never used
+        other = entry.with_name("0" * 40 + ".pickle")
+        shutil.copy(entry, other)
+        entry.write_bytes(data.replace(entry.stem.encode(), b"f" * 40))
+    elif damage == "not a document":
+        import pickle
+
+        header = data[: data.index(b"\n", len(b"policylint-cache\n")) + 1]
+        entry.write_bytes(header + pickle.dumps({"resources": []}))
+    else:
+        entry.write_bytes(b"")
+    parsed.clear()
+    warm = run([target], tmp_path / "c")
+    assert parsed == [str(target)]
+    assert as_json(warm) == as_json(cold)
+    parsed.clear()
+    run([target], tmp_path / "c")
+    assert parsed == []  # replaced by a good entry
+
+
+def test_an_unwritable_cache_directory_only_costs_the_cache(project, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    report = run([project], blocker / "c")
+    assert as_json(report) == as_json(engine.lint([str(project)]))
+
+
+def test_pruning_removes_least_recently_used_entries_first(tmp_path):
+    store = cache_module.Cache(str(tmp_path / "c"), max_bytes=10_000)
+    for i in range(10):
+        key = f"{i:02d}" + "a" * 38
+        store.put(key, Document("cloudformation", exports={"x": "y" * 1500}))
+        os.utime(store._path(key), (1000 + i, 1000 + i))
+    os.utime(store._path("00" + "a" * 38), (5000, 5000))  # read recently
+    assert store.prune() > 0
+    left = {p.stem[:2] for p in (tmp_path / "c").rglob("*.pickle")}
+    total = sum(p.stat().st_size for p in (tmp_path / "c").rglob("*.pickle"))
+    assert total <= 8_000
+    assert "00" in left and "01" not in left and "09" in left
+
+
+def test_the_cache_directory_ignores_itself_in_git(project, tmp_path):
+    run([project], tmp_path / "c")
+    assert (tmp_path / "c" / ".gitignore").read_text().splitlines()[-1] == "*"
+
+
+def test_project_root_is_the_nearest_marked_directory(tmp_path):
+    (tmp_path / "repo" / "a" / "b").mkdir(parents=True)
+    (tmp_path / "repo" / ".git").mkdir()
+    assert cache_module.project_root(str(tmp_path / "repo" / "a" / "b")) == str(tmp_path / "repo")
+    (tmp_path / "repo" / "a" / "pyproject.toml").write_text("")
+    assert cache_module.project_root(str(tmp_path / "repo" / "a" / "b")) == str(tmp_path / "repo" / "a")
+
+
+def test_the_key_changes_with_path_text_and_format(tmp_path):
+    store = cache_module.Cache(str(tmp_path))
+    unit = parsers.Unit("cloudformation", "a.yaml", (("a.yaml", TEMPLATE),))
+    keys = {
+        store.key(unit),
+        store.key(parsers.Unit("cloudformation", "b.yaml", (("b.yaml", TEMPLATE),))),
+        store.key(parsers.Unit("cloudformation", "a.yaml", (("a.yaml", TEMPLATE + " "),))),
+        store.key(parsers.Unit("policy", "a.yaml", (("a.yaml", TEMPLATE),))),
+    }
+    assert len(keys) == 4
+    assert store.key(unit) == cache_module.Cache(str(tmp_path)).key(unit)
+
+
+def test_library_default_is_no_cache(project, tmp_path, monkeypatch):
+    monkeypatch.chdir(project)
+    engine.lint_paths([str(project)])
+    assert not (project / cache_module.DIRECTORY_NAME).exists()
+
+
+def test_cli_caches_at_the_project_root_and_no_cache_bypasses(project, monkeypatch, parsed):
+    monkeypatch.delenv("POLICYLINT_CACHE_DIR", raising=False)
+    (project / ".git").mkdir()
+    monkeypatch.chdir(project / "cfn")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["scan", "--no-config", "-q", "a.yaml"])
+    assert (project / cache_module.DIRECTORY_NAME / ".gitignore").exists()
+    parsed.clear()
+    second = runner.invoke(cli, ["scan", "--no-config", "-q", "a.yaml"])
+    assert parsed == [] and second.output == first.output
+    third = runner.invoke(cli, ["scan", "--no-config", "-q", "--no-cache", "a.yaml"])
+    assert parsed == ["a.yaml"] and third.output == first.output
+    parsed.clear()
+    runner.invoke(cli, ["scan", "--no-config", "-q", "--cache-dir", str(project / "elsewhere"), "a.yaml"])
+    assert parsed == ["a.yaml"] and list((project / "elsewhere").rglob("*.pickle"))
+
+
+def _trees():
+    trees = [FIXTURES]
+    for name in ("terraform", "cloudformation"):
+        if (CORPUS / name).is_dir():
+            trees.append(CORPUS / name)
+    return trees
+
+
+@pytest.mark.parametrize("tree", _trees(), ids=lambda p: p.name)
+def test_findings_are_identical_cold_and_warm(tree, tmp_path):
+    uncached = as_json(engine.lint([str(tree)]))
+    cold = as_json(run([tree], tmp_path / "c"))
+    warm = as_json(run([tree], tmp_path / "c"))
+    assert uncached == cold == warm
+
+
+def test_a_warm_one_file_scan_imports_no_parser(tmp_path):
+    """Lean start: a unit read back from the cache needs neither lark nor jsonschema (nor
+    importlib.metadata, which the cache key does not use)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "m").mkdir()
+    (tmp_path / "m" / "main.tf").write_text(MODULE)
+    code = (
+        "import sys\n"
+        "from policylint.commands import cli\n"
+        "try:\n"
+        f"    cli(['scan', '--no-config', '-q', '--cache-dir', {str(tmp_path / 'c')!r}, {str(tmp_path / 'm')!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in ('lark', 'hcl2', 'jsonschema', 'importlib.metadata') if m in sys.modules))\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path) for _ in range(2)]
+    assert "hcl2" in runs[0].stdout.splitlines()[-1]
+    assert runs[1].stdout.splitlines()[-1] == "[]", runs[1].stderr
+
+
+def test_jobs_zero_parses_small_scans_in_this_process(project, monkeypatch):
+    seen = []
+    real = parsers.parse_all
+    monkeypatch.setattr(parsers, "parse_all", lambda todo, jobs=1, progress=None: seen.append(jobs) or real(todo, jobs, progress))
+    engine.lint([str(project)], engine.Options(jobs=0))
+    monkeypatch.setattr(engine, "PARALLEL_MIN_BYTES", 0)
+    engine.lint([str(project)], engine.Options(jobs=0))
+    engine.lint([str(project)], engine.Options(jobs=3))
+    assert seen == [1, os.cpu_count() or 1, 3]
+
+
+def test_an_entry_that_would_run_code_is_refused(project, tmp_path, parsed):
+    """A cache file planted in a scanned repository must not execute anything."""
+    import pickle
+
+    target = project / "cfn" / "a.yaml"
+    run([target], tmp_path / "c")
+    [entry] = list((tmp_path / "c").rglob("*.pickle"))
+    data = entry.read_bytes()
+    header = data[: data.index(b"\n", len(b"policylint-cache\n")) + 1]
+    marker = tmp_path / "pwned"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    entry.write_bytes(header + pickle.dumps(Evil()))
+    parsed.clear()
+    run([target], tmp_path / "c")
+    assert not marker.exists()
+    assert parsed == [str(target)]
