@@ -7,7 +7,9 @@ doubling with size (a quadratic path would quadruple):
 
 * thousands of S3 buckets in one template;
 * a long minified line full of key-shaped values (the credential finder);
-* a big heredoc with an interpolation on every line (template line counting).
+* a big heredoc with an interpolation on every line (template line counting);
+* with ``--big``: a Terraform file of ordinary resources at 10, 20 and 50 MB (item 7: under 2 GiB
+  at 50 MB, time linear) and a plan at 50, 100 and 200 MB.
 
 Single cases (each beside a healthy file that must still be reported):
 
@@ -85,6 +87,34 @@ def heredoc(directory: Path, kilobytes: int) -> None:
     )
 
 
+BUCKET_BLOCK = 'resource "aws_s3_bucket" "b%d" {\n  bucket = "acme-bucket-%d"\n  acl    = "private"\n  tags = {\n    Team = "platform"\n    Env  = "prod-%d"\n  }\n}\n\n'
+
+
+def big_tf(directory: Path, megabytes: int) -> None:
+    with open(directory / "main.tf", "w") as out:
+        index = 0
+        while out.tell() < megabytes * 1024 * 1024:
+            out.write(BUCKET_BLOCK % (index, index, index))
+            index += 1
+
+
+def big_plan(directory: Path, megabytes: int) -> None:
+    """A `terraform show -json` plan of many buckets, written as a stream."""
+    with open(directory / "plan.json", "w") as out:
+        out.write('{"format_version": "1.2", "terraform_version": "1.9.0", "planned_values": {"root_module": {"resources": [')
+        index = 0
+        while out.tell() < megabytes * 1024 * 1024:
+            out.write(("," if index else "") + '{"address": "aws_s3_bucket.b%d", "mode": "managed", "type": "aws_s3_bucket", '
+                      '"name": "b%d", "values": {"bucket": "acme-bucket-%d", "acl": "private", "tags": {"Team": "platform"}}}' % (index, index, index))
+            index += 1
+        out.write("]}}}\n")
+
+
+BIG = {
+    "Terraform file of resources": (big_tf, [10, 20, 50], "MB"),
+    "plan of buckets": (big_plan, [50, 100, 200], "MB"),
+}
+
 GROWTH = {
     "buckets in one template": (buckets, [1000, 2000, 4000], "buckets"),
     "minified line of key-shaped values": (minified, [10, 20, 40], "kB"),
@@ -124,10 +154,12 @@ SINGLE = {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the growth sizes")
+    parser.add_argument("--big", action="store_true", help="also the 10-50 MB Terraform and 50-200 MB plan cases (minutes)")
     options = parser.parse_args()
+    growth = {**GROWTH, **(BIG if options.big else {})}
     print(f"{'case':<46} {'size':>12} {'seconds':>8} {'peak MiB':>9}  exit")
     with tempfile.TemporaryDirectory() as scratch:
-        for label, (make, sizes, unit) in GROWTH.items():
+        for label, (make, sizes, unit) in growth.items():
             previous = None
             for size in sizes:
                 size = max(1, int(size * options.scale))
