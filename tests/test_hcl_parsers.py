@@ -280,3 +280,30 @@ def test_the_corpus_read_a_construct_at_a_time_gives_the_same_tree():
     mismatches, chunked = _chunked_mismatches(_files(CORPUS))
     assert chunked > 200
     assert mismatches == []
+
+
+def test_memory_follows_the_largest_run_of_blocks_not_the_file(tmp_path):
+    """Issue #11 item 7: a syntax tree costs about 100 times its text, so a 4 MB file read in one
+    piece peaked near 1 GB; read a run of blocks at a time it stays far below."""
+    import subprocess
+    import sys
+
+    block = 'resource "aws_s3_bucket" "b%d" {\n  bucket = "acme-%d"\n  tags = {\n    Team = "platform"\n  }\n}\n\n'
+    path = tmp_path / "main.tf"
+    with open(path, "w") as out:
+        index = 0
+        while out.tell() < 4 * 1024 * 1024:
+            out.write(block % (index, index))
+            index += 1
+    code = (
+        "import resource, sys\n"
+        "from policylint.parsers import hcl_tree\n"
+        f"text = open({str(path)!r}).read()\n"
+        "parsed = hcl_tree.parse_file('main.tf', text)\n"
+        "assert len(parsed.body.blocks) > 40000\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    peak_mib = int(run.stdout.split()[-1])
+    assert peak_mib < 400, f"peak {peak_mib} MiB for a 4 MB file"
