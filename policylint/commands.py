@@ -55,25 +55,10 @@ def _split(values: tuple[str, ...]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _directory_globs(patterns: list[str]) -> list[str]:
-    """``legacy/`` (a directory, as in .gitignore) matches like ``legacy``."""
-    return [p.rstrip("/") or p for p in patterns]
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policylint", prog_name="policylint", message="%(prog)s %(version)s")
 def cli() -> None:
     """A static linter for AWS CloudFormation, Terraform and IAM / bucket policies."""
-
-
-def _remember(context: click.Context, parameter: click.Parameter, value):
-    context.meta[f"policylint.{parameter.name}"] = value
-
-
-def _cache_options() -> dict:
-    context = click.get_current_context(silent=True)
-    meta = context.meta if context is not None else {}
-    return {"cache": not meta.get("policylint.no_cache", False), "cache_dir": meta.get("policylint.cache_dir")}
 
 
 def _selection_options(function):
@@ -87,9 +72,8 @@ def _selection_options(function):
         click.option("--jobs", "-j", type=click.IntRange(min=0), default=1, show_default=True, help="Parse files in N processes (0: one per CPU when the scan is large enough to gain from it)."),
         click.option("--quiet", "-q", is_flag=True, help="No progress bar, no summary and no notices."),
         click.option("--max-file-size", type=_Size(), default="256M", show_default=True, metavar="SIZE", help="An infrastructure file larger than SIZE (bytes, or with K, M, G) is an error, not read."),
-        # The cache options reach `_lint` through the context (see `_cache_options`).
-        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="POLICYLINT_CACHE_DIR", show_envvar=True, expose_value=False, callback=_remember, help="Keep the cache of parsed files in DIR.  [default: .policylint_cache at the project root]"),
-        click.option("--no-cache", is_flag=True, expose_value=False, callback=_remember, help="Neither read nor write the cache of parsed files."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="POLICYLINT_CACHE_DIR", show_envvar=True, help="Keep the cache of parsed files in DIR.  [default: .policylint_cache at the project root]"),
+        click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of parsed files."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -116,7 +100,8 @@ def _shadow_reason(path: str) -> str:
     return f"{os.path.basename(path)} comes first in the same directory; settings are not merged"
 
 
-def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, changed_only: bool = False, baseline: str | None = None, max_file_size: int | None = None):
+def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, cache_dir: str | None, no_cache: bool,
+          changed_only: bool = False, baseline: str | None = None, max_file_size: int | None = None):
     from policylint.baseline import BaselineError
     from policylint.catalogue import UsageError
     from policylint.engine import lint_paths
@@ -131,7 +116,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
             paths,
             select=_split(select),
             ignore=_split(ignore),
-            exclude=_directory_globs(_split(exclude)),
+            exclude=_split(exclude),
             config=config,
             suppress=True,
             changed_only=changed_only,
@@ -139,7 +124,8 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, change
             jobs=jobs,
             progress=progress,
             **({"max_file_size": max_file_size} if max_file_size else {}),
-            **_cache_options(),
+            cache=not no_cache,
+            cache_dir=cache_dir,
         )
     except BaselineError as exc:
         raise ConfigFailure(str(exc)) from None
@@ -173,7 +159,7 @@ def _notices(report, quiet: bool) -> None:
 @click.option("--changed-only", is_flag=True, help="PATHS are changed files (pre-commit): evaluate each with its Terraform module, report only findings in PATHS.")
 @click.option("--root", type=click.Path(file_okay=False), metavar="DIR", default=None, help="Paths in sarif, junit, github, gitlab and markdown reports are relative to DIR.  [default: current directory]")
 @_selection_options
-def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size) -> None:
+def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache) -> None:
     """Lint files and directories (walked recursively; default: the current directory)."""
     from policylint.catalogue import at_least
 
@@ -181,7 +167,7 @@ def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, b
         paths = (".",)
     targets = _targets(formats, output)
     config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, changed_only, baseline_file, max_file_size) if paths else _empty_report()
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, changed_only, baseline_file, max_file_size) if paths else _empty_report()
     _notices(report, quiet)
     if min_severity:
         report = _at_least(report, min_severity)
@@ -277,7 +263,7 @@ def _nothing_under(paths, report, exclude, config) -> list[str]:
         return []
     from policylint.discover import discover
 
-    patterns = _directory_globs(_split(exclude) or (config.exclude if config else []))
+    patterns = _split(exclude) or (config.exclude if config else [])
     return [p for p in paths if os.path.isdir(p) and not discover([p], patterns)[0]]
 
 
@@ -285,12 +271,12 @@ def _nothing_under(paths, report, exclude, config) -> list[str]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True), help="The baseline file to write.")
 @_selection_options
-def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size) -> None:
+def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache) -> None:
     """Record the current findings, so that `scan --baseline FILE` reports only new ones."""
     from policylint import baseline
 
     config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, max_file_size=max_file_size)
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, max_file_size=max_file_size)
     _notices(report, quiet)
     _write(output, baseline.render(report, output))
     count = len(report.findings)

@@ -189,7 +189,7 @@ def load(path: str) -> Config:
     config = Config(path=path, root=os.path.dirname(os.path.abspath(path)), text=text, keys=tuple(table))
     config.select = _names(table.get("select", []), path, prefix + "select", prefixes=True)
     config.ignore = _names(table.get("ignore", []), path, prefix + "ignore", prefixes=True)
-    config.exclude = [p.rstrip("/") or p for p in table.get("exclude", [])]  # `legacy/` is the directory
+    config.exclude = list(table.get("exclude", []))
     config.fail_on = table.get("fail-on")
     for name, severity in table.get("severity", {}).items():
         for code in _codes(name, path, f"{prefix}severity.{name}", prefixes=True):

@@ -33,6 +33,7 @@ def _excluded(path: str, patterns: Sequence[str]) -> bool:
     normalized = path.replace(os.sep, "/")
     name = os.path.basename(normalized)
     for pattern in patterns:
+        pattern = pattern.rstrip("/") or pattern  # `legacy/` names a directory, as in .gitignore
         if fnmatch.fnmatch(normalized, pattern) or fnmatch.fnmatch(name, pattern):
             return True
         if fnmatch.fnmatch(normalized, f"*/{pattern}") or fnmatch.fnmatch(normalized, f"{pattern}/*") or fnmatch.fnmatch(normalized, f"*/{pattern}/*"):

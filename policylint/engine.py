@@ -132,8 +132,7 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
     documents = parse(parsers.units(texts), options)
     if freeze:
         gc.freeze()  # they live until the end of the scan
-    report = check(documents, texts, rules, errors + read_errors)
-    report.notices = notices
+    report = replace(check(documents, texts, rules, errors + read_errors), notices=notices)
     report = override_severities(report, options.config)
     if options.suppress or (options.config is not None and options.config.per_path_ignores):
         from policylint import suppressions
@@ -184,8 +183,7 @@ def parse(todo: Sequence[parsers.Unit], options: Options = Options()) -> list[Do
         return parse_all(todo)
     from policylint.cache import Cache
 
-    documents = Cache(options.cache_dir).parse_all(todo, parse_all)
-    return documents
+    return Cache(options.cache_dir).parse_all(todo, parse_all)
 
 
 def check(documents: Sequence[Document], texts: Sequence[TextFile], rules: Sequence[type[Rule]], errors: Sequence[ParseError] = ()) -> Report:
@@ -218,9 +216,11 @@ def _masked(findings: Iterable[Finding], errors: Sequence[ParseError], texts: Se
             found[file] = secrets.find_credentials(by_path[file]) if file in by_path else []
         return secrets.mask_message(message, found[file])
 
-    findings = {f if masked(f.message, f.file) == f.message else replace(f, message=masked(f.message, f.file)) for f in findings}
-    errors = [e if masked(e.message, e.file) == e.message else replace(e, message=masked(e.message, e.file)) for e in errors]
-    return findings, errors
+    def remasked(item):
+        message = masked(item.message, item.file)
+        return item if message == item.message else replace(item, message=message)
+
+    return {remasked(f) for f in findings}, [remasked(e) for e in errors]
 
 
 def run_rules(scan, rules: Sequence[type[Rule]]) -> tuple[set[Finding], list[ParseError]]:

@@ -499,7 +499,7 @@ class Database(Resource):
 # --------------------------------------------------------------------------- documents
 
 
-ERROR_KINDS = ("syntax", "unreadable", "unsupported", "internal")
+ERROR_KINDS = ("syntax", "unreadable", "unsupported", "internal", "skipped")
 
 
 @dataclass(frozen=True)
@@ -507,7 +507,8 @@ class ParseError:
     """A problem with an input (or with policylint itself) that kept something from being
     checked.  ``kind`` is one of :data:`ERROR_KINDS`: ``syntax`` (the file does not parse or is
     not a valid template/module), ``unreadable`` (missing, not text, too large), ``unsupported``
-    (a construct policylint cannot evaluate) or ``internal`` (a parser or rule bug)."""
+    (a construct policylint cannot evaluate), ``internal`` (a parser or rule bug) or, for a
+    notice rather than an error, ``skipped`` (a FIFO, socket or device that is not read)."""
 
     file: str
     line: int | None

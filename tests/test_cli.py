@@ -12,24 +12,9 @@ from click.testing import CliRunner
 
 from policylint import __version__
 from policylint.commands import cli
+from samples import CLEAN, LOOP
 
 ROOT = Path(__file__).resolve().parent.parent
-
-LOOP = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Logs:
-    Type: AWS::S3::Bucket
-    Properties:
-      LoggingConfiguration:
-        LogFilePrefix: self/
-"""
-CLEAN = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Topic:
-    Type: AWS::SNS::Topic
-"""
 
 
 def run(*args: str):

@@ -8,22 +8,7 @@ import json
 from click.testing import CliRunner
 
 from policylint.commands import cli
-
-LOOP = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Logs:
-    Type: AWS::S3::Bucket
-    Properties:
-      LoggingConfiguration:
-        LogFilePrefix: self/
-"""
-CLEAN = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Topic:
-    Type: AWS::SNS::Topic
-"""
+from samples import CLEAN, LOOP
 
 
 def run(*args: str, env=None):

@@ -12,16 +12,7 @@ from click.testing import CliRunner
 
 from policylint.commands import cli
 from policylint.config import SCHEMA_FILE, find_config, load
-
-LOOP = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Logs:
-    Type: AWS::S3::Bucket
-    Properties:
-      LoggingConfiguration:
-        LogFilePrefix: self/
-"""
+from samples import LOOP
 
 
 def run(*args: str):

@@ -24,21 +24,13 @@ from policylint.model import ParseError
 from policylint.reporters import REPORTERS, RenderOptions, github, junit, render, sarif
 from policylint.rule import Finding, Rule
 from policylint.suppressions import SuppressedFinding, Suppression
+from samples import LOOP
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
 SHARED = Path(os.environ.get("POLICYLINT_SHARED", ROOT.parent / "shared")) / "schemas"
 UPDATE = os.environ.get("POLICYLINT_UPDATE_GOLDEN") == "1"
 
-LOOP = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Resources:
-  Logs:
-    Type: AWS::S3::Bucket
-    Properties:
-      LoggingConfiguration:
-        LogFilePrefix: self/
-"""
 CLEAN = 'AWSTemplateFormatVersion: "2010-09-09"\nResources:\n  Data:\n    Type: AWS::S3::Bucket\n'
 BROKEN = "Resources:\n  A:\n    Type: AWS::S3::Bucket\n    Properties: [unclosed\n"
 

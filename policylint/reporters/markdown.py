@@ -11,7 +11,7 @@ from __future__ import annotations
 from policylint.report import SEVERITIES
 from policylint.reporters import RenderOptions
 from policylint.reporters.sarif import display_path
-from policylint.reporters.text import full_summary
+from policylint.reporters.text import full_summary, rule_counts
 
 
 def cell(text: str) -> str:
@@ -42,12 +42,8 @@ def render(report, options: RenderOptions = RenderOptions()) -> str:
             lines.append(f"| {cell(f'`{where}`')} | {cell(e.message)} |")
         lines.append("")
     if options.statistics and findings:
-        counts: dict[tuple[str, str, str], int] = {}
-        for f in findings:
-            key = (f.rule_id, f.rule, f.severity)
-            counts[key] = counts.get(key, 0) + 1
         lines += ["| Findings | Rule | Severity |", "|---:|---|---|"]
-        for (code, slug, severity), n in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        for (code, slug, severity), n in rule_counts(findings):
             lines.append(f"| {n} | `{code}` {slug} | {severity} |")
         lines.append("")
     return "\n".join(lines)

@@ -63,16 +63,21 @@ def full_summary(report) -> str:
     return _with_suppressions(summary(report), report)
 
 
-def statistics(report) -> str:
-    """Findings per rule, most frequent first: ``   3  PL101  s3-logging-loop  [high]``."""
+def rule_counts(findings) -> list[tuple[tuple[str, str, str], int]]:
+    """((code, slug, severity), number of findings), most frequent first."""
     counts: dict[tuple[str, str, str], int] = {}
-    for f in report.findings:
+    for f in findings:
         key = (f.rule_id, f.rule, f.severity)
         counts[key] = counts.get(key, 0) + 1
-    if not counts:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def statistics(report) -> str:
+    """Findings per rule, most frequent first: ``   3  PL101  s3-logging-loop  [high]``."""
+    ordered = rule_counts(report.findings)
+    if not ordered:
         return ""
-    width = len(str(max(counts.values())))
-    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    width = len(str(ordered[0][1]))
     return "".join(f"{n:>{width}}  {code}  {slug}  [{severity}]\n" for (code, slug, severity), n in ordered)
 
 
