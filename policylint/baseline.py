@@ -12,10 +12,8 @@ findings are counted: a baseline holding one such finding hides one, and a secon
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Iterable

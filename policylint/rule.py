@@ -6,13 +6,10 @@ the package, so adding a rule means adding a file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Iterable, Iterator
+from typing import ClassVar, Iterable, Iterator
 
 from policylint.model import Location, Node, PolicyDocument, Resource, truth
-from policylint.report import SEVERITIES, Finding
-
-if TYPE_CHECKING:
-    from policylint.scan import Scan
+from policylint.report import Finding
 
 FORMATS = frozenset({"cloudformation", "terraform", "plan", "policy", "text"})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from policylint import discover, engine, parsers
+from policylint import discover, parsers
 from policylint.catalogue import UsageError, catalogue
 from policylint.engine import lint_paths
 

@@ -8,7 +8,6 @@ their lines and source text, and comments."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path

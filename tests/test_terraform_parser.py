@@ -435,7 +435,7 @@ def test_a_resource_with_at_most_one_instance_is_one_identity(tmp_path):
 
 
 def test_unresolvable_values_are_unknown_never_guessed(tmp_path):
-    doc = parse(
+    parse(
         tmp_path,
         main__tf="""\
         variable "no_default" {}

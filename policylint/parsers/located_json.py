@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from json.decoder import scanstring
+from typing import Any
 
 from policylint.model import Node, Ref, Unknown
 
