@@ -283,12 +283,11 @@ def _lark():
                      propagate_positions=True, postlex=hcl2.parser.PostLexer())
 
 
-@functools.lru_cache(maxsize=64)
 def parse_file(path: str, text: str) -> HclFile:
     """Parse one .tf/.tfvars text.  Raises :class:`HclSyntaxError` with the offending line.
 
-    Cached: the module evaluator and the suppression reader both need a file's tree, and parsing
-    is most of the cost of a Terraform scan.  The result is treated as read-only."""
+    Not cached: the module evaluator is its only reader (suppressions use the parser's
+    :class:`~policylint.model.SourceMap`), and a cache would keep large trees alive."""
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
