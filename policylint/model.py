@@ -71,6 +71,10 @@ class Node:
     # For multi-line strings (YAML block scalars, heredocs): the line of the string's first
     # character, so that rules can point at a line inside user data or an embedded document.
     text_line: int | None = None
+    # Where the value came from when it was not written at this place but taken from a default,
+    # e.g. "default of `var.acl`" or "default of parameter `AccessControl`", so that messages
+    # do not state a default as the user's decision.  ``None``: written here (or passed in).
+    origin: str | None = None
 
     @property
     def known(self) -> bool:
