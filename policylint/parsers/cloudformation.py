@@ -38,6 +38,7 @@ from policylint.model import (
     truth,
 )
 from policylint.parsers.located_yaml import LoadError, load, load_json
+from policylint.parsers.sam import BUILDERS as SAM_BUILDERS
 
 FORMAT = "cloudformation"
 _NO_VALUE = object()  # Ref AWS::NoValue: the property is absent
@@ -636,6 +637,7 @@ _BUILDERS = {
     "AWS::EC2::LaunchTemplate": _launch(("LaunchTemplateData",)),
     "AWS::AutoScaling::LaunchConfiguration": _launch(()),
 }
+_BUILDERS.update(SAM_BUILDERS)  # AWS::Serverless::* as the SAM transform expands them
 
 
 def parse_unit(unit) -> Document:
