@@ -1,0 +1,370 @@
+"""The SAM transform as policylint expands it (policylint/parsers/sam.py)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from importlib.util import find_spec
+from pathlib import Path
+
+import pytest
+
+from policylint.model import Node
+from policylint.parsers import cloudformation, sam
+from policylint.parsers.located_yaml import load
+
+HEADER = "Transform: AWS::Serverless-2016-10-31\n"
+
+
+def parse(text: str, path: str = "t.yaml"):
+    return cloudformation.parse(HEADER + textwrap.dedent(text), path)
+
+
+def plain_properties(text: str, logical_id: str):
+    """The resource's Properties with Globals merged, as plain values."""
+    root = load(HEADER + textwrap.dedent(text), "t.yaml")
+    template = cloudformation._Template(root, "t.yaml")
+    raw = template.resources[logical_id]
+    merged = sam.properties(template, raw, raw.get("Type").value)
+    return merged.plain() if merged is not None else None
+
+
+def statements(doc):
+    return [[s.plain() for s in p.body.get("Statement").items()] for p in doc.policies]
+
+
+def node(value, line=1):
+    if isinstance(value, dict):
+        return Node({k: node(v, line) for k, v in value.items()}, "t.yaml", line)
+    if isinstance(value, list):
+        return Node([node(v, line) for v in value], "t.yaml", line)
+    return Node(value, "t.yaml", line)
+
+
+# --------------------------------------------------------------------------- Globals
+
+
+def test_merge_maps_key_by_key_lists_concatenated_scalars_local():
+    merged = sam.merge(
+        node({"Environment": {"Variables": {"A": "1", "B": "2"}}, "Layers": ["g"], "Timeout": 3, "Tags": {"t": "g"}}),
+        node({"Environment": {"Variables": {"B": "local"}}, "Layers": ["l"], "Timeout": 30}),
+    )
+    assert merged.plain() == {
+        "Environment": {"Variables": {"A": "1", "B": "local"}},
+        "Layers": ["g", "l"],
+        "Timeout": 30,
+        "Tags": {"t": "g"},
+    }
+
+
+def test_merge_treats_intrinsics_and_type_mismatches_as_scalars():
+    merged = sam.merge(
+        node({"VpcConfig": {"SubnetIds": ["a"]}, "Layers": ["g"], "Environment": {"Ref": "Env"}}),
+        node({"VpcConfig": {"Ref": "Vpc"}, "Layers": "one", "Environment": {"Variables": {"X": "1"}}}),
+    )
+    assert merged.plain() == {"VpcConfig": {"Ref": "Vpc"}, "Layers": "one", "Environment": {"Variables": {"X": "1"}}}
+
+
+def test_function_globals_merge_but_not_role_policies_or_events():
+    text = """
+    Globals:
+      Function:
+        Runtime: python3.12
+        Timeout: 3
+        Layers: [arn:aws:lambda:us-east-1:111122223333:layer:g:1]
+        Role: arn:aws:iam::111122223333:role/not-allowed-here
+        Policies: [AdministratorAccess]
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Timeout: 30
+          Layers: [arn:aws:lambda:us-east-1:111122223333:layer:l:1]
+    """
+    assert plain_properties(text, "Fn") == {
+        "Runtime": "python3.12",
+        "Timeout": 30,
+        "Layers": ["arn:aws:lambda:us-east-1:111122223333:layer:g:1", "arn:aws:lambda:us-east-1:111122223333:layer:l:1"],
+    }
+    doc = parse(text)
+    assert doc.policies == []  # SAM refuses Policies in Globals: the function keeps none
+    assert not doc.errors
+
+
+def test_globals_reach_only_their_type_and_ignore_globals_opts_out():
+    text = """
+    Globals:
+      Function:
+        Runtime: python3.12
+        Timeout: 3
+      Api:
+        Name: shared
+      SimpleTable:
+        SSESpecification:
+          SSEEnabled: true
+    Resources:
+      Table:
+        Type: AWS::Serverless::SimpleTable
+      Api:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+      Plain:
+        Type: AWS::Lambda::Function
+        Properties:
+          Runtime: nodejs20.x
+      All:
+        Type: AWS::Serverless::Function
+        IgnoreGlobals: "*"
+        Properties:
+          CodeUri: src/
+      Some:
+        Type: AWS::Serverless::Function
+        IgnoreGlobals: [Timeout]
+    """
+    assert plain_properties(text, "Table") == {"SSESpecification": {"SSEEnabled": True}}
+    assert plain_properties(text, "Api") == {"Name": "shared", "StageName": "prod"}
+    assert plain_properties(text, "Plain") == {"Runtime": "nodejs20.x"}
+    assert plain_properties(text, "All") == {"CodeUri": "src/"}
+    assert plain_properties(text, "Some") == {"Runtime": "python3.12"}
+
+
+def test_global_values_keep_their_lines_in_the_globals_section():
+    doc = parse("""
+    Globals:
+      Function:
+        AssumeRolePolicyDocument:
+          Statement:
+            - Effect: Allow
+              Principal: {Service: lambda.amazonaws.com}
+              Action: sts:AssumeRole
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          CodeUri: src/
+    """)
+    (trust,) = doc.policies
+    assert trust.kind == "trust" and trust.owner.address == "Fn"
+    assert trust.body.line == 5  # `AssumeRolePolicyDocument:` under Globals (the header is line 1)
+
+
+def test_malformed_globals_and_policies_are_not_errors():
+    doc = parse("""
+    Globals:
+      Function: [not, a, mapping]
+    Resources:
+      A:
+        Type: AWS::Serverless::Function
+        IgnoreGlobals: 7
+        Properties:
+          Policies: 42
+      B:
+        Type: AWS::Serverless::Function
+        Properties: [x]
+      C:
+        Type: AWS::Serverless::Function
+        Properties:
+          Policies:
+            - '{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}'
+            - [nested]
+            - null
+    """)
+    assert not doc.errors
+    assert doc.policies == []  # a JSON-looking string is a managed policy name to SAM, not a document
+    assert [r.address for r in doc.resources] == ["A", "B", "C"]
+
+
+# --------------------------------------------------------------------------- Policies
+
+
+def test_inline_documents_are_identity_policies_of_the_function_as_written():
+    doc = parse("""
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Policies:
+            - Statement:
+                - Effect: Allow
+                  Action: s3:GetObject
+                  Resource: arn:aws:s3:::b/*
+            - Version: "2012-10-17"
+              Statement:
+                Effect: Allow
+                Action: sqs:SendMessage
+                Resource: "*"
+    """)
+    first, second = doc.policies
+    assert (first.kind, first.owner.address, first.owner.type) == ("identity", "Fn", "AWS::Serverless::Function")
+    assert "Version" not in first.body.value  # SAM adds none
+    assert first.body.line == 8 and second.body.line == 12
+    assert second.body.get("Statement").plain() == {"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": "*"}
+
+
+def test_single_inline_document_not_in_a_list():
+    doc = parse("""
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Policies:
+            Statement:
+              - Effect: Allow
+                Action: "*"
+                Resource: "*"
+    """)
+    assert statements(doc) == [[{"Effect": "Allow", "Action": "*", "Resource": "*"}]]
+
+
+@pytest.mark.parametrize("spelling", [
+    "AdministratorAccess",
+    "arn:aws:iam::aws:policy/AdministratorAccess",
+    "arn:aws-cn:iam::aws:policy/AdministratorAccess",
+    "!Sub arn:${AWS::Partition}:iam::aws:policy/AdministratorAccess",
+])
+def test_administrator_access_is_star_on_star_at_its_line(spelling):
+    doc = parse(f"""
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Policies:
+            - AWSLambdaBasicExecutionRole
+            - {spelling}
+    """)
+    (admin,) = doc.policies
+    assert admin.kind == "identity" and admin.body.line == 9
+    assert admin.body.get("Version").value == "2012-10-17"
+    assert statements(doc) == [[{"Sid": "AdministratorAccess", "Effect": "Allow", "Action": ["*"], "Resource": "*"}]]
+
+
+@pytest.mark.parametrize("entry", [
+    "AmazonS3ReadOnlyAccess",
+    "arn:aws:iam::aws:policy/PowerUserAccessX",
+    "arn:aws:iam::111122223333:policy/AdministratorAccess",  # a customer policy of that name
+    "!Ref SomeManagedPolicy",
+    "!ImportValue shared-policy-arn",
+    "S3ReadPolicy: {BucketName: b}",
+    "DynamoDBCrudPolicy: {TableName: !Ref Table}",
+    "NotASamTemplate: {Anything: x}",
+    "!If [IsProd, AdministratorAccess, !Ref AWS::NoValue]",
+])
+def test_entries_whose_document_is_scoped_or_unknown_give_none(entry):
+    doc = parse(f"""
+    Parameters:
+      Env: {{Type: String}}
+    Conditions:
+      IsProd: !Equals [!Ref Env, prod]
+    Resources:
+      SomeManagedPolicy:
+        Type: AWS::IAM::ManagedPolicy
+        Properties:
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement: [{{Effect: Allow, Action: s3:GetObject, Resource: "arn:aws:s3:::b/*"}}]
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Policies:
+            - {entry}
+    """)
+    assert not doc.errors
+    assert [p.owner.address for p in doc.policies] == ["SomeManagedPolicy"]
+
+
+def test_textract_template_grants_its_service_with_a_version_left_to_sam():
+    doc = parse("""
+    Resources:
+      Machine:
+        Type: AWS::Serverless::StateMachine
+        Properties:
+          Policies:
+            TextractPolicy: {}
+    """)
+    (generated,) = doc.policies
+    assert generated.owner.type == "AWS::Serverless::StateMachine" and generated.body.line == 7
+    assert not generated.body.get("Version").known
+    assert statements(doc) == [[{"Sid": "TextractPolicy", "Effect": "Allow", "Action": ["textract:*"], "Resource": "*"}]]
+
+
+def test_a_given_role_means_no_generated_role():
+    doc = parse("""
+    Parameters:
+      RoleArn: {Type: String}
+    Resources:
+      Given:
+        Type: AWS::Serverless::Function
+        Properties:
+          Role: !Ref RoleArn
+          AssumeRolePolicyDocument:
+            Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]
+          Policies: [AdministratorAccess]
+      Machine:
+        Type: AWS::Serverless::StateMachine
+        Properties:
+          Role: arn:aws:iam::111122223333:role/sfn
+          Policies: [AdministratorAccess]
+      Removed:
+        Type: AWS::Serverless::Function
+        Properties:
+          Role: !Ref AWS::NoValue
+          Policies: [AdministratorAccess]
+    """)
+    assert [p.owner.address for p in doc.policies] == ["Removed"]
+
+
+def test_findings_point_at_the_sam_template_lines(tmp_path):
+    from policylint.engine import lint_paths
+
+    path = tmp_path / "template.yaml"
+    path.write_text(HEADER + textwrap.dedent("""
+    Globals:
+      Function:
+        Runtime: python3.12
+    Resources:
+      Fn:
+        Type: AWS::Serverless::Function
+        Properties:
+          Handler: app.handler
+          Policies:
+            - Version: "2012-10-17"
+              Statement:
+                - Effect: Allow
+                  Action: dynamodb:*
+                  Resource: "*"
+            - AdministratorAccess
+    """), encoding="utf-8")
+    report = lint_paths([str(path)])
+    assert not report.errors
+    assert sorted((f.line, f.rule_id) for f in report.findings if f.rule_id.startswith("PL2")) == [(15, "PL203"), (17, "PL203")]
+
+
+# --------------------------------------------------------------------------- the reference
+
+
+def _translator_templates() -> dict:
+    spec = find_spec("samtranslator")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.skip("aws-sam-translator is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "policy_templates_data" / "policy_templates.json"
+    if not path.is_file():
+        pytest.skip("aws-sam-translator has no policy_templates.json")
+    return json.loads(path.read_text(encoding="utf-8"))["Templates"]
+
+
+def test_template_wildcards_match_aws_sam_translator():
+    """Which of SAM's templates grant every action of a service on `Resource: "*"`."""
+    expected = {}
+    for name, template in _translator_templates().items():
+        for statement in template["Definition"]["Statement"]:
+            actions = statement.get("Action", [])
+            resources = statement.get("Resource", [])
+            actions = actions if isinstance(actions, list) else [actions]
+            resources = resources if isinstance(resources, list) else [resources]
+            assert "NotAction" not in statement
+            if statement.get("Effect") == "Allow" and "*" in resources:
+                wide = tuple(a for a in actions if isinstance(a, str) and (a == "*" or a.endswith(":*")))
+                if wide:
+                    expected[name] = expected.get(name, ()) + wide
+    assert expected == sam.TEMPLATE_WILDCARDS
