@@ -7,7 +7,15 @@ does not list. The question is put to the policy evaluator (does the statement m
 of the service, on any resource?), so `"s3:*"`, `"S3:*"` and `"*:*"` are all recognised, and
 `"s3:Get*"` is not reported.
 
-The finding points at the `Action` entry that grants the whole service (or at `NotAction`).
+In a SAM template (`Transform: AWS::Serverless-2016-10-31`), the `Policies` of a function or a
+state machine are the identity policies of the role SAM generates for it (none when `Role` is
+given): inline documents are judged as written, the AWS managed policy `AdministratorAccess` is
+`*` on `*`, and of SAM's policy templates only `TextractPolicy` grants a whole service
+(`textract:*`); the other templates are scoped to the resource they name, and other managed
+policies are not judged (their documents are AWS's, not in the template).
+
+The finding points at the `Action` entry that grants the whole service (or at `NotAction`), or
+at the `Policies` entry that brings in a managed policy or template.
 Conditions are not taken into account (they limit when the access applies, not what it is), nor
 are `Deny` statements elsewhere in the policy. Statements whose actions or resources cannot be
 resolved statically are not reported. Resource and trust policies are out of scope (see PL110).
