@@ -292,6 +292,8 @@ def test_a_given_role_means_no_generated_role():
     doc = parse("""
     Parameters:
       RoleArn: {Type: String}
+    Conditions:
+      HasRole: !Not [!Equals [!Ref RoleArn, ""]]
     Resources:
       Given:
         Type: AWS::Serverless::Function
@@ -305,13 +307,22 @@ def test_a_given_role_means_no_generated_role():
         Properties:
           Role: arn:aws:iam::111122223333:role/sfn
           Policies: [AdministratorAccess]
-      Removed:
+      BareNoValue:
         Type: AWS::Serverless::Function
         Properties:
-          Role: !Ref AWS::NoValue
+          Role: !Ref AWS::NoValue  # SAM sees a Role (and generates none); CloudFormation then fails
+          Policies: [AdministratorAccess]
+      Conditional:
+        Type: AWS::Serverless::Function
+        Properties:
+          Role: !If [HasRole, !Ref RoleArn, !Ref AWS::NoValue]  # role generated in one branch only
+          Policies: [AdministratorAccess]
+      Generated:
+        Type: AWS::Serverless::Function
+        Properties:
           Policies: [AdministratorAccess]
     """)
-    assert [p.owner.address for p in doc.policies] == ["Removed"]
+    assert [p.owner.address for p in doc.policies] == ["Generated"]
 
 
 def test_findings_point_at_the_sam_template_lines(tmp_path):

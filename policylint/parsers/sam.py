@@ -93,11 +93,19 @@ def properties(t, raw: Node, type_name: str) -> Node | None:
     return merge(inherited, local)
 
 
-def _resolved(t, common: dict) -> Node:
+def _generated_role_properties(t, common: dict) -> Node | None:
+    """The resource's properties (Globals merged, intrinsics resolved) when SAM generates its
+    execution role, else None.  SAM generates one when `Role` is not written, or is an `Fn::If`
+    whose chosen branch is `AWS::NoValue` (then resolving removed it); any other `Role`, even a
+    bare `AWS::NoValue`, means no role, and `Policies` are ignored."""
     raw = t.resources[common["address"]]
-    props = t.resolve(properties(t, raw, common["type"]))
+    written = properties(t, raw, common["type"])
+    props = t.resolve(written)
     if not isinstance(props, Node) or not isinstance(props.value, dict):
-        return Node({}, raw.file, raw.line, raw.end_line)
+        return None
+    role = written.get("Role")
+    if role is not None and not (isinstance(role.value, dict) and "Fn::If" in role.value and "Role" not in props.value):
+        return None
     return props
 
 
@@ -105,19 +113,18 @@ def function(t, common: dict, props: Node, doc: Document) -> None:
     """``AWS::Serverless::Function``: its generated role's trust and permission policies."""
     owner = Resource(**common)
     doc.resources.append(owner)
-    props = _resolved(t, common)
-    if "Role" in props.value:
-        return  # the function uses that role: SAM generates none, and ignores Policies
-    t.policy(props.get("AssumeRolePolicyDocument"), "trust", owner, doc)
-    _role_policies(t, props.get("Policies"), owner, doc)
+    props = _generated_role_properties(t, common)
+    if props is not None:
+        t.policy(props.get("AssumeRolePolicyDocument"), "trust", owner, doc)
+        _role_policies(t, props.get("Policies"), owner, doc)
 
 
 def state_machine(t, common: dict, props: Node, doc: Document) -> None:
     """``AWS::Serverless::StateMachine``: its generated role's permission policies."""
     owner = Resource(**common)
     doc.resources.append(owner)
-    props = _resolved(t, common)
-    if "Role" not in props.value:
+    props = _generated_role_properties(t, common)
+    if props is not None:
         _role_policies(t, props.get("Policies"), owner, doc)
 
 
