@@ -15,6 +15,13 @@ what that rewrite produces, located at the lines of the SAM template:
   parameters: nothing a rule reports).  A given ``Role`` means no role is generated.
   A function's ``AssumeRolePolicyDocument`` is the generated role's trust policy.
 
+Not expanded, because no rule judges what they generate: ``AWS::Serverless::SimpleTable`` (a
+DynamoDB table: no DynamoDB rule), S3 ``Events`` (a bucket notification and a Lambda permission
+for ``s3.amazonaws.com`` with the account as source: nothing a rule reports), and
+``AWS::Serverless::Api`` ``Auth.ResourcePolicy`` (API Gateway's ``execute-api:/…`` resource
+shorthand is not an ARN to the grammar, and a public API is meant to allow ``*``).
+``AWS::Serverless::Application`` with a local ``Location`` would be a nested stack.
+
 The facts come from ``aws-sam-translator`` (``policy_templates.json``, ``role_constructor.py``,
 ``globals.py``), read, not imported: it would lose lines and pull boto3 and pydantic.
 """
@@ -47,6 +54,7 @@ GLOBAL_SECTIONS = {
 _NOT_GLOBAL = {
     "Function": {"Role", "Policies", "FunctionName", "Events"},
     "Api": {"DefinitionBody", "StageName"},
+    "StateMachine": {"Role", "Policies"},
 }
 
 
