@@ -30,15 +30,26 @@ _POLICY_VERSION = re.compile(r'"Version"\s*:\s*"20(?:12|08)-10-17"')
 
 def detect(path: str, text: str) -> str:
     """The format of a file: terraform, cloudformation, plan, policy, or text (read by rules
-    that look at any text, such as the credentials finder)."""
+    that look at any text, such as the credentials finder).
+
+    A template is recognised by its contents whatever its syntax, under any template extension
+    (``.template``, ``.json``, ``.yaml``, ``.yml``, and so ``.cfn.json``, ``.template.json``...):
+    AWS's classic samples are JSON saved as ``.template``, and JSON is valid YAML."""
     lower = path.lower()
     if lower.endswith(TERRAFORM_EXTENSIONS):
         return "terraform"
-    if lower.endswith(".json"):
-        return _json_kind(text)
-    if lower.endswith(YAML_EXTENSIONS):
+    if lower.endswith(".json") or lower.endswith(YAML_EXTENSIONS):
+        if looks_like_json(text) or (lower.endswith(".json") and not _CFN_TOP_KEY.search(text)):
+            kind = _json_kind(text)
+            # Plans and policies are JSON files; elsewhere only a template is worth parsing.
+            return kind if lower.endswith(".json") or kind == "cloudformation" else "text"
         return "cloudformation" if _CFN_TOP_KEY.search(text) else "text"
     return "text"
+
+
+def looks_like_json(text: str) -> bool:
+    """Whether a file is written in JSON (an object), not in YAML's block style."""
+    return text.lstrip(" \t\r\n\ufeff")[:1] == "{"
 
 
 def _json_kind(text: str) -> str:

@@ -37,6 +37,7 @@ from policylint.model import (
     text_of,
     truth,
 )
+from policylint.parsers import looks_like_json
 from policylint.parsers.located_yaml import LoadError, load, load_json
 
 FORMAT = "cloudformation"
@@ -64,7 +65,7 @@ PAB_KEYS = {
 def parse(text: str, path: str) -> Document:
     doc = Document(FORMAT)
     try:
-        root = load_json(text, path) if path.lower().endswith(".json") else load(text, path)
+        root = load_json(text, path) if looks_like_json(text) else load(text, path)
     except LoadError as exc:
         doc.errors.append(ParseError(path, exc.line, exc.message, exc.kind))
         return doc
