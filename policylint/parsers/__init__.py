@@ -71,6 +71,8 @@ class Unit:
     format: str
     path: str
     sources: tuple[tuple[str, str], ...]
+    # CloudFormation parameter values given by the user (`--parameter KEY=VALUE`), by name.
+    parameters: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -82,14 +84,16 @@ class Unit:
         return sum(len(text) for _, text in self.sources)
 
 
-def units(texts: Iterable[TextFile]) -> list[Unit]:
+def units(texts: Iterable[TextFile], parameters: Sequence[tuple[str, str]] = ()) -> list[Unit]:
     """The units to parse, in the order of ``texts``: one per template, plan or policy file, then
-    one per Terraform module directory."""
+    one per Terraform module directory.  ``parameters`` go to every template."""
     out: list[Unit] = []
     modules: dict[str, list[tuple[str, str]]] = {}
     for text_file in texts:
         if text_file.format == "terraform":
             modules.setdefault(os.path.dirname(text_file.path), []).append((text_file.path, text_file.text))
+        elif text_file.format == "cloudformation":
+            out.append(Unit(text_file.format, text_file.path, ((text_file.path, text_file.text),), tuple(parameters)))
         elif text_file.format in PARSERS:
             out.append(Unit(text_file.format, text_file.path, ((text_file.path, text_file.text),)))
     out.extend(Unit("terraform", directory, tuple(files)) for directory, files in modules.items())
