@@ -341,10 +341,15 @@ class _Template:
         if type_name in DNS_ENDPOINTS:
             common["dns_endpoints"] = DNS_ENDPOINTS[type_name]
         builder = _BUILDERS.get(type_name)
+        built = len(doc.resources)
         if builder is None:
             doc.resources.append(Resource(**common))
         else:
             builder(self, common, props, doc)
+        construct = _text(raw.get("Metadata", "aws:cdk:path"))
+        if construct:  # CDK output: its user knows the construct, not the generated logical ID
+            for resource in doc.resources[built:]:
+                resource.address = construct + resource.address[len(logical_id):]
 
     def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None, on_bucket: bool = False) -> None:
         """Add a policy document written as an object or as a JSON string."""
