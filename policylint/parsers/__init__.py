@@ -87,13 +87,19 @@ class Unit:
 def units(texts: Iterable[TextFile], parameters: Sequence[tuple[str, str]] = ()) -> list[Unit]:
     """The units to parse, in the order of ``texts``: one per template, plan or policy file, then
     one per Terraform module directory.  ``parameters`` go to every template."""
+    from policylint.parsers import cfn_stacks
+
+    texts = list(texts)
     out: list[Unit] = []
     modules: dict[str, list[tuple[str, str]]] = {}
+    # A template with nested stacks is one unit with their templates; a child is not a unit alone.
+    stack_trees = {tree[0][0]: tree for tree in cfn_stacks.group([(t.path, t.text) for t in texts if t.format == "cloudformation"])}
     for text_file in texts:
         if text_file.format == "terraform":
             modules.setdefault(os.path.dirname(text_file.path), []).append((text_file.path, text_file.text))
         elif text_file.format == "cloudformation":
-            out.append(Unit(text_file.format, text_file.path, ((text_file.path, text_file.text),), tuple(parameters)))
+            if text_file.path in stack_trees:
+                out.append(Unit(text_file.format, text_file.path, stack_trees[text_file.path], tuple(parameters)))
         elif text_file.format in PARSERS:
             out.append(Unit(text_file.format, text_file.path, ((text_file.path, text_file.text),)))
     out.extend(Unit("terraform", directory, tuple(files)) for directory, files in modules.items())

@@ -47,6 +47,7 @@ def parameter_value(value: Any, declaration: Node | None, at: Node, origin: str 
     """A parameter's value (a text, or a Node passed by a parent stack) as a Node at ``at``,
     where the template reads it."""
     if isinstance(value, Node):
+        origin = origin or value.origin  # a parent stack passes its own parameter's default
         if isinstance(value.value, str) and is_list_type(declaration):
             return Node([Node(part.strip(), at.file, at.line, at.end_line) for part in value.value.split(",")], at.file, at.line, at.end_line, origin=origin)
         return Node(value.value, at.file, at.line, at.end_line, origin=origin)

@@ -39,7 +39,7 @@ from policylint.model import (
     text_of,
     truth,
 )
-from policylint.parsers import cfn_conditions, looks_like_json
+from policylint.parsers import cfn_conditions, cfn_stacks, looks_like_json
 from policylint.parsers.located_yaml import LoadError, load, load_json
 
 FORMAT = "cloudformation"
@@ -64,15 +64,21 @@ PAB_KEYS = {
 }
 
 
-def parse(text: str, path: str, parameters: dict[str, Any] | None = None) -> Document:
+def parse(text: str, path: str, parameters: dict[str, Any] | None = None, stack: cfn_stacks.StackContext | None = None,
+          embedded: cfn_stacks.Embedded | None = None) -> Document:
     """The template's Document.  ``parameters``: values given for its parameters (``--parameter``,
-    or by a parent stack), over their defaults; pseudo parameters (``AWS::Region``) among them."""
+    or by a parent stack), over their defaults; pseudo parameters (``AWS::Region``) among them.
+    ``stack``: where the template sits in its unit's nested stacks; ``embedded``: the outer
+    resource of a template written inside another (a StackSet's ``TemplateBody``)."""
     doc = Document(FORMAT)
     try:
         root = load_json(text, path) if looks_like_json(text) else load(text, path)
     except LoadError as exc:
-        doc.errors.append(ParseError(path, exc.line, exc.message, exc.kind))
+        line = embedded.line(exc.line) if embedded is not None else exc.line
+        doc.errors.append(ParseError(path, line, exc.message, exc.kind))
         return doc
+    if embedded is not None:
+        root = embedded.place(root)
     resources = root.get("Resources") if isinstance(root.value, dict) else None
     if resources is None:
         return doc  # JSON/YAML that only looks like a template: nothing to lint
@@ -82,7 +88,7 @@ def parse(text: str, path: str, parameters: dict[str, Any] | None = None) -> Doc
         if not macro:
             doc.errors.append(ParseError(path, resources.line, f"`Resources` must be a mapping of logical IDs to resources, not {_kind(resources.value)}"))
         return doc
-    template = _Template(root, path, parameters)
+    template = _Template(root, path, parameters, stack, embedded)
     for logical_id, raw in resources.value.items():
         if logical_id.startswith("Fn::ForEach::"):
             continue  # AWS::LanguageExtensions loops: the resources only exist after expansion
@@ -109,12 +115,18 @@ def parse(text: str, path: str, parameters: dict[str, Any] | None = None) -> Doc
 
 
 class _Template:
-    def __init__(self, root: Node, path: str, given: dict[str, Any] | None = None):
+    def __init__(self, root: Node, path: str, given: dict[str, Any] | None = None, stack: cfn_stacks.StackContext | None = None,
+                 embedded: cfn_stacks.Embedded | None = None):
         self.path = path
         self.root = root
         self.parameters = _dict(root.get("Parameters"))
         self.mappings = root.get("Mappings")
         self.resources = _dict(root.get("Resources"))
+        self.stack = stack
+        cfn_stacks.claim(stack, self.resources, path)
+        # A template inside a StackSet: its resources are named after the StackSet's.
+        self.uid_scope = f"#{embedded.owner}" if embedded is not None else ""
+        self.address_prefix = f"{embedded.owner}/" if embedded is not None else ""
         self.given = {name: value for name, value in (given or {}).items() if name in self.parameters}
         self.pseudo = cfn_conditions.pseudo_values({k: v for k, v in (given or {}).items() if isinstance(v, str)})
         self.conditions = cfn_conditions.Conditions(root.get("Conditions"), self.resolve)
@@ -135,7 +147,7 @@ class _Template:
                 doc.exports[name.value] = value
 
     def uid(self, logical_id: str) -> str:
-        return f"cfn:{self.path}::{logical_id}"
+        return f"cfn:{self.path}{self.uid_scope}::{logical_id}"
 
     # ------------------------------------------------------------- intrinsic functions
 
@@ -349,7 +361,12 @@ class _Template:
         construct = _text(raw.get("Metadata", "aws:cdk:path"))
         if construct:  # CDK output: its user knows the construct, not the generated logical ID
             for resource in doc.resources[built:]:
-                resource.address = construct + resource.address[len(logical_id):]
+                if resource.uid.startswith(common["uid"]):  # not a nested stack's resources
+                    resource.address = construct + resource.address[len(logical_id):]
+        if self.address_prefix:
+            for resource in doc.resources[built:]:
+                if resource.uid.startswith(common["uid"]):
+                    resource.address = self.address_prefix + resource.address
 
     def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None, on_bucket: bool = False) -> None:
         """Add a policy document written as an object or as a JSON string."""
@@ -683,6 +700,12 @@ _BUILDERS = {
 }
 
 
+_BUILDERS.update(cfn_stacks.builders(parse))  # nested stacks and StackSets
+
+
 def parse_unit(unit) -> Document:
-    """The registry's entry point (see :mod:`policylint.parsers`)."""
+    """The registry's entry point (see :mod:`policylint.parsers`): one template, or a stack tree
+    (a parent template and its nested stacks' templates)."""
+    if len(unit.sources) > 1:
+        return cfn_stacks.parse_group(unit, parse)
     return parse(unit.text, unit.path, dict(getattr(unit, "parameters", ())))
