@@ -137,7 +137,7 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
     documents = parse(parsers.units(texts, options.parameters), options)
     if freeze:
         gc.freeze()  # they live until the end of the scan
-    report = replace(check(documents, texts, rules, errors + read_errors), notices=notices)
+    report = replace(check(documents, texts, rules, errors + read_errors), notices=notices + [n for d in documents for n in d.notices])
     report = override_severities(report, options.config)
     if options.suppress or (options.config is not None and options.config.per_path_ignores):
         from policylint import suppressions

@@ -166,6 +166,7 @@ def merge(into: Document, other: Document) -> None:
     into.errors.extend(other.errors)
     into.exports.update(other.exports)
     into.source_maps.update(other.source_maps)
+    into.notices.extend(other.notices)
 
 
 Parse = Callable[..., Document]

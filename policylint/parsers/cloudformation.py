@@ -124,6 +124,7 @@ class _Template:
         self.resources = _dict(root.get("Resources"))
         self.stack = stack
         cfn_stacks.claim(stack, self.resources, path)
+        self.conditional = {name for name, raw in self.resources.items() if isinstance(raw.value, dict) and "Condition" in raw.value}
         # A template inside a StackSet: its resources are named after the StackSet's.
         self.uid_scope = f"#{embedded.owner}" if embedded is not None else ""
         self.address_prefix = f"{embedded.owner}/" if embedded is not None else ""
@@ -244,7 +245,7 @@ class _Template:
         if attr is None and name in self.pseudo:
             return Node(self.pseudo[name], node.file, node.line, node.end_line)
         if name in self.resources:
-            if not self.exists(self.resources[name]):
+            if name in self.conditional and not self.exists(self.resources[name]):
                 return self._unknown(node, text)  # a resource that is not created
             return Node(Ref(self.uid(name), attr, text), node.file, node.line, node.end_line)
         return self._unknown(node, text)  # pseudo parameters, undeclared names
