@@ -154,3 +154,47 @@ def test_stack_set_template_body_lines_are_the_outer_files(tmp_path):
     write(tmp_path, {"outer.yaml": outer.replace("      Broken: [\n", "")})
     report = lint_paths([str(tmp_path / "outer.yaml")], select=["PL111"])
     assert [(f.line, f.resource) for f in report.findings] == [(12, "Fleet/Share")]
+
+
+def test_foreach_copies_are_bounded_with_a_notice(tmp_path):
+    from policylint.parsers import cfn_foreach
+
+    values = ", ".join(f"v{i}" for i in range(200))
+    text = f"""\
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Outer:
+    - A
+    - [{values}]
+    - Fn::ForEach::Inner:
+        - B
+        - [{values}]
+        - R${{A}}${{B}}:
+            Type: AWS::S3::Bucket
+            Properties:
+              AccessControl: PublicRead
+"""
+    (tmp_path / "t.yaml").write_text(text)
+    report = lint_paths([str(tmp_path / "t.yaml")], select=["PL111"])
+    assert not report.errors
+    assert len(report.findings) == cfn_foreach.MAX_RESOURCES
+    (notice,) = report.notices
+    assert notice.kind == "skipped" and f"{cfn_foreach.MAX_RESOURCES:,}" in notice.message
+    from policylint.parsers import cloudformation
+
+    doc = cloudformation.parse(text, "t.yaml")
+    assert len(doc.resources) == cfn_foreach.MAX_RESOURCES
+
+
+def test_foreach_duplicate_logical_ids_are_an_error(tmp_path):
+    text = """\
+Resources:
+  Fn::ForEach::Twice:
+    - A
+    - [x, x]
+    - Same${A}:
+        Type: AWS::S3::Bucket
+"""
+    (tmp_path / "t.yaml").write_text(text)
+    (error,) = lint_paths([str(tmp_path / "t.yaml")]).errors
+    assert "`Samex` twice" in error.message and error.line == 5

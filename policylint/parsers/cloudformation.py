@@ -39,7 +39,7 @@ from policylint.model import (
     text_of,
     truth,
 )
-from policylint.parsers import cfn_conditions, cfn_stacks, looks_like_json
+from policylint.parsers import cfn_conditions, cfn_foreach, cfn_stacks, looks_like_json
 from policylint.parsers.located_yaml import LoadError, load, load_json
 
 FORMAT = "cloudformation"
@@ -89,9 +89,9 @@ def parse(text: str, path: str, parameters: dict[str, Any] | None = None, stack:
             doc.errors.append(ParseError(path, resources.line, f"`Resources` must be a mapping of logical IDs to resources, not {_kind(resources.value)}"))
         return doc
     template = _Template(root, path, parameters, stack, embedded)
-    for logical_id, raw in resources.value.items():
+    for logical_id, raw in template.expand_loops(doc).items():
         if logical_id.startswith("Fn::ForEach::"):
-            continue  # AWS::LanguageExtensions loops: the resources only exist after expansion
+            continue  # an AWS::LanguageExtensions loop over an unknown collection
         if not isinstance(raw.value, dict):
             doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` must be a mapping"))
             continue
@@ -131,6 +131,14 @@ class _Template:
         self.given = {name: value for name, value in (given or {}).items() if name in self.parameters}
         self.pseudo = cfn_conditions.pseudo_values({k: v for k, v in (given or {}).items() if isinstance(v, str)})
         self.conditions = cfn_conditions.Conditions(root.get("Conditions"), self.resolve)
+
+    def expand_loops(self, doc: Document) -> dict[str, Node]:
+        """The resources with their ``Fn::ForEach`` loops expanded where the collection is known."""
+        expanded = cfn_foreach.expand(self.resources, self.resolve, self.path, doc)
+        if expanded is not self.resources:
+            self.resources = expanded
+            self.conditional = {name for name, raw in expanded.items() if isinstance(raw.value, dict) and "Condition" in raw.value}
+        return expanded
 
     def exists(self, raw: Node) -> bool:
         """False for a resource or output whose `Condition` is known to be false."""
