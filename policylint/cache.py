@@ -91,6 +91,8 @@ class Cache:
         for path, text in unit.sources:
             digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
             digest.update(hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest())
+        for name, value in unit.parameters:  # `--parameter` values change what a template means
+            digest.update(b"parameter\0" + name.encode("utf-8", "surrogatepass") + b"\0" + value.encode("utf-8", "surrogatepass") + b"\0")
         if unit.format == "terraform":
             extra = _read_files(unit)
             if extra is None:

@@ -61,6 +61,20 @@ def cli() -> None:
     """A static linter for AWS CloudFormation, Terraform and IAM / bucket policies."""
 
 
+def _parameters(ctx, param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """``--parameter KEY=VALUE`` values as (key, value) pairs; the last one given for a key wins."""
+    import re
+
+    out: dict[str, str] = {}
+    for value in values:
+        key, sep, text = value.partition("=")
+        key = key.strip()
+        if not sep or not re.fullmatch(r"[A-Za-z0-9:]+", key):
+            raise click.BadParameter(f"`{value}` is not KEY=VALUE (example: --parameter Environment=prod)", ctx, param)
+        out[key] = text
+    return tuple(out.items())
+
+
 def _selection_options(function):
     """Options shared by `scan` and `baseline`."""
     options = [
@@ -74,6 +88,8 @@ def _selection_options(function):
         click.option("--max-file-size", type=_Size(), default="256M", show_default=True, metavar="SIZE", help="An infrastructure file larger than SIZE (bytes, or with K, M, G) is an error, not read."),
         click.option("--cache-dir", type=click.Path(file_okay=False), metavar="DIR", envvar="POLICYLINT_CACHE_DIR", show_envvar=True, help="Keep the cache of parsed files in DIR.  [default: .policylint_cache at the project root]"),
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of parsed files."),
+        click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE", callback=_parameters,
+                     help="A CloudFormation parameter value for every template that declares KEY, over its default (repeatable; `AWS::Region=eu-west-1` too)."),
     ]
     for option in reversed(options):
         function = option(function)
@@ -101,7 +117,7 @@ def _shadow_reason(path: str) -> str:
 
 
 def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, cache_dir: str | None, no_cache: bool,
-          changed_only: bool = False, baseline: str | None = None, max_file_size: int | None = None):
+          changed_only: bool = False, baseline: str | None = None, max_file_size: int | None = None, parameters=()):
     from policylint.baseline import BaselineError
     from policylint.catalogue import UsageError
     from policylint.engine import lint_paths
@@ -126,6 +142,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, cache_
             **({"max_file_size": max_file_size} if max_file_size else {}),
             cache=not no_cache,
             cache_dir=cache_dir,
+            parameters=tuple(parameters),
         )
     except BaselineError as exc:
         raise ConfigFailure(str(exc)) from None
@@ -159,7 +176,7 @@ def _notices(report, quiet: bool) -> None:
 @click.option("--changed-only", is_flag=True, help="PATHS are changed files (pre-commit): evaluate each with its Terraform module, report only findings in PATHS.")
 @click.option("--root", type=click.Path(file_okay=False), metavar="DIR", default=None, help="Paths in sarif, junit, github, gitlab and markdown reports are relative to DIR.  [default: current directory]")
 @_selection_options
-def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache) -> None:
+def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters) -> None:
     """Lint files and directories (walked recursively; default: the current directory)."""
     from policylint.catalogue import at_least
 
@@ -167,7 +184,7 @@ def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, b
         paths = (".",)
     targets = _targets(formats, output)
     config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, changed_only, baseline_file, max_file_size) if paths else _empty_report()
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, changed_only, baseline_file, max_file_size, parameters) if paths else _empty_report()
     _notices(report, quiet)
     if min_severity:
         report = _at_least(report, min_severity)
@@ -271,12 +288,12 @@ def _nothing_under(paths, report, exclude, config) -> list[str]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True), help="The baseline file to write.")
 @_selection_options
-def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache) -> None:
+def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters) -> None:
     """Record the current findings, so that `scan --baseline FILE` reports only new ones."""
     from policylint import baseline
 
     config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, max_file_size=max_file_size)
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, max_file_size=max_file_size, parameters=parameters)
     _notices(report, quiet)
     _write(output, baseline.render(report, output))
     count = len(report.findings)

@@ -92,7 +92,10 @@ def _walk(top: str, exclude: Sequence[str], walked: set[tuple[int, int]], errors
             errors.append(ParseError(os.path.normpath(directory), None, f"cannot read the directory: {exc.strerror or exc}", kind="unreadable"))
             continue
         subdirectories = []
+        assembly = _cloud_assembly(directory, entries)
         for entry in sorted(entries, key=lambda e: e.name):
+            if assembly and _cdk_bookkeeping(entry.name):
+                continue
             full = os.path.join(directory, entry.name)
             try:
                 is_directory = entry.is_dir()  # follows a symlink, as os.walk lists it ...
@@ -106,6 +109,20 @@ def _walk(top: str, exclude: Sequence[str], walked: set[tuple[int, int]], errors
                 out.append(os.path.normpath(full))
         stack.extend(reversed(subdirectories))
     return out
+
+
+# A CDK cloud assembly (`cdk synth` output, `cdk.out/`): its `*.template.json` files are scanned;
+# the manifests, the construct tree and the bundled assets (code, Docker contexts) are not templates.
+_CDK_FILES = ("manifest.json", "tree.json", "cdk.out")
+
+
+def _cloud_assembly(directory: str, entries) -> bool:
+    names = {entry.name for entry in entries}
+    return "manifest.json" in names and ("cdk.out" in names or "tree.json" in names or os.path.basename(os.path.normpath(directory)) == "cdk.out")
+
+
+def _cdk_bookkeeping(name: str) -> bool:
+    return name in _CDK_FILES or name.endswith(".assets.json") or name.startswith("asset.")
 
 
 def with_module_context(files: Sequence[str], exclude: Sequence[str] = ()) -> list[str]:

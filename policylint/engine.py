@@ -59,6 +59,9 @@ class Options:
       per CPU when the units left to parse hold at least :data:`PARALLEL_MIN_BYTES`, else one.
     - ``progress``: called as ``progress(done, total)`` after each parsed unit.
     - ``max_file_size``: an infrastructure file larger than this many bytes is an error, not read.
+    - ``parameters``: CloudFormation parameter values as (name, value) pairs, given to every
+      template that declares the parameter (over its default); pseudo parameters such as
+      ``AWS::Region`` to every template.  The config's ``parameters`` apply where not given.
     - ``cache``: read and store parsed units in the content-hash cache (:mod:`policylint.cache`)
       under ``cache_dir`` (default: ``.policylint_cache`` at the project root).  Off by default
       for library callers; the CLI turns it on unless ``--no-cache``.
@@ -76,6 +79,7 @@ class Options:
     max_file_size: int = DEFAULT_MAX_FILE_SIZE
     cache: bool = False
     cache_dir: str | None = None
+    parameters: tuple[tuple[str, str], ...] = ()
 
     def resolved(self) -> Options:
         """The options with the config's select/ignore/exclude filled in where empty."""
@@ -87,6 +91,7 @@ class Options:
             select=self.select or tuple(config.select),
             ignore=self.ignore or tuple(config.ignore),
             exclude=self.exclude or tuple(config.exclude),
+            parameters=tuple({**dict(getattr(config, "parameters", {})), **dict(self.parameters)}.items()),
         )
 
 
@@ -129,10 +134,10 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
     if options.changed_only:
         files = with_module_context(files, options.exclude)
     texts, read_errors, notices = read(files, options.max_file_size)
-    documents = parse(parsers.units(texts), options)
+    documents = parse(parsers.units(texts, options.parameters), options)
     if freeze:
         gc.freeze()  # they live until the end of the scan
-    report = replace(check(documents, texts, rules, errors + read_errors), notices=notices)
+    report = replace(check(documents, texts, rules, errors + read_errors), notices=notices + [n for d in documents for n in d.notices])
     report = override_severities(report, options.config)
     if options.suppress or (options.config is not None and options.config.per_path_ignores):
         from policylint import suppressions

@@ -566,6 +566,8 @@ class Document:
     exports: dict[str, Node] = field(default_factory=dict)  # CloudFormation Outputs' Export names
     # Files that mention policylint (suppressions), by path: kept by parsers that read comments.
     source_maps: dict[str, SourceMap] = field(default_factory=dict)
+    # What was left out on purpose, past a limit (kind ``skipped``): reported, not a failure.
+    notices: list[ParseError] = field(default_factory=list)
 
 
 def truth(node: Node | None, ignore_case: bool = True) -> bool | None:

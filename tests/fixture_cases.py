@@ -59,7 +59,7 @@ class Case:
         else:
             shutil.copy(self.path, target)
         for file in [target] if target.is_file() else target.rglob("*"):
-            marker = {".json": JSON_MARKER, ".tf": TF_MARKER}.get(file.suffix) if file.is_file() else None
+            marker = {".json": JSON_MARKER, ".template": JSON_MARKER, ".tf": TF_MARKER}.get(file.suffix) if file.is_file() else None
             if marker is not None:
                 text = file.read_text(encoding="utf-8")
                 file.write_text(marker.sub(lambda m: " " * len(m.group(0)), text), encoding="utf-8")

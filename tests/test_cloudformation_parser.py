@@ -235,8 +235,10 @@ def test_yaml_alias_bombs_are_refused_quickly():
 def test_s3_website_and_public_access_block_keys():
     doc = parse(
         """\
+        Parameters:
+          Env: {Type: String}
         Conditions:
-          Prod: !Equals [a, b]
+          Prod: !Equals [!Ref Env, prod]
         Resources:
           Redirect:
             Type: AWS::S3::Bucket
@@ -253,7 +255,7 @@ def test_s3_website_and_public_access_block_keys():
         """
     )
     redirect = resource(doc, "Redirect")
-    assert redirect.website.redirects_all is True and redirect.website.location.line == 7
+    assert redirect.website.redirects_all is True and redirect.website.location.line == 9
     assert redirect.key("restrict_public_buckets") == "RestrictPublicBuckets"
     assert resource(doc, "Unknown").website.redirects_all is None
 

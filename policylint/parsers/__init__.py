@@ -30,15 +30,26 @@ _POLICY_VERSION = re.compile(r'"Version"\s*:\s*"20(?:12|08)-10-17"')
 
 def detect(path: str, text: str) -> str:
     """The format of a file: terraform, cloudformation, plan, policy, or text (read by rules
-    that look at any text, such as the credentials finder)."""
+    that look at any text, such as the credentials finder).
+
+    A template is recognised by its contents whatever its syntax, under any template extension
+    (``.template``, ``.json``, ``.yaml``, ``.yml``, and so ``.cfn.json``, ``.template.json``...):
+    AWS's classic samples are JSON saved as ``.template``, and JSON is valid YAML."""
     lower = path.lower()
     if lower.endswith(TERRAFORM_EXTENSIONS):
         return "terraform"
-    if lower.endswith(".json"):
-        return _json_kind(text)
-    if lower.endswith(YAML_EXTENSIONS):
+    if lower.endswith(".json") or lower.endswith(YAML_EXTENSIONS):
+        if looks_like_json(text) or (lower.endswith(".json") and not _CFN_TOP_KEY.search(text)):
+            kind = _json_kind(text)
+            # Plans and policies are JSON files; elsewhere only a template is worth parsing.
+            return kind if lower.endswith(".json") or kind == "cloudformation" else "text"
         return "cloudformation" if _CFN_TOP_KEY.search(text) else "text"
     return "text"
+
+
+def looks_like_json(text: str) -> bool:
+    """Whether a file is written in JSON (an object), not in YAML's block style."""
+    return text.lstrip(" \t\r\n\ufeff")[:1] == "{"
 
 
 def _json_kind(text: str) -> str:
@@ -60,6 +71,8 @@ class Unit:
     format: str
     path: str
     sources: tuple[tuple[str, str], ...]
+    # CloudFormation parameter values given by the user (`--parameter KEY=VALUE`), by name.
+    parameters: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -71,14 +84,22 @@ class Unit:
         return sum(len(text) for _, text in self.sources)
 
 
-def units(texts: Iterable[TextFile]) -> list[Unit]:
+def units(texts: Iterable[TextFile], parameters: Sequence[tuple[str, str]] = ()) -> list[Unit]:
     """The units to parse, in the order of ``texts``: one per template, plan or policy file, then
-    one per Terraform module directory."""
+    one per Terraform module directory.  ``parameters`` go to every template."""
+    from policylint.parsers import cfn_stacks
+
+    texts = list(texts)
     out: list[Unit] = []
     modules: dict[str, list[tuple[str, str]]] = {}
+    # A template with nested stacks is one unit with their templates; a child is not a unit alone.
+    stack_trees = {tree[0][0]: tree for tree in cfn_stacks.group([(t.path, t.text) for t in texts if t.format == "cloudformation"])}
     for text_file in texts:
         if text_file.format == "terraform":
             modules.setdefault(os.path.dirname(text_file.path), []).append((text_file.path, text_file.text))
+        elif text_file.format == "cloudformation":
+            if text_file.path in stack_trees:
+                out.append(Unit(text_file.format, text_file.path, stack_trees[text_file.path], tuple(parameters)))
         elif text_file.format in PARSERS:
             out.append(Unit(text_file.format, text_file.path, ((text_file.path, text_file.text),)))
     out.extend(Unit("terraform", directory, tuple(files)) for directory, files in modules.items())

@@ -1,9 +1,11 @@
 """CloudFormation templates (JSON or YAML) into the common model.
 
-Intrinsic functions are resolved once here: parameter defaults, ``Ref``/``Fn::GetAtt`` to other
-resources (kept as :class:`Ref`), ``Fn::Sub``/``Fn::Join`` of known parts, ``Fn::FindInMap`` of
-literal keys, ``Fn::Base64``.  Anything else (``Fn::If``, imports, pseudo parameters) is
-:class:`Unknown`.  ``Ref: AWS::NoValue`` removes the property, as CloudFormation does.
+Intrinsic functions are resolved once here: parameter values (given, else defaults),
+``Ref``/``Fn::GetAtt`` to other resources (kept as :class:`Ref`), ``Fn::Sub``/``Fn::Join`` of
+known parts, ``Fn::FindInMap`` of literal keys, ``Fn::Base64``, and ``Fn::If`` and resource
+``Condition`` by :mod:`policylint.parsers.cfn_conditions`.  Anything else (imports, pseudo
+parameters not given) is :class:`Unknown`.  ``Ref: AWS::NoValue`` removes the property, as
+CloudFormation does.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ from policylint.model import (
     text_of,
     truth,
 )
+from policylint.parsers import cfn_conditions, cfn_foreach, cfn_stacks, looks_like_json
 from policylint.parsers.located_yaml import LoadError, load, load_json
 from policylint.parsers.sam import BUILDERS as SAM_BUILDERS
 
@@ -62,13 +65,21 @@ PAB_KEYS = {
 }
 
 
-def parse(text: str, path: str) -> Document:
+def parse(text: str, path: str, parameters: dict[str, Any] | None = None, stack: cfn_stacks.StackContext | None = None,
+          embedded: cfn_stacks.Embedded | None = None) -> Document:
+    """The template's Document.  ``parameters``: values given for its parameters (``--parameter``,
+    or by a parent stack), over their defaults; pseudo parameters (``AWS::Region``) among them.
+    ``stack``: where the template sits in its unit's nested stacks; ``embedded``: the outer
+    resource of a template written inside another (a StackSet's ``TemplateBody``)."""
     doc = Document(FORMAT)
     try:
-        root = load_json(text, path) if path.lower().endswith(".json") else load(text, path)
+        root = load_json(text, path) if looks_like_json(text) else load(text, path)
     except LoadError as exc:
-        doc.errors.append(ParseError(path, exc.line, exc.message, exc.kind))
+        line = embedded.line(exc.line) if embedded is not None else exc.line
+        doc.errors.append(ParseError(path, line, exc.message, exc.kind))
         return doc
+    if embedded is not None:
+        root = embedded.place(root)
     resources = root.get("Resources") if isinstance(root.value, dict) else None
     if resources is None:
         return doc  # JSON/YAML that only looks like a template: nothing to lint
@@ -78,10 +89,10 @@ def parse(text: str, path: str) -> Document:
         if not macro:
             doc.errors.append(ParseError(path, resources.line, f"`Resources` must be a mapping of logical IDs to resources, not {_kind(resources.value)}"))
         return doc
-    template = _Template(root, path)
-    for logical_id, raw in resources.value.items():
+    template = _Template(root, path, parameters, stack, embedded)
+    for logical_id, raw in template.expand_loops(doc).items():
         if logical_id.startswith("Fn::ForEach::"):
-            continue  # AWS::LanguageExtensions loops: the resources only exist after expansion
+            continue  # an AWS::LanguageExtensions loop over an unknown collection
         if not isinstance(raw.value, dict):
             doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` must be a mapping"))
             continue
@@ -90,34 +101,63 @@ def parse(text: str, path: str) -> Document:
             if not macro:
                 doc.errors.append(ParseError(path, raw.line, f"resource `{logical_id}` has no `Type`; add one such as `Type: AWS::S3::Bucket`"))
             continue
+        if type_node.value == "AWS::CDK::Metadata":
+            continue  # the CDK's version report (`CDKMetadata`): nothing to lint
         if isinstance(type_node.value, dict):
             continue  # a pre-processor's module (`Type: !Rain::Module bucket.yml`): only exists after it
         if not isinstance(type_node.value, str):
             doc.errors.append(ParseError(path, type_node.line, f"the `Type` of resource `{logical_id}` must be a string such as `AWS::S3::Bucket`, not {_kind(type_node.value)}"))
             continue
+        if not template.exists(raw):
+            continue  # its `Condition` is false: CloudFormation does not create it
         template.build(logical_id, raw, doc)
     template.exports(doc)
     return doc
 
 
 class _Template:
-    def __init__(self, root: Node, path: str):
+    def __init__(self, root: Node, path: str, given: dict[str, Any] | None = None, stack: cfn_stacks.StackContext | None = None,
+                 embedded: cfn_stacks.Embedded | None = None):
         self.path = path
         self.root = root
         self.parameters = _dict(root.get("Parameters"))
         self.mappings = root.get("Mappings")
         self.resources = _dict(root.get("Resources"))
+        self.stack = stack
+        cfn_stacks.claim(stack, self.resources, path)
+        self.conditional = {name for name, raw in self.resources.items() if isinstance(raw.value, dict) and "Condition" in raw.value}
+        # A template inside a StackSet: its resources are named after the StackSet's.
+        self.uid_scope = f"#{embedded.owner}" if embedded is not None else ""
+        self.address_prefix = f"{embedded.owner}/" if embedded is not None else ""
+        self.given = {name: value for name, value in (given or {}).items() if name in self.parameters}
+        self.pseudo = cfn_conditions.pseudo_values({k: v for k, v in (given or {}).items() if isinstance(v, str)})
+        self.conditions = cfn_conditions.Conditions(root.get("Conditions"), self.resolve)
+
+    def expand_loops(self, doc: Document) -> dict[str, Node]:
+        """The resources with their ``Fn::ForEach`` loops expanded where the collection is known."""
+        expanded = cfn_foreach.expand(self.resources, self.resolve, self.path, doc)
+        if expanded is not self.resources:
+            self.resources = expanded
+            self.conditional = {name for name, raw in expanded.items() if isinstance(raw.value, dict) and "Condition" in raw.value}
+        return expanded
+
+    def exists(self, raw: Node) -> bool:
+        """False for a resource or output whose `Condition` is known to be false."""
+        condition = raw.get("Condition") if isinstance(raw.value, dict) else None
+        return condition is None or self.conditions.decide(condition.value).truth is not False
 
     def exports(self, doc: Document) -> None:
         """Outputs exported under a literal name, so that other templates' imports resolve."""
         for output in _dict(self.root.get("Outputs")).values():
+            if not self.exists(output):
+                continue
             name = self.resolve(output.get("Export", "Name"))
             value = self.resolve(output.get("Value"))
             if isinstance(name, Node) and isinstance(name.value, str) and isinstance(value, Node):
                 doc.exports[name.value] = value
 
     def uid(self, logical_id: str) -> str:
-        return f"cfn:{self.path}::{logical_id}"
+        return f"cfn:{self.path}{self.uid_scope}::{logical_id}"
 
     # ------------------------------------------------------------- intrinsic functions
 
@@ -162,6 +202,8 @@ class _Template:
             else:
                 return self._unknown(node, "Fn::GetAtt")
             return self._ref(first, rest, node)
+        if key == "Fn::If":
+            return self._if(arg, node)
         if key == "Fn::Sub":
             return self._sub(arg, node)
         if key == "Fn::Join":
@@ -185,16 +227,35 @@ class _Template:
             return self._unknown(node, "Fn::Select")
         return self._unknown(node, f"{key}(...)")
 
+    def _if(self, arg: Node, node: Node) -> Any:
+        """``Fn::If``: the branch of a decided condition; else what both branches agree on."""
+        items = arg.value if isinstance(arg.value, list) else []
+        if len(items) != 3:
+            return self._unknown(node, "Fn::If")
+        name = items[0].value
+        decision = self.conditions.decide(name)
+        if decision.truth is not None:
+            return cfn_conditions.chosen(self.resolve(items[1 if decision.truth else 2]), name, decision)
+        return cfn_conditions.agreed(self.resolve(items[1]), self.resolve(items[2]), node, _NO_VALUE)
+
     def _ref(self, name: str, attr: str | None, node: Node) -> Node:
         text = f"${{{name}.{attr}}}" if attr else f"${{{name}}}"
         if attr is None and name in self.parameters:
-            default = self.parameters[name].get("Default")
-            if default is not None and not isinstance(default.value, (dict, list)):
-                return Node(default.value, node.file, node.line, node.end_line)
-            if default is not None and isinstance(default.value, list):
-                return Node(default.value, node.file, node.line, node.end_line)
+            declaration = self.parameters[name]
+            if name in self.given:
+                given = self.given[name]
+                if isinstance(given, Node) and not given.known:
+                    return self._unknown(node, text)  # a parent stack passes what is not known
+                return cfn_conditions.parameter_value(given, declaration, node)
+            default = declaration.get("Default") if isinstance(declaration.value, dict) else None
+            if default is not None and not isinstance(default.value, dict):
+                return cfn_conditions.parameter_value(default, declaration, node, origin=f"default of parameter `{name}`")
             return self._unknown(node, text)
+        if attr is None and name in self.pseudo:
+            return Node(self.pseudo[name], node.file, node.line, node.end_line)
         if name in self.resources:
+            if name in self.conditional and not self.exists(self.resources[name]):
+                return self._unknown(node, text)  # a resource that is not created
             return Node(Ref(self.uid(name), attr, text), node.file, node.line, node.end_line)
         return self._unknown(node, text)  # pseudo parameters, undeclared names
 
@@ -302,10 +363,20 @@ class _Template:
         if type_name in DNS_ENDPOINTS:
             common["dns_endpoints"] = DNS_ENDPOINTS[type_name]
         builder = _BUILDERS.get(type_name)
+        built = len(doc.resources)
         if builder is None:
             doc.resources.append(Resource(**common))
         else:
             builder(self, common, props, doc)
+        construct = _text(raw.get("Metadata", "aws:cdk:path"))
+        if construct:  # CDK output: its user knows the construct, not the generated logical ID
+            for resource in doc.resources[built:]:
+                if resource.uid.startswith(common["uid"]):  # not a nested stack's resources
+                    resource.address = construct + resource.address[len(logical_id):]
+        if self.address_prefix:
+            for resource in doc.resources[built:]:
+                if resource.uid.startswith(common["uid"]):
+                    resource.address = self.address_prefix + resource.address
 
     def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None, on_bucket: bool = False) -> None:
         """Add a policy document written as an object or as a JSON string."""
@@ -395,7 +466,7 @@ def _bucket(t: _Template, common: dict, props: Node, doc: Document) -> None:
     acl = props.get("AccessControl")
     if acl is not None:
         canned = CANNED_ACLS.get(acl.value) if isinstance(acl.value, str) else None
-        bucket.acl = Node(canned, acl.file, acl.line, acl.end_line) if canned else acl
+        bucket.acl = Node(canned, acl.file, acl.line, acl.end_line, origin=acl.origin) if canned else acl
     ownership = props.get("OwnershipControls", "Rules", 0, "ObjectOwnership")
     bucket.ownership = ownership
     encryption = props.get("BucketEncryption")
@@ -640,6 +711,12 @@ _BUILDERS = {
 _BUILDERS.update(SAM_BUILDERS)  # AWS::Serverless::* as the SAM transform expands them
 
 
+_BUILDERS.update(cfn_stacks.builders(parse))  # nested stacks and StackSets
+
+
 def parse_unit(unit) -> Document:
-    """The registry's entry point (see :mod:`policylint.parsers`)."""
-    return parse(unit.text, unit.path)
+    """The registry's entry point (see :mod:`policylint.parsers`): one template, or a stack tree
+    (a parent template and its nested stacks' templates)."""
+    if len(unit.sources) > 1:
+        return cfn_stacks.parse_group(unit, parse)
+    return parse(unit.text, unit.path, dict(getattr(unit, "parameters", ())))
