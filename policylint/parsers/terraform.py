@@ -68,13 +68,14 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
             continue
         location = Location(file, block.line, block.end_line)
         try:
-            attrs = tf_blocks.resource_values(evaluator, address)
-            built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
+            for instance_address, uid, key in evaluator.resource_instances(address):
+                attrs = tf_blocks.resource_values(evaluator, address, key)
+                built = tf_resources.build(block.labels[0], instance_address, uid, attrs, location, FORMAT)
+                document.resources.extend(built.resources)
+                document.policies.extend(built.policies)
         except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs
             document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{address}`: {exc!r}", kind="internal"))
             continue
-        document.resources.extend(built.resources)
-        document.policies.extend(built.policies)
     document.errors.extend(evaluator.notices.values())
     return document
 

@@ -12,7 +12,7 @@ Expressions inside the blocks are evaluated by :class:`~policylint.parsers.tf_ev
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from policylint.model import Node, Unknown
 from policylint.parsers import hcl_tree as hcl
@@ -37,41 +37,80 @@ def declares_nothing(block: hcl.Block) -> bool:
     return False
 
 
-def resource_values(ev: Evaluator, address: str) -> Node:
-    """A resource's arguments and blocks, located at the resource."""
+def resource_values(ev: Evaluator, address: str, key: Any = None) -> Node:
+    """A resource's arguments and blocks (of its instance ``key``), located at the resource."""
     block, file = ev.module.resources[address]
-    return Node(_body_values(ev, block.body, file, address), file, block.line, block.end_line)
+    with ev.bound(ev.instance_bindings(address, key)):
+        return Node(_body_values(ev, block.body, file, address, key), file, block.line, block.end_line)
 
 
-def _body_values(ev: Evaluator, body: hcl.Body, file: str, address: str | None = None) -> dict[str, Node]:
+def _body_values(ev: Evaluator, body: hcl.Body, file: str, address: str | None = None, key: Any = None) -> dict[str, Node]:
     """Attributes and nested blocks of a body, blocks as lists of dict Nodes."""
     values: dict[str, Node] = {}
     for name, attribute in body.attributes.items():
         if address is not None:
             if name in _META_ARGUMENTS:
                 continue
-            values[name] = ev.resource_attr(address, name)  # type: ignore[assignment]
+            values[name] = ev.resource_attr(address, name, key)  # type: ignore[assignment]
         else:
             values[name] = ev.eval(attribute.expr, file)
-    groups: dict[str, list[hcl.Block]] = {}
-    dynamic: dict[str, hcl.Block] = {}
+    names: list[str] = []
     for block in body.blocks:
         if address is not None and block.type in _META_BLOCKS:
             continue
-        if block.type == "dynamic" and block.labels:
-            dynamic.setdefault(block.labels[0], block)
-        else:
-            groups.setdefault(block.type, []).append(block)
-    for name, blocks in groups.items():
-        if name in values:  # an attribute and blocks of one name: invalid, keep the attribute
+        name = block.labels[0] if block.type == "dynamic" and block.labels else block.type
+        if name not in names and name not in values:  # an attribute and blocks of one name: invalid, keep the attribute
+            names.append(name)
+    for name in names:
+        expanded = expanded_blocks(ev, body, name, file)
+        if expanded is None:
+            # Generated blocks over an unknown collection: present, contents unknown.  Static
+            # blocks of the same name are only part of the truth, so they are not kept either.
+            first = next(b for b in body.blocks if b.type == "dynamic" and b.labels[:1] == [name])
+            values[name] = Node(Unknown(f'dynamic "{name}" block'), file, first.line, first.end_line)
             continue
-        items = [Node(_body_values(ev, b.body, file), file, b.line, b.end_line) for b in blocks]
-        values[name] = Node(items, file, blocks[0].line, blocks[-1].end_line)
-    for name, block in dynamic.items():
-        # Generated blocks: present, contents unknown.  Static blocks of the same name are
-        # only part of the truth, so they are not kept either.
-        values[name] = Node(Unknown(f'dynamic "{name}" block'), file, block.line, block.end_line)
+        items = []
+        for content, bindings in expanded:
+            with ev.bound(bindings):
+                items.append(Node(_body_values(ev, content.body, file), file, content.line, content.end_line))
+        if items:
+            values[name] = Node(items, file, items[0].line, max(item.end_line or item.line for item in items))
+        else:  # dynamic blocks over an empty collection: none
+            values[name] = Node([], file, body.blocks[0].line)
     return values
+
+
+def expanded_blocks(ev: Evaluator, body: hcl.Body, name: str, file: str) -> list[tuple[hcl.Block, dict[str, Node]]] | None:
+    """The blocks ``name`` of a body in source order, ``dynamic "name"`` ones expanded over their
+    collection: (the block or the ``content`` block generated, the names visible in it).  None
+    when a dynamic block's collection is not known (how many blocks, and what they hold, is not
+    known), or holds too many."""
+    out: list[tuple[hcl.Block, dict[str, Node]]] = []
+    for block in body.blocks:
+        if block.type == name:
+            out.append((block, ev.bindings))
+            continue
+        if block.type != "dynamic" or block.labels[:1] != [name]:
+            continue
+        for_each = block.body.attributes.get("for_each")
+        content = next((b for b in block.body.blocks if b.type == "content"), None)
+        if for_each is None or content is None:
+            return None
+        collection = ev.eval(for_each.expr, file)
+        pairs = ev.bounded_pairs(collection, file, for_each.expr, f'`dynamic "{name}"`')
+        if pairs is None:
+            return None
+        iterator = block.body.attributes.get("iterator")
+        iterator_name = name
+        if iterator is not None:
+            if not isinstance(iterator.expr, hcl.Traversal) or not isinstance(iterator.expr.root, str) or iterator.expr.steps:
+                return None
+            iterator_name = iterator.expr.root
+        for key, value in pairs:
+            bound = dict(ev.bindings)
+            bound[iterator_name] = Node({"key": key, "value": value}, collection.file, collection.line)
+            out.append((content, bound))
+    return out
 
 
 def policy_document(ev: Evaluator, address: str) -> Node:
