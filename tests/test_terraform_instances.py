@@ -214,3 +214,64 @@ def test_a_for_over_a_huge_collection_is_bounded(tmp_path):
     value = ev.local("l7", str(path), last[0].expr)
     assert not value.known
     assert ev.notices
+
+
+def test_policy_documents_merge_as_the_provider_does(tmp_path):
+    doc = parse(tmp_path, """\
+        variable "unknown_sid" {}
+        data "aws_iam_policy_document" "source" {
+          statement {
+            sid     = "A"
+            actions = ["s3:GetObject"]
+          }
+          statement {
+            sid     = "B"
+            actions = ["s3:PutObject"]
+          }
+          statement {
+            actions = ["s3:ListBucket"]
+          }
+        }
+        data "aws_iam_policy_document" "merged" {
+          source_json             = jsonencode({ Statement = { Sid = "Z", Effect = "Allow", Action = "z:*" } })
+          source_policy_documents = [data.aws_iam_policy_document.source.json]
+          override_policy_documents = [
+            jsonencode({ Statement = [{ Sid = "A", Effect = "Deny", Action = "s3:*" }, { Effect = "Allow", Action = "x:*" }] }),
+          ]
+          override_json = "{\\"Statement\\": [{\\"Sid\\": \\"Own\\", \\"Effect\\": \\"Allow\\", \\"Action\\": \\"y:*\\"}]}"
+          dynamic "statement" {
+            for_each = ["B", "Own"]
+            content {
+              sid     = statement.value
+              actions = ["own:${statement.value}"]
+            }
+          }
+        }
+        data "aws_iam_policy_document" "unknown" {
+          source_policy_documents = [data.aws_iam_policy_document.source.json]
+          statement {
+            sid     = var.unknown_sid
+            actions = ["s3:*"]
+          }
+        }
+        resource "aws_iam_role_policy" "merged" {
+          policy = data.aws_iam_policy_document.merged.json
+        }
+        resource "aws_iam_role_policy" "unknown" {
+          policy = data.aws_iam_policy_document.unknown.json
+        }
+        """)
+    merged, unknown = doc.policies
+    statements = merged.body.plain()["Statement"]
+    assert [(s.get("Sid"), s["Effect"], s["Action"]) for s in statements] == [
+        ("Z", "Allow", "z:*"),
+        ("A", "Deny", "s3:*"),  # the override replaced the source's A in place
+        ("B", "Allow", ["own:B"]),  # the block's own B replaced the source's B
+        (None, "Allow", ["s3:ListBucket"]),
+        ("Own", "Allow", "y:*"),  # override_json replaced the block's own "Own"
+        (None, "Allow", "x:*"),  # no sid: appended
+    ]
+    # The source statements keep their lines.
+    assert merged.body.get("Statement").value[1].line != merged.body.get("Statement").value[2].line
+    # A sid that decides a merge is not known: the whole document is unknown.
+    assert isinstance(unknown.body.value, Unknown)

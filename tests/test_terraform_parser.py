@@ -1092,7 +1092,11 @@ def test_iam_policy_document_data_source_becomes_the_policy_tree(tmp_path):
     assert (first.line, first.get("Sid").line, first.get("Principal").line, first.get("Condition").line) == (2, 3, 7, 11)
     assert first.get("Condition", "Bool", "aws:SecureTransport").line == 14
     assert (second.get("Effect").line, second.get("Principal").line) == (17, 19)
-    assert isinstance(merged.body.value, Unknown) and merged.kind == "identity"
+    # Merged as the provider merges: the source document's statements, with their own lines.
+    assert merged.kind == "identity"
+    assert merged.body.plain()["Statement"] == body.plain()["Statement"]
+    assert merged.body.get("Statement").value[0].line == 2
+    # Statements generated over an unknown collection: unknown.
     assert isinstance(generated.body.value, Unknown)
 
 

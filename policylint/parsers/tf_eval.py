@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from policylint.model import Node, ParseError, Ref, Unknown
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers import tf_blocks
-from policylint.parsers.tf_functions import FUNCTIONS, collection_pairs, is_number, refs_of, scalar_text
+from policylint.parsers.tf_functions import FUNCTIONS, collection_pairs, is_number, json_text, refs_of, scalar_text
 
 if TYPE_CHECKING:
     from policylint.parsers.terraform import Module
@@ -321,6 +321,9 @@ class Evaluator:
                 continue
             value = None if isinstance(part, hcl.Directive) else self._interpolated(part, file, scope).value
             text = scalar_text(value)
+            if text is None and isinstance(value, (dict, list)) and isinstance(part, hcl.Call) and part.name == "jsonencode":
+                # jsonencode keeps a document as its tree; inside a string it is its JSON text.
+                text = json_text(self._interpolated(part, file, scope))
             length += len(text) if text is not None else 0
             if not self.fits_length(length, file, expr):
                 return self.unknown(expr, file)

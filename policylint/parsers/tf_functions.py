@@ -81,7 +81,7 @@ def _fully_known(node: Node) -> bool:
     return all(n.known for n in node.walk())
 
 
-def _json_text(node: Node) -> str | None:
+def json_text(node: Node) -> str | None:
     """``jsonencode`` output for a fully known value (Terraform sorts object keys)."""
     if not _fully_known(node):
         return None
@@ -96,7 +96,7 @@ def _fn_jsonencode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -
         return value  # documents stay located trees (see policylint.parsers.terraform)
     if not ev.spend(ev.size(value), file, expr):
         return None
-    text = _json_text(value)
+    text = json_text(value)
     return None if text is None else ev.node(text, file, expr)
 
 
@@ -120,7 +120,7 @@ def _fn_base64encode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str)
     value = args[0]
     if not ev.spend(ev.size(value), file, expr):
         return None
-    text = value.value if isinstance(value.value, str) else _json_text(value) if isinstance(value.value, (dict, list)) else None
+    text = value.value if isinstance(value.value, str) else json_text(value) if isinstance(value.value, (dict, list)) else None
     if text is not None and not ev.fits_length(len(text) * 4 // 3 + 4, file, expr):
         return None
     if text is not None:
