@@ -20,6 +20,7 @@ from policylint.model import Document, ParseError, TextFile
 PARSERS = {"cloudformation": "cloudformation", "terraform": "terraform", "plan": "plan", "policy": "policy_json"}
 
 TERRAFORM_EXTENSIONS = (".tf", ".tfvars")
+TERRAFORM_JSON_EXTENSIONS = (".tf.json", ".tfvars.json")  # Terraform JSON syntax, read like .tf
 YAML_EXTENSIONS = (".yaml", ".yml", ".template")
 
 _CFN_TOP_KEY = re.compile(r"^(AWSTemplateFormatVersion|Resources|Transform)\s*:", re.MULTILINE)
@@ -32,7 +33,7 @@ def detect(path: str, text: str) -> str:
     """The format of a file: terraform, cloudformation, plan, policy, or text (read by rules
     that look at any text, such as the credentials finder)."""
     lower = path.lower()
-    if lower.endswith(TERRAFORM_EXTENSIONS):
+    if lower.endswith(TERRAFORM_EXTENSIONS + TERRAFORM_JSON_EXTENSIONS):
         return "terraform"
     if lower.endswith(".json"):
         return _json_kind(text)

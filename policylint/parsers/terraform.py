@@ -37,8 +37,8 @@ import os
 from typing import Any
 
 from policylint.model import Document, Location, ParseError, SourceComment, SourceMap
+from policylint.parsers import hcl_json, tf_blocks, tf_resources
 from policylint.parsers import hcl_tree as hcl
-from policylint.parsers import tf_blocks, tf_resources
 from policylint.parsers.tf_eval import Evaluator
 
 FORMAT = "terraform"
@@ -51,7 +51,7 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
     parsed = []
     for path, text in files:
         try:
-            parsed.append(hcl.parse_file(path, text))
+            parsed.append((hcl_json.parse_file if path.lower().endswith(".json") else hcl.parse_file)(path, text))
         except hcl.HclSyntaxError as exc:
             document.errors.append(ParseError(path, exc.line, exc.message))
             continue
@@ -96,14 +96,14 @@ class Module:
         tfvars_files = []
         # Override files last, so that the declarations they override are the ones kept.
         for parsed in sorted(files, key=lambda f: _is_override(f.path)):
-            name = os.path.basename(parsed.path)
+            name = _json_suffix_removed(os.path.basename(parsed.path))
             if name.endswith(".tfvars"):
                 if name == "terraform.tfvars" or name.endswith(".auto.tfvars"):
                     tfvars_files.append(parsed)
                 continue  # other .tfvars are only read with -var-file
             self._declare(parsed)
         # terraform.tfvars first, then *.auto.tfvars in lexical order: later files win.
-        tfvars_files.sort(key=lambda f: (os.path.basename(f.path) != "terraform.tfvars", os.path.basename(f.path)))
+        tfvars_files.sort(key=lambda f: (_json_suffix_removed(os.path.basename(f.path)) != "terraform.tfvars", os.path.basename(f.path)))
         for parsed in tfvars_files:
             for attribute in parsed.body.attributes.values():
                 self.tfvars[attribute.name] = (attribute, parsed.path)
@@ -170,8 +170,13 @@ def source_map(parsed: hcl.HclFile, directory: str, text: str) -> SourceMap:
     return result
 
 
+def _json_suffix_removed(name: str) -> str:
+    """``main.tf.json`` -> ``main.tf``: Terraform JSON files play the part of their HCL twins."""
+    return name[:-5] if name.lower().endswith((".tf.json", ".tfvars.json")) else name
+
+
 def _is_override(path: str) -> bool:
-    name = os.path.basename(path)
+    name = _json_suffix_removed(os.path.basename(path))
     return name == "override.tf" or name.endswith("_override.tf")
 
 

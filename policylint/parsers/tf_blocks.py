@@ -105,9 +105,13 @@ def expanded_blocks(ev: Evaluator, body: hcl.Body, name: str, file: str) -> list
         iterator = block.body.attributes.get("iterator")
         iterator_name = name
         if iterator is not None:
-            if not isinstance(iterator.expr, hcl.Traversal) or not isinstance(iterator.expr.root, str) or iterator.expr.steps:
+            named = iterator.expr
+            if isinstance(named, hcl.Traversal) and isinstance(named.root, str) and not named.steps:
+                iterator_name = named.root
+            elif isinstance(named, hcl.Literal) and isinstance(named.value, str) and named.value:  # JSON syntax
+                iterator_name = named.value
+            else:
                 return None
-            iterator_name = iterator.expr.root
         for key, value in pairs:
             bound = dict(ev.bindings)
             bound[iterator_name] = Node({"key": key, "value": value}, collection.file, collection.line)
