@@ -8,7 +8,7 @@ from pathlib import Path
 
 from policylint.model import Node, Unknown
 from policylint.parsers import hcl_tree, terraform
-from policylint.parsers.tf_eval import MAX_INSTANCES, Evaluator, instances_of
+from policylint.parsers.tf_eval import MAX_INSTANCES, MAX_MODULE_INSTANCES, Evaluator, instances_of
 
 
 def parse(tmp_path: Path, text: str):
@@ -275,3 +275,19 @@ def test_policy_documents_merge_as_the_provider_does(tmp_path):
     assert merged.body.get("Statement").value[1].line != merged.body.get("Statement").value[2].line
     # A sid that decides a merge is not known: the whole document is unknown.
     assert isinstance(unknown.body.value, Unknown)
+
+
+def test_many_counted_resources_stay_bounded(tmp_path, monkeypatch):
+    # Past the module's total of instances, a resource is one evaluation with unknown instance
+    # values (and a notice), so that a few lines cannot ask for millions of resources.  (The
+    # total is lowered here to keep the test quick.)
+    from policylint.parsers import tf_eval
+
+    assert MAX_MODULE_INSTANCES <= 2 * MAX_INSTANCES
+    monkeypatch.setattr(tf_eval, "MAX_MODULE_INSTANCES", 250)
+    text = "".join(f'resource "aws_s3_bucket" "b{i}" {{\n  count  = 100\n  bucket = "b-${{count.index}}"\n}}\n' for i in range(5))
+    doc = parse(tmp_path, text)
+    assert len(doc.resources) == 2 * 100 + 3
+    assert [r.address for r in doc.resources][-3:] == ["aws_s3_bucket.b2", "aws_s3_bucket.b3", "aws_s3_bucket.b4"]
+    assert isinstance(doc.resources[-1].name.value, Unknown)
+    assert any("resource instances" in e.message for e in doc.errors)

@@ -1,21 +1,25 @@
 """A Terraform module directory -> :class:`Document`.
 
-All ``.tf``/``.tfvars`` files of one directory are one module: variables (their default, overridden
-by ``terraform.tfvars`` then ``*.auto.tfvars`` in name order), locals, resources and data sources
-are evaluated together.  Evaluation is static and conservative: literals, interpolation of known
-values, a handful of pure functions; everything else (``module.*``, most ``data.*``,
-``count.index``, unknown variables, other functions) becomes an :class:`Unknown`, and a reference
-to a resource of the module becomes a :class:`Ref`.  Nothing is guessed.
+All ``.tf``/``.tfvars`` files of one directory (and their JSON-syntax twins ``.tf.json``/
+``.tfvars.json``, read by :mod:`~policylint.parsers.hcl_json`) are one module: variables (their
+default, overridden by ``terraform.tfvars`` then ``*.auto.tfvars`` in name order), locals,
+resources and data sources are evaluated together.  Evaluation is static and conservative:
+literals, interpolation of known values, ``for`` expressions, pure functions; everything else
+(``module.*``, most ``data.*``, unknown variables, other functions) becomes an :class:`Unknown`,
+and a reference to a resource of the module becomes a :class:`Ref`.  Nothing is guessed.
 
-The instances of a resource that may have several (``count``/``for_each``) are distinct
-identities: ``aws_x.y["a"]`` is a Ref to the uid ``tf:<dir>::aws_x.y["a"]``, which no Resource
-has (so the scan treats it as unknown), and ``aws_x.y[each.key]`` is unknown.  A resource with at
-most one instance is one identity whatever its index.
+A resource with a known ``count``/``for_each`` is built once per instance (``aws_x.y[1]``,
+``aws_x.y["a"]``, uid ``tf:<dir>::aws_x.y["a"]``), each evaluated with its ``count.index`` /
+``each.key`` / ``each.value``; with an unknown one, once, with those unknown.  A reference with a
+known key (``aws_x.y["a"]``) is a Ref to that instance, ``aws_x.y[each.key]`` in an instance
+whose key is unknown is unknown.  A resource with at most one instance is one identity whatever
+its index.
 
 Conventions the normaliser (``tf_resources``) relies on:
 
-* blocks are lists of dict Nodes, the shape of plan JSON ``values``; a ``dynamic`` block is one
-  Unknown Node (present, contents unknown);
+* blocks are lists of dict Nodes, the shape of plan JSON ``values``; ``dynamic`` blocks are
+  expanded over a known collection, and are one Unknown Node (present, contents unknown) over an
+  unknown one;
 * a JSON document stays a located tree: ``jsonencode(x)`` evaluates to ``x`` itself, and so do
   ``data.aws_iam_policy_document.d.json`` (the data block converted to the equivalent policy) and
   ``file()`` of a JSON file;

@@ -2,10 +2,12 @@
 
 :class:`Evaluator` evaluates the expressions of one module (see :mod:`policylint.parsers.terraform`
 for what is known and what becomes an :class:`Unknown`): literals, templates and their
-interpolations, tuples and objects, operators and conditionals, references (``var.*``,
-``local.*``, resources of the module and their instances, ``data.aws_iam_policy_document.*``)
-and their scopes (a template file sees only its own variables), and calls of the built-in
-functions of :mod:`~policylint.parsers.tf_functions`.  Blocks are turned into values by
+interpolations, tuples and objects, operators and conditionals, ``for`` expressions and splats,
+references (``var.*``, ``local.*``, resources of the module and their instances,
+``data.aws_iam_policy_document.*``, the ``count``/``each``/iterator names bound where they are
+visible) and their scopes (a template file sees only its own variables), and calls of the
+built-in functions of :mod:`~policylint.parsers.tf_functions`.  :func:`instances_of` expands
+``count``/``for_each`` (resources here; module calls may reuse it).  Blocks are turned into values by
 :mod:`~policylint.parsers.tf_blocks`.
 """
 
@@ -42,6 +44,7 @@ MAX_DEPTH = 60  # named values (locals, variables, template files) evaluated ins
 STEPS_PER_CHARACTER = 20  # evaluation steps allowed per character of the module's source ...
 MIN_STEPS = 2_000_000  # ... and at least this many
 MAX_INSTANCES = 10_000  # instances of one resource (or dynamic blocks of one block): beyond, unknown
+MAX_MODULE_INSTANCES = 20_000  # resource instances built for one module: beyond, one unknown each
 
 Scope = dict[str, Node] | None  # names visible as bare identifiers (templatefile vars); None = module scope
 _ISOLATED: dict[str, Node] = {}  # variable defaults and tfvars may not refer to anything
@@ -62,7 +65,8 @@ class Evaluator:
         # Names bound where they are visible in module scope: ``count``/``each`` of the instance
         # being evaluated, ``dynamic`` block iterators, ``for`` expression variables.
         self.bindings: dict[str, Node] = {}
-        self._instances: dict[str, tuple[list[Instance] | None]] = {}
+        self._instances: dict[str, tuple[list[Instance] | None, dict[str, dict[str, Node]]]] = {}
+        self.instances_built = 0
 
     @contextmanager
     def bound(self, bindings: dict[str, Node]):
@@ -214,31 +218,40 @@ class Evaluator:
 
     def instances(self, address: str) -> list[Instance] | None:
         """The instances of a resource (see :func:`instances_of`), memoised; None when unknown."""
+        return self._instances_by_key(address)[0]
+
+    def _instances_by_key(self, address: str) -> tuple[list[Instance] | None, dict[str, dict[str, Node]]]:
         cached = self._instances.get(address)
         if cached is None:
             block, file = self.module.resources[address]
             attributes = block.body.attributes
             count, for_each = attributes.get("count"), attributes.get("for_each")
-            self._instances[address] = cached = (None,)  # a resource whose count refers to itself
+            self._instances[address] = cached = (None, {})  # a resource whose count refers to itself
             with self.bound({}):
                 found = instances_of(self, count.expr if count else None, for_each.expr if for_each else None, file)
-            self._instances[address] = cached = (found,)
-        return cached[0]
+            by_key = {_key_text(key): bindings for key, bindings in found or ()}
+            self._instances[address] = cached = (found, by_key)
+        return cached
 
     def instance_bindings(self, address: str, key: Any = None) -> dict[str, Node]:
         """``count``/``each`` of the instance ``key`` of a resource; empty when not known."""
-        found = self.instances(address)
+        found, by_key = self._instances_by_key(address)
         if not found:
             return {}
         if key is None:
             return found[0][1] if len(found) == 1 else {}
-        text = _key_text(key)
-        return next((bindings for k, bindings in found if _key_text(k) == text), {})
+        return by_key.get(_key_text(key), {})
 
     def resource_instances(self, address: str) -> list[tuple[str, str, Any]]:
         """(address users read, uid, key) of each instance to build: none for ``count = 0``, one
         with key None when the resource has at most one instance or its instances are unknown."""
         found = self.instances(address)
+        if found is not None and len(found) > 1:
+            self.instances_built += len(found)
+            if self.instances_built > MAX_MODULE_INSTANCES:
+                block, file = self.module.resources[address]
+                self.notice(file, block.line, f"more than {MAX_MODULE_INSTANCES:,} resource instances in the module")
+                found = None
         if found is None:
             return [(address, self.module.uid(address), None)]
         if len(found) <= 1 and self.at_most_one_instance(address):
