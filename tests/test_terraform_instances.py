@@ -291,3 +291,14 @@ def test_many_counted_resources_stay_bounded(tmp_path, monkeypatch):
     assert [r.address for r in doc.resources][-3:] == ["aws_s3_bucket.b2", "aws_s3_bucket.b3", "aws_s3_bucket.b4"]
     assert isinstance(doc.resources[-1].name.value, Unknown)
     assert any("resource instances" in e.message for e in doc.errors)
+
+
+def test_nested_dynamic_blocks_are_bounded(tmp_path):
+    # 20^8 generated blocks if nothing stopped it: the module's total stops it, with a notice.
+    inner = 'x = "leaf"\n'
+    for depth in range(8):
+        inner = f'dynamic "b{depth}" {{\n  for_each = local.items\n  content {{\n    {inner}  }}\n}}\n'
+    items = ", ".join(str(i) for i in range(20))
+    doc = parse(tmp_path, f'locals {{\n  items = [{items}]\n}}\nresource "aws_s3_bucket" "b" {{\n  bucket = "x"\n{inner}}}\n')
+    assert len(doc.resources) == 1
+    assert any("dynamic blocks" in e.message for e in doc.errors)

@@ -44,7 +44,7 @@ MAX_DEPTH = 60  # named values (locals, variables, template files) evaluated ins
 STEPS_PER_CHARACTER = 20  # evaluation steps allowed per character of the module's source ...
 MIN_STEPS = 2_000_000  # ... and at least this many
 MAX_INSTANCES = 10_000  # instances of one resource (or dynamic blocks of one block): beyond, unknown
-MAX_MODULE_INSTANCES = 20_000  # resource instances built for one module: beyond, one unknown each
+MAX_MODULE_INSTANCES = 20_000  # resource instances (and dynamic blocks) of one module: beyond, unknown
 
 Scope = dict[str, Node] | None  # names visible as bare identifiers (templatefile vars); None = module scope
 _ISOLATED: dict[str, Node] = {}  # variable defaults and tfvars may not refer to anything
@@ -67,6 +67,7 @@ class Evaluator:
         self.bindings: dict[str, Node] = {}
         self._instances: dict[str, tuple[list[Instance] | None, dict[str, dict[str, Node]]]] = {}
         self.instances_built = 0
+        self.blocks_generated = 0
 
     @contextmanager
     def bound(self, bindings: dict[str, Node]):
@@ -208,6 +209,10 @@ class Evaluator:
         is not known or holds more than :data:`MAX_INSTANCES` (with a notice)."""
         pairs = collection_pairs(node, sets=False)
         if pairs is None:
+            return None
+        self.blocks_generated += len(pairs)
+        if self.blocks_generated > MAX_MODULE_INSTANCES:
+            self.notice(file, expr.line, f"{what}: more than {MAX_MODULE_INSTANCES:,} dynamic blocks in the module")
             return None
         if len(pairs) > MAX_INSTANCES or not self.spend(len(pairs), file, expr):
             self.notice(file, expr.line, f"{what} of more than {MAX_INSTANCES:,} items")
@@ -354,11 +359,11 @@ class Evaluator:
     def _interpolated(self, expr: hcl.Expr, file: str, scope: Scope) -> Node:
         """An interpolated value.  A bucket's id/bucket/arn is its name (or S3 ARN) here when the
         name is a known literal, so that ``"${aws_s3_bucket.b.arn}/*"`` is a known string.  A
-        literal name is the name of every instance of a counted bucket, so the instance key does
-        not matter; a name that depends on the instance is that instance's."""
+        literal name is the name of every instance of a counted bucket, so an unknown instance
+        key does not matter; a name that depends on the instance is known for a known key."""
         if isinstance(expr, hcl.Traversal) and scope is None and expr.root == "aws_s3_bucket":
             found = self._reference(expr)
-            if found is not None and found[2] and len(found[1]) == 1 and found[0].attr in ("id", "bucket", "arn"):
+            if found is not None and len(found[1]) == 1 and found[0].attr in ("id", "bucket", "arn"):
                 ref = found[0]
                 name = self.resource_attr(f"{expr.root}.{expr.steps[0][1]}", "bucket", found[3])
                 if name is not None and isinstance(name.value, str) and name.value:
