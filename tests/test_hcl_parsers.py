@@ -57,6 +57,9 @@ def dump(value: object) -> object:
             return head + (value.op, dump(value.left), dump(value.right))
         if isinstance(value, hcl.Unary):
             return head + (value.op, dump(value.operand))
+        if isinstance(value, hcl.ForExpr):
+            parts = (value.collection, value.key, value.value, value.condition)
+            return head + (value.key_var, value.value_var, value.grouping, [dump(p) if p is not None else None for p in parts])
         return head
     return value
 

@@ -380,11 +380,16 @@ def test_instances_of_a_counted_resource_are_distinct_identities(tmp_path):
     assert isinstance(part.bucket.value, Unknown)
     assert [r.uid for r in part.bucket.value.refs] == [b + "[each.key]"]
     assert isinstance(part.updates["logging"].target.value, Unknown)
-    # The scan resolves none of them to the declared (whole) resources: an instance is at most
-    # the undeclared stand-in of that one instance.
+    # A known for_each gives one resource per instance, which a reference with a known key links
+    # to; the instances of an unknown count are not known, so a reference to one of them is at
+    # most the undeclared stand-in of that one instance, never the resource as a whole.
     scan = Scan([doc])
+    part = resource(doc, "aws_s3_bucket_logging.b")
+    assert scan.bucket_for(part.bucket) is resource(doc, 'aws_s3_bucket.b["app"]')
+    assert scan.bucket_for(part.updates["logging"].target) is resource(doc, 'aws_s3_bucket.b["logs"]')
+    assert resource(doc, 'aws_s3_bucket.b["logs"]').name.value == "acme-logs"
     declared = {r for r in scan.resources if getattr(r, "declared", False)}
-    for address in ("aws_s3_bucket_logging.b", "aws_s3_bucket_logging.c", "aws_s3_bucket_logging.each"):
+    for address in ("aws_s3_bucket_logging.c", "aws_s3_bucket_logging.each"):
         part = resource(doc, address)
         assert scan.bucket_for(part.bucket) not in declared, address
         assert scan.bucket_for(part.updates["logging"].target) not in declared, address
@@ -439,6 +444,7 @@ def test_unresolvable_values_are_unknown_never_guessed(tmp_path):
         tmp_path,
         main__tf="""\
         variable "no_default" {}
+        variable "names" {}
         variable "on" { default = true }
 
         data "aws_caller_identity" "me" {}
@@ -448,7 +454,7 @@ def test_unresolvable_values_are_unknown_never_guessed(tmp_path):
         }
 
         resource "aws_s3_bucket" "b" {
-          for_each = toset(["x"])
+          for_each = toset(var.names)
           tags = {
             data     = data.aws_caller_identity.me.account_id
             module   = module.network.vpc_id
@@ -457,7 +463,7 @@ def test_unresolvable_values_are_unknown_never_guessed(tmp_path):
             each     = each.key
             function = timestamp()
             try      = try(var.no_default, "fallback")
-            for      = [for s in ["a"] : upper(s)]
+            for      = [for s in var.no_default : upper(s)]
             cond     = var.no_default ? "a" : "b"
             known    = var.on ? "yes" : "no"
             partial  = "arn:aws:iam::${data.aws_caller_identity.me.account_id}:role/${aws_iam_role.r.name}"
@@ -1086,7 +1092,11 @@ def test_iam_policy_document_data_source_becomes_the_policy_tree(tmp_path):
     assert (first.line, first.get("Sid").line, first.get("Principal").line, first.get("Condition").line) == (2, 3, 7, 11)
     assert first.get("Condition", "Bool", "aws:SecureTransport").line == 14
     assert (second.get("Effect").line, second.get("Principal").line) == (17, 19)
-    assert isinstance(merged.body.value, Unknown) and merged.kind == "identity"
+    # Merged as the provider merges: the source document's statements, with their own lines.
+    assert merged.kind == "identity"
+    assert merged.body.plain()["Statement"] == body.plain()["Statement"]
+    assert merged.body.get("Statement").value[0].line == 2
+    # Statements generated over an unknown collection: unknown.
     assert isinstance(generated.body.value, Unknown)
 
 

@@ -20,6 +20,7 @@ from policylint.model import Document, ParseError, TextFile
 PARSERS = {"cloudformation": "cloudformation", "terraform": "terraform", "plan": "plan", "policy": "policy_json"}
 
 TERRAFORM_EXTENSIONS = (".tf", ".tfvars")
+TERRAFORM_JSON_EXTENSIONS = (".tf.json", ".tfvars.json")  # Terraform JSON syntax, read like .tf
 YAML_EXTENSIONS = (".yaml", ".yml", ".template")
 
 _CFN_TOP_KEY = re.compile(r"^(AWSTemplateFormatVersion|Resources|Transform)\s*:", re.MULTILINE)
@@ -36,7 +37,7 @@ def detect(path: str, text: str) -> str:
     (``.template``, ``.json``, ``.yaml``, ``.yml``, and so ``.cfn.json``, ``.template.json``...):
     AWS's classic samples are JSON saved as ``.template``, and JSON is valid YAML."""
     lower = path.lower()
-    if lower.endswith(TERRAFORM_EXTENSIONS):
+    if lower.endswith(TERRAFORM_EXTENSIONS + TERRAFORM_JSON_EXTENSIONS):
         return "terraform"
     if lower.endswith(".json") or lower.endswith(YAML_EXTENSIONS):
         if looks_like_json(text) or (lower.endswith(".json") and not _CFN_TOP_KEY.search(text)):

@@ -160,6 +160,24 @@ class Unary(Expr):
         self.operand = operand
 
 
+class ForExpr(Expr):
+    """``[for k, v in coll : value if cond]`` (``key`` None) or ``{for ... : key => value...}``
+    (``grouping`` for the ``...`` of an object that groups values by key)."""
+
+    __slots__ = ("key_var", "value_var", "collection", "key", "value", "condition", "grouping")
+
+    def __init__(self, key_var: Union[str, None], value_var: str, collection: Expr, key: Union[Expr, None],
+                 value: Expr, condition: Union[Expr, None], grouping: bool, *position: Any):
+        super().__init__(*position)
+        self.key_var = key_var
+        self.value_var = value_var
+        self.collection = collection
+        self.key = key
+        self.value = value
+        self.condition = condition
+        self.grouping = grouping
+
+
 class Opaque(Expr):
     """Anything the evaluator does not attempt (``for`` expressions, malformed interpolations)."""
 
@@ -193,6 +211,8 @@ def iter_subexpressions(expr: Expr):
             stack.extend((node.left, node.right))
         elif isinstance(node, Unary):
             stack.append(node.operand)
+        elif isinstance(node, ForExpr):
+            stack.extend(e for e in (node.collection, node.key, node.value, node.condition) if e is not None)
 
 
 # --------------------------------------------------------------------------- structure
@@ -594,6 +614,17 @@ class _Converter:
 
     _index_expr_term = _get_attr_expr_term
 
+    def _for_expr(self, tree: Any) -> Expr:
+        parts = [c for c in tree.children if hasattr(c, "data") and c.data != _LAYOUT]
+        intro = [c for c in parts[0].children if hasattr(c, "data") and c.data != _LAYOUT]
+        names = [str(c.children[0]) for c in intro[:-1]]
+        condition = self.expr(self._inner(parts[-1])[0]) if parts[-1].data == "for_cond" else None
+        exprs = [self.expr(c) for c in parts[1:] if c.data != "for_cond"]
+        is_object = tree.data == "for_object_expr"
+        grouping = is_object and any(str(c) == "..." for c in tree.children if not hasattr(c, "data"))
+        return ForExpr(names[0] if len(names) == 2 else None, names[-1], self.expr(intro[-1]),
+                       exprs[0] if is_object else None, exprs[-1], condition, grouping, *self.position(tree))
+
     def _splat_expr_term(self, tree: Any) -> Expr:
         splat = tree.children[1]
         steps: list[Step] = [("splat", None)] + [self._step(c) for c in splat.children[1:] if hasattr(c, "data")]
@@ -619,6 +650,8 @@ _HANDLERS: dict[str, Any] = {
     "index_expr_term": _Converter._index_expr_term,
     "attr_splat_expr_term": _Converter._splat_expr_term,
     "full_splat_expr_term": _Converter._splat_expr_term,
+    "for_tuple_expr": _Converter._for_expr,
+    "for_object_expr": _Converter._for_expr,
 }
 
 
@@ -1063,7 +1096,7 @@ class _TreeSitterConverter:
         if kind == "function_call":
             return self.call(node)
         if kind == "for_expr":
-            return Opaque(*self.position(node))
+            return self.for_expr(node)
         if kind == "conditional":
             pieces = self.conditional_chain(node)
             converted = [self.expr(piece) for piece in pieces]
@@ -1085,6 +1118,23 @@ class _TreeSitterConverter:
         if kind == "expression":
             return self.expr(node)
         raise _Unsupported(kind)
+
+    def for_expr(self, node: Any) -> Expr:
+        inner = node.named_children[0]
+        if inner.type not in ("for_tuple_expr", "for_object_expr"):
+            raise _Unsupported(inner.type)
+        intro = next(c for c in inner.named_children if c.type == "for_intro")
+        names = [self.text(c) for c in intro.named_children if c.type == "identifier"]
+        collection = next(c for c in intro.named_children if c.type == "expression")
+        exprs = [self.expr(c) for c in inner.named_children if c.type == "expression"]
+        cond = next((c for c in inner.named_children if c.type == "for_cond"), None)
+        condition = self.expr(next(c for c in cond.named_children if c.type == "expression")) if cond is not None else None
+        is_object = inner.type == "for_object_expr"
+        grouping = is_object and any(c.type == "ellipsis" for c in inner.children)
+        if len(names) not in (1, 2) or len(exprs) != (2 if is_object else 1):
+            raise _Unsupported("for expression")
+        return ForExpr(names[0] if len(names) == 2 else None, names[-1], self.expr(collection),
+                       exprs[0] if is_object else None, exprs[-1], condition, grouping, *self.position(node))
 
     def conditional_chain(self, node: Any) -> list[Any]:
         """``a ? b : c ? d : e`` as ``[a, b, c, d, e]``.  tree-sitter-hcl groups such a chain to

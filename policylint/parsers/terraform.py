@@ -1,21 +1,25 @@
 """A Terraform module directory -> :class:`Document`.
 
-All ``.tf``/``.tfvars`` files of one directory are one module: variables (their default, overridden
-by ``terraform.tfvars`` then ``*.auto.tfvars`` in name order), locals, resources and data sources
-are evaluated together.  Evaluation is static and conservative: literals, interpolation of known
-values, a handful of pure functions; everything else (``module.*``, most ``data.*``,
-``count.index``, unknown variables, other functions) becomes an :class:`Unknown`, and a reference
-to a resource of the module becomes a :class:`Ref`.  Nothing is guessed.
+All ``.tf``/``.tfvars`` files of one directory (and their JSON-syntax twins ``.tf.json``/
+``.tfvars.json``, read by :mod:`~policylint.parsers.hcl_json`) are one module: variables (their
+default, overridden by ``terraform.tfvars`` then ``*.auto.tfvars`` in name order), locals,
+resources and data sources are evaluated together.  Evaluation is static and conservative:
+literals, interpolation of known values, ``for`` expressions, pure functions; everything else
+(``module.*``, most ``data.*``, unknown variables, other functions) becomes an :class:`Unknown`,
+and a reference to a resource of the module becomes a :class:`Ref`.  Nothing is guessed.
 
-The instances of a resource that may have several (``count``/``for_each``) are distinct
-identities: ``aws_x.y["a"]`` is a Ref to the uid ``tf:<dir>::aws_x.y["a"]``, which no Resource
-has (so the scan treats it as unknown), and ``aws_x.y[each.key]`` is unknown.  A resource with at
-most one instance is one identity whatever its index.
+A resource with a known ``count``/``for_each`` is built once per instance (``aws_x.y[1]``,
+``aws_x.y["a"]``, uid ``tf:<dir>::aws_x.y["a"]``), each evaluated with its ``count.index`` /
+``each.key`` / ``each.value``; with an unknown one, once, with those unknown.  A reference with a
+known key (``aws_x.y["a"]``) is a Ref to that instance, ``aws_x.y[each.key]`` in an instance
+whose key is unknown is unknown.  A resource with at most one instance is one identity whatever
+its index.
 
 Conventions the normaliser (``tf_resources``) relies on:
 
-* blocks are lists of dict Nodes, the shape of plan JSON ``values``; a ``dynamic`` block is one
-  Unknown Node (present, contents unknown);
+* blocks are lists of dict Nodes, the shape of plan JSON ``values``; ``dynamic`` blocks are
+  expanded over a known collection, and are one Unknown Node (present, contents unknown) over an
+  unknown one;
 * a JSON document stays a located tree: ``jsonencode(x)`` evaluates to ``x`` itself, and so do
   ``data.aws_iam_policy_document.d.json`` (the data block converted to the equivalent policy) and
   ``file()`` of a JSON file;
@@ -37,8 +41,8 @@ import os
 from typing import Any
 
 from policylint.model import Document, Location, ParseError, SourceComment, SourceMap
+from policylint.parsers import hcl_json, tf_blocks, tf_resources
 from policylint.parsers import hcl_tree as hcl
-from policylint.parsers import tf_blocks, tf_resources
 from policylint.parsers.tf_eval import Evaluator
 
 FORMAT = "terraform"
@@ -51,7 +55,7 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
     parsed = []
     for path, text in files:
         try:
-            parsed.append(hcl.parse_file(path, text))
+            parsed.append((hcl_json.parse_file if path.lower().endswith(".json") else hcl.parse_file)(path, text))
         except hcl.HclSyntaxError as exc:
             document.errors.append(ParseError(path, exc.line, exc.message))
             continue
@@ -68,13 +72,14 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
             continue
         location = Location(file, block.line, block.end_line)
         try:
-            attrs = tf_blocks.resource_values(evaluator, address)
-            built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
+            for instance_address, uid, key in evaluator.resource_instances(address):
+                attrs = tf_blocks.resource_values(evaluator, address, key)
+                built = tf_resources.build(block.labels[0], instance_address, uid, attrs, location, FORMAT)
+                document.resources.extend(built.resources)
+                document.policies.extend(built.policies)
         except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs
             document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{address}`: {exc!r}", kind="internal"))
             continue
-        document.resources.extend(built.resources)
-        document.policies.extend(built.policies)
     document.errors.extend(evaluator.notices.values())
     return document
 
@@ -95,14 +100,14 @@ class Module:
         tfvars_files = []
         # Override files last, so that the declarations they override are the ones kept.
         for parsed in sorted(files, key=lambda f: _is_override(f.path)):
-            name = os.path.basename(parsed.path)
+            name = _json_suffix_removed(os.path.basename(parsed.path))
             if name.endswith(".tfvars"):
                 if name == "terraform.tfvars" or name.endswith(".auto.tfvars"):
                     tfvars_files.append(parsed)
                 continue  # other .tfvars are only read with -var-file
             self._declare(parsed)
         # terraform.tfvars first, then *.auto.tfvars in lexical order: later files win.
-        tfvars_files.sort(key=lambda f: (os.path.basename(f.path) != "terraform.tfvars", os.path.basename(f.path)))
+        tfvars_files.sort(key=lambda f: (_json_suffix_removed(os.path.basename(f.path)) != "terraform.tfvars", os.path.basename(f.path)))
         for parsed in tfvars_files:
             for attribute in parsed.body.attributes.values():
                 self.tfvars[attribute.name] = (attribute, parsed.path)
@@ -169,8 +174,13 @@ def source_map(parsed: hcl.HclFile, directory: str, text: str) -> SourceMap:
     return result
 
 
+def _json_suffix_removed(name: str) -> str:
+    """``main.tf.json`` -> ``main.tf``: Terraform JSON files play the part of their HCL twins."""
+    return name[:-5] if name.lower().endswith((".tf.json", ".tfvars.json")) else name
+
+
 def _is_override(path: str) -> bool:
-    name = os.path.basename(path)
+    name = _json_suffix_removed(os.path.basename(path))
     return name == "override.tf" or name.endswith("_override.tf")
 
 

@@ -2,22 +2,25 @@
 
 :class:`Evaluator` evaluates the expressions of one module (see :mod:`policylint.parsers.terraform`
 for what is known and what becomes an :class:`Unknown`): literals, templates and their
-interpolations, tuples and objects, operators and conditionals, references (``var.*``,
-``local.*``, resources of the module and their instances, ``data.aws_iam_policy_document.*``)
-and their scopes (a template file sees only its own variables), and calls of the built-in
-functions of :mod:`~policylint.parsers.tf_functions`.  Blocks are turned into values by
+interpolations, tuples and objects, operators and conditionals, ``for`` expressions and splats,
+references (``var.*``, ``local.*``, resources of the module and their instances,
+``data.aws_iam_policy_document.*``, the ``count``/``each``/iterator names bound where they are
+visible) and their scopes (a template file sees only its own variables), and calls of the
+built-in functions of :mod:`~policylint.parsers.tf_functions`.  :func:`instances_of` expands
+``count``/``for_each`` (resources here; module calls may reuse it).  Blocks are turned into values by
 :mod:`~policylint.parsers.tf_blocks`.
 """
 
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Callable
 
 from policylint.model import Node, ParseError, Ref, Unknown
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers import tf_blocks
-from policylint.parsers.tf_functions import FUNCTIONS, is_number, refs_of, scalar_text
+from policylint.parsers.tf_functions import FUNCTIONS, collection_pairs, is_number, json_text, refs_of, scalar_text
 
 if TYPE_CHECKING:
     from policylint.parsers.terraform import Module
@@ -40,6 +43,8 @@ MAX_INTEGER_BITS = 4096  # an integer product larger than this is unknown
 MAX_DEPTH = 60  # named values (locals, variables, template files) evaluated inside one another
 STEPS_PER_CHARACTER = 20  # evaluation steps allowed per character of the module's source ...
 MIN_STEPS = 2_000_000  # ... and at least this many
+MAX_INSTANCES = 10_000  # instances of one resource (or dynamic blocks of one block): beyond, unknown
+MAX_MODULE_INSTANCES = 20_000  # resource instances (and dynamic blocks) of one module: beyond, unknown
 
 Scope = dict[str, Node] | None  # names visible as bare identifiers (templatefile vars); None = module scope
 _ISOLATED: dict[str, Node] = {}  # variable defaults and tfvars may not refer to anything
@@ -57,6 +62,22 @@ class Evaluator:
         self.including: list[str] = []  # template files being rendered, innermost last
         self.notices: dict[tuple[str, int], ParseError] = {}  # budgets exceeded, by place
         self._sizes: dict[int, tuple[Node, int]] = {}  # id -> (node, number of values in it)
+        # Names bound where they are visible in module scope: ``count``/``each`` of the instance
+        # being evaluated, ``dynamic`` block iterators, ``for`` expression variables.
+        self.bindings: dict[str, Node] = {}
+        self._instances: dict[str, tuple[list[Instance] | None, dict[str, dict[str, Node]]]] = {}
+        self.instances_built = 0
+        self.blocks_generated = 0
+
+    @contextmanager
+    def bound(self, bindings: dict[str, Node]):
+        """Evaluate with exactly ``bindings`` visible (not merged with the current ones)."""
+        saved = self.bindings
+        self.bindings = bindings
+        try:
+            yield
+        finally:
+            self.bindings = saved
 
     def _once(self, key: tuple[str, ...], compute: Callable[[], Node], on_cycle: Callable[[], Node]) -> Node:
         """Memoised evaluation of a named value; a reference cycle evaluates to unknown."""
@@ -70,10 +91,12 @@ class Evaluator:
             self.notice(value.file, value.line, f"values nested more than {MAX_DEPTH} deep (locals, variables, template files)")
             return value
         self._active.add(key)
+        saved, self.bindings = self.bindings, {}  # a named value sees no instance or iterator
         try:
             value = compute()
         finally:
             self._active.discard(key)
+            self.bindings = saved
         self._cache[key] = value
         return value
 
@@ -162,16 +185,83 @@ class Evaluator:
             return Node(Unknown(f"local.{name}"), file, at.line)
         return self._once(("local", name), lambda: self.eval(declared[0].expr, declared[1]), lambda: Node(Unknown(f"local.{name}"), file, at.line))
 
-    def resource_attr(self, address: str, name: str) -> Node | None:
+    def resource_attr(self, address: str, name: str, key: Any = None) -> Node | None:
+        """An argument of a resource, evaluated for its instance ``key`` (the only instance when
+        None and it has one; with unknown ``count``/``each`` when the instance is not known)."""
         block, file = self.module.resources[address]
         attribute = block.body.attributes.get(name)
         if attribute is None:
             return None
+        bindings = self.instance_bindings(address, key)
+
+        def compute() -> Node:
+            with self.bound(bindings):
+                return self.eval(attribute.expr, file)
+
         return self._once(
-            ("resource", address, name),
-            lambda: self.eval(attribute.expr, file),
+            ("resource", address, _key_text(key) if bindings else "", name),
+            compute,
             lambda: Node(Unknown(f"{address}.{name}"), file, attribute.line),
         )
+
+    def bounded_pairs(self, node: Node, file: str, expr: hcl.Expr, what: str) -> list[tuple[Node, Node]] | None:
+        """:func:`collection_pairs` of a collection to expand (``dynamic`` blocks), None when it
+        is not known or holds more than :data:`MAX_INSTANCES` (with a notice)."""
+        pairs = collection_pairs(node, sets=False)
+        if pairs is None:
+            return None
+        self.blocks_generated += len(pairs)
+        if self.blocks_generated > MAX_MODULE_INSTANCES:
+            self.notice(file, expr.line, f"{what}: more than {MAX_MODULE_INSTANCES:,} dynamic blocks in the module")
+            return None
+        if len(pairs) > MAX_INSTANCES or not self.spend(len(pairs), file, expr):
+            self.notice(file, expr.line, f"{what} of more than {MAX_INSTANCES:,} items")
+            return None
+        return pairs
+
+    # ---- instances of resources
+
+    def instances(self, address: str) -> list[Instance] | None:
+        """The instances of a resource (see :func:`instances_of`), memoised; None when unknown."""
+        return self._instances_by_key(address)[0]
+
+    def _instances_by_key(self, address: str) -> tuple[list[Instance] | None, dict[str, dict[str, Node]]]:
+        cached = self._instances.get(address)
+        if cached is None:
+            block, file = self.module.resources[address]
+            attributes = block.body.attributes
+            count, for_each = attributes.get("count"), attributes.get("for_each")
+            self._instances[address] = cached = (None, {})  # a resource whose count refers to itself
+            with self.bound({}):
+                found = instances_of(self, count.expr if count else None, for_each.expr if for_each else None, file)
+            by_key = {_key_text(key): bindings for key, bindings in found or ()}
+            self._instances[address] = cached = (found, by_key)
+        return cached
+
+    def instance_bindings(self, address: str, key: Any = None) -> dict[str, Node]:
+        """``count``/``each`` of the instance ``key`` of a resource; empty when not known."""
+        found, by_key = self._instances_by_key(address)
+        if not found:
+            return {}
+        if key is None:
+            return found[0][1] if len(found) == 1 else {}
+        return by_key.get(_key_text(key), {})
+
+    def resource_instances(self, address: str) -> list[tuple[str, str, Any]]:
+        """(address users read, uid, key) of each instance to build: none for ``count = 0``, one
+        with key None when the resource has at most one instance or its instances are unknown."""
+        found = self.instances(address)
+        if found is not None and len(found) > 1:
+            self.instances_built += len(found)
+            if self.instances_built > MAX_MODULE_INSTANCES:
+                block, file = self.module.resources[address]
+                self.notice(file, block.line, f"more than {MAX_MODULE_INSTANCES:,} resource instances in the module")
+                found = None
+        if found is None:
+            return [(address, self.module.uid(address), None)]
+        if len(found) <= 1 and self.at_most_one_instance(address):
+            return [(address, self.module.uid(address), key) for key, _ in found]
+        return [(f"{address}[{_key_text(key)}]", f"{self.module.uid(address)}[{_key_text(key)}]", key) for key, _ in found]
 
     # ---- expressions
 
@@ -249,6 +339,9 @@ class Evaluator:
                 continue
             value = None if isinstance(part, hcl.Directive) else self._interpolated(part, file, scope).value
             text = scalar_text(value)
+            if text is None and isinstance(value, (dict, list)) and isinstance(part, hcl.Call) and part.name == "jsonencode":
+                # jsonencode keeps a document as its tree; inside a string it is its JSON text.
+                text = json_text(self._interpolated(part, file, scope))
             length += len(text) if text is not None else 0
             if not self.fits_length(length, file, expr):
                 return self.unknown(expr, file)
@@ -266,13 +359,13 @@ class Evaluator:
     def _interpolated(self, expr: hcl.Expr, file: str, scope: Scope) -> Node:
         """An interpolated value.  A bucket's id/bucket/arn is its name (or S3 ARN) here when the
         name is a known literal, so that ``"${aws_s3_bucket.b.arn}/*"`` is a known string.  A
-        literal name is the name of every instance of a counted bucket, so the instance key does
-        not matter."""
+        literal name is the name of every instance of a counted bucket, so an unknown instance
+        key does not matter; a name that depends on the instance is known for a known key."""
         if isinstance(expr, hcl.Traversal) and scope is None and expr.root == "aws_s3_bucket":
             found = self._reference(expr)
             if found is not None and len(found[1]) == 1 and found[0].attr in ("id", "bucket", "arn"):
                 ref = found[0]
-                name = self.resource_attr(f"{expr.root}.{expr.steps[0][1]}", "bucket")
+                name = self.resource_attr(f"{expr.root}.{expr.steps[0][1]}", "bucket", found[3])
                 if name is not None and isinstance(name.value, str) and name.value:
                     text = f"arn:aws:s3:::{name.value}" if ref.attr == "arn" else name.value
                     return self.node(text, file, expr)
@@ -286,6 +379,9 @@ class Evaluator:
             if root in scope:
                 return self.relocated(self._walk(scope[root], steps, expr, file, scope), file, expr)
             return self.unknown(expr, file)
+        bound = self.bindings.get(root)
+        if bound is not None:
+            return self.relocated(self._walk(bound, steps, expr, file, scope), file, expr)
         name = steps[0][1] if steps and steps[0][0] == "attr" else None
         if root == "var" and name is not None:
             value = self.variable(name, file, expr)
@@ -298,11 +394,11 @@ class Evaluator:
         found = self._reference(expr)
         if found is None:
             return self.unknown(expr, file)
-        ref, rest, instance_known = found
+        ref, rest, instance_known, _ = found
         if not instance_known:  # aws_x.y[each.key]: which instance is not known
             return self.node(Unknown(expr.text, (ref,)), file, expr)
         if not rest or (len(rest) == 1 and rest[0][0] == "attr"):
-            literal = self._literal_attribute(expr, ref, file)
+            literal = self._literal_attribute(expr, ref, file, found[3])
             if literal is not None:
                 return literal
             return self.node(ref, file, expr)
@@ -311,8 +407,16 @@ class Evaluator:
     def _walk(self, node: Node, steps: list[hcl.Step], expr: hcl.Expr, file: str, scope: Scope) -> Node:
         """Follow ``.attr`` / ``[index]`` steps into a value; unknown as soon as a step cannot be
         followed."""
-        for kind, arg in steps:
+        for position, (kind, arg) in enumerate(steps):
             value = node.value
+            if kind == "splat" and (isinstance(value, list) or value is None or isinstance(value, dict)):
+                # x[*].a: the rest of the steps applied to each element (a single value is a
+                # one-element list, null an empty one).
+                elements = value if isinstance(value, list) else [] if value is None else [node]
+                if not self.spend(len(elements), file, expr):
+                    return self.unknown(expr, file)
+                rest = steps[position + 1:]
+                return self.node([self._walk(element, rest, expr, file, scope) for element in elements], file, expr)
             if kind == "attr" and isinstance(value, dict) and arg in value:
                 node = value[arg]
                 continue
@@ -368,6 +472,58 @@ class Evaluator:
             return self.unknown(expr, file)
         return self.unknown(expr, file) if result is _UNKNOWN else self.node(result, file, expr)
 
+    def _for(self, expr: hcl.ForExpr, file: str, scope: Scope) -> Node:
+        """A ``for`` expression over a known collection (a map in key order); unknown when the
+        collection, a condition or a key is not known."""
+        collection = self.eval(expr.collection, file, scope)
+        pairs = collection_pairs(collection, sets=False)
+        if pairs is None or not self.spend(len(pairs), file, expr):
+            return self.unknown(expr, file)
+        if isinstance(collection.value, dict):
+            pairs.sort(key=lambda pair: pair[0].value)
+        items: list[Node] = []
+        entries: dict[str, Node] = {}
+        for key, value in pairs:
+            names = {expr.value_var: value}
+            if expr.key_var is not None:
+                names[expr.key_var] = key
+            if scope is None:
+                with self.bound({**self.bindings, **names}):
+                    produced = self._for_item(expr, file, None)
+            else:
+                produced = self._for_item(expr, file, {**scope, **names})
+            if produced is None:
+                return self.unknown(expr, file)
+            if produced is _SKIPPED:
+                continue
+            item_key, item = produced
+            if expr.key is None:
+                items.append(item)
+            elif expr.grouping:
+                group = entries.setdefault(item_key, self._located([], file, expr))
+                group.value.append(item)
+            elif item_key in entries:  # a duplicate key is an error in Terraform
+                return self.unknown(expr, file)
+            else:
+                entries[item_key] = item
+        return self.node(items if expr.key is None else entries, file, expr)
+
+    def _for_item(self, expr: hcl.ForExpr, file: str, scope: Scope) -> Any:
+        """(key text or None, value) of one iteration; _SKIPPED when its condition is false,
+        None when it is not known."""
+        if expr.condition is not None:
+            truth = _truth(self.eval(expr.condition, file, scope).value)
+            if truth is None:
+                return None
+            if not truth:
+                return _SKIPPED
+        key = None
+        if expr.key is not None:
+            key = scalar_text(self.eval(expr.key, file, scope).value)
+            if key is None:
+                return None
+        return key, self.eval(expr.value, file, scope)
+
     def _call(self, expr: hcl.Call, file: str, scope: Scope) -> Node:
         function = FUNCTIONS.get(expr.name)
         if function is None or expr.expand:
@@ -378,14 +534,14 @@ class Evaluator:
 
     # ---- references to resources and their instances
 
-    def _literal_attribute(self, expr: hcl.Traversal, ref: Ref, file: str) -> Node | None:
+    def _literal_attribute(self, expr: hcl.Traversal, ref: Ref, file: str, key: Any = None) -> Node | None:
         """The value of ``aws_x.y.attr`` when ``attr`` is one of :data:`_LITERAL_ATTRIBUTES` and
         is written on the resource as a known string; None otherwise (the reference stays a
         Ref).  Placed where the reference is written, as values read through variables are."""
         address = f"{expr.root}.{expr.steps[0][1]}"
         if (expr.root, ref.attr) not in _LITERAL_ATTRIBUTES:
             return None
-        value = self.resource_attr(address, ref.attr)  # type: ignore[arg-type]
+        value = self.resource_attr(address, ref.attr, key)  # type: ignore[arg-type]
         if value is None or not isinstance(value.value, str) or not value.value:
             return None
         return self.relocated(value, file, expr)
@@ -395,7 +551,7 @@ class Evaluator:
         found = self._reference(expr)
         return None if found is None else found[0]
 
-    def _reference(self, expr: hcl.Traversal) -> tuple[Ref, list[hcl.Step], bool] | None:
+    def _reference(self, expr: hcl.Traversal) -> tuple[Ref, list[hcl.Step], bool, Any] | None:
         """``aws_x.name[...].attr...`` as (Ref, the steps after the resource and its instance
         key, whether the instance referred to is known), when the module declares the resource.
 
@@ -416,15 +572,17 @@ class Evaluator:
         uid = self.module.uid(address)
         rest = steps[1:]
         known = True
+        instance = None
         if self.at_most_one_instance(address):
             rest = _skip_instance_keys(rest)
         elif rest and rest[0][0] == "index":
             key = self._instance_key(address, rest[0][1])
             known = key is not None
             uid += f"[{key if known else rest[0][1].text}]"
+            instance = json.loads(key) if known else None
             rest = rest[1:]
         attr = rest[0][1] if rest and rest[0][0] == "attr" else None
-        return Ref(uid, attr, expr.text), rest, known
+        return Ref(uid, attr, expr.text), rest, known, instance
 
     def at_most_one_instance(self, address: str) -> bool:
         """Whether the resource has no ``count``/``for_each``, or one known to give at most one
@@ -471,6 +629,42 @@ class Evaluator:
             return None
         text = scalar_text(key)
         return None if text is None else json.dumps(text)
+
+
+Instance = tuple[Any, dict[str, Node]]  # (key: an int for count, a string for for_each; bindings)
+
+
+def instances_of(ev: Evaluator, count: hcl.Expr | None, for_each: hcl.Expr | None, file: str) -> list[Instance] | None:
+    """The instances ``count``/``for_each`` give, each with the ``count``/``each`` it binds, in
+    Terraform's order (indexes; keys sorted); ``[(None, {})]`` for neither, ``[]`` for none, None
+    when the collection (or its keys) is not known or holds more than :data:`MAX_INSTANCES`.
+    Evaluated with the evaluator's current bindings (a module call passes its caller's)."""
+    if count is not None and for_each is not None:  # invalid in Terraform
+        return None
+    if count is None and for_each is None:
+        return [(None, {})]
+    if count is not None:
+        node = ev.eval(count, file)
+        value = node.value
+        if not is_number(value) or isinstance(value, float) and not value.is_integer() or value < 0:
+            return None
+        if value > MAX_INSTANCES:
+            ev.notice(file, count.line, f"`count` of more than {MAX_INSTANCES:,} instances")
+            return None
+        return [(index, {"count": Node({"index": Node(index, node.file, node.line)}, node.file, node.line)}) for index in range(int(value))]
+    node = ev.eval(for_each, file)  # type: ignore[arg-type]
+    pairs = collection_pairs(node, sets=True)
+    if pairs is None:
+        return None
+    if len(pairs) > MAX_INSTANCES:
+        ev.notice(file, for_each.line, f"`for_each` of more than {MAX_INSTANCES:,} instances")  # type: ignore[union-attr]
+        return None
+    return [(key.value, {"each": Node({"key": key, "value": value}, node.file, node.line)}) for key, value in sorted(pairs, key=lambda p: p[0].value)]
+
+
+def _key_text(key: Any) -> str:
+    """An instance key as written in an address: ``0``, ``"logs"``."""
+    return str(key) if isinstance(key, int) else json.dumps(key)
 
 
 def _relocated(node: Node, file: str, expr: hcl.Expr) -> Node:
@@ -520,6 +714,7 @@ def _truth(value: Any) -> bool | None:
 
 
 _UNKNOWN = object()
+_SKIPPED = object()
 
 
 def _operate(op: str, left: Node, right: Node) -> Any:
@@ -560,6 +755,7 @@ _HANDLERS: dict[type, Callable[[Evaluator, Any, str, Scope], Node]] = {
     hcl.Conditional: Evaluator._conditional,
     hcl.Binary: Evaluator._binary,
     hcl.Unary: Evaluator._unary,
+    hcl.ForExpr: Evaluator._for,
 }
 
 

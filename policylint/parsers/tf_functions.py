@@ -56,11 +56,32 @@ def refs_of(value: Any) -> tuple[Ref, ...]:
     return ()
 
 
+def collection_pairs(node: Node, sets: bool) -> list[tuple[Node, Node]] | None:
+    """(key, value) Nodes of a known collection: a map's keys; a list's elements as keys and
+    values when ``sets`` (Terraform's ``for_each`` takes sets of strings, and ``toset`` gives a
+    list here), else its indexes.  None when unknown or when a key is not a known string."""
+    value = node.value
+    if isinstance(value, dict):
+        return [(Node(key, node.file, node.line), item) for key, item in value.items()]
+    if not isinstance(value, list):
+        return None
+    if not sets:
+        return [(Node(index, item.file, item.line), item) for index, item in enumerate(value)]
+    pairs: dict[str, tuple[Node, Node]] = {}
+    for item in value:
+        text = scalar_text(item.value) if not isinstance(item.value, bool) else None
+        if text is None:
+            return None
+        key = Node(text, item.file, item.line, item.end_line)
+        pairs.setdefault(text, (key, key))
+    return list(pairs.values())
+
+
 def _fully_known(node: Node) -> bool:
     return all(n.known for n in node.walk())
 
 
-def _json_text(node: Node) -> str | None:
+def json_text(node: Node) -> str | None:
     """``jsonencode`` output for a fully known value (Terraform sorts object keys)."""
     if not _fully_known(node):
         return None
@@ -75,7 +96,7 @@ def _fn_jsonencode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -
         return value  # documents stay located trees (see policylint.parsers.terraform)
     if not ev.spend(ev.size(value), file, expr):
         return None
-    text = _json_text(value)
+    text = json_text(value)
     return None if text is None else ev.node(text, file, expr)
 
 
@@ -99,7 +120,7 @@ def _fn_base64encode(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str)
     value = args[0]
     if not ev.spend(ev.size(value), file, expr):
         return None
-    text = value.value if isinstance(value.value, str) else _json_text(value) if isinstance(value.value, (dict, list)) else None
+    text = value.value if isinstance(value.value, str) else json_text(value) if isinstance(value.value, (dict, list)) else None
     if text is not None and not ev.fits_length(len(text) * 4 // 3 + 4, file, expr):
         return None
     if text is not None:
@@ -309,7 +330,160 @@ def _read_module_file(ev: Evaluator, path_node: Node) -> tuple[str, bytes] | Non
         return None
 
 
+def _plain_scalar(node: Node) -> Any:
+    """A known primitive as a comparable value; _NOT_SCALAR otherwise."""
+    value = node.value
+    if value is None or isinstance(value, (str, bool)) or is_number(value):
+        return (type(value) if not is_number(value) else float, value)
+    return _NOT_SCALAR
+
+
+_NOT_SCALAR = object()
+
+
+def _fn_try(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    """The first argument, when it is wholly known.  An unknown one may be unknown or an
+    error, which only Terraform can tell: the result is unknown."""
+    if not args or not _fully_known(args[0]):
+        return None
+    return args[0]
+
+
+def _fn_can(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not _fully_known(args[0]):
+        return None
+    return ev.node(True, file, expr)
+
+
+def _fn_coalesce(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    for arg in args:
+        if not arg.known:
+            return None
+        if arg.value is not None and arg.value != "":
+            return arg
+    return None  # every argument null or empty: an error
+
+
+def _fn_length(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, (list, dict, str)):
+        return None
+    return ev.node(len(args[0].value), file, expr)
+
+
+def _fn_element(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 2 or not isinstance(args[0].value, list) or not args[0].value:
+        return None
+    index = args[1].value
+    if not is_number(index) or index < 0 or not float(index).is_integer():
+        return None
+    items = args[0].value
+    return items[int(index) % len(items)]
+
+
+def _fn_keys(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, dict):
+        return None
+    return ev.node([Node(key, args[0].file, args[0].line) for key in sorted(args[0].value)], file, expr)
+
+
+def _fn_values(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, dict):
+        return None
+    mapping = args[0].value
+    return ev.node([mapping[key] for key in sorted(mapping)], file, expr)
+
+
+def _fn_zipmap(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 2 or not isinstance(args[0].value, list) or not isinstance(args[1].value, list):
+        return None
+    keys, items = args[0].value, args[1].value
+    texts = [scalar_text(key.value) for key in keys]
+    if len(keys) != len(items) or any(text is None for text in texts):
+        return None
+    return ev.node(dict(zip(texts, items)), file, expr)  # type: ignore[arg-type]
+
+
+def _fn_one(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, list) or len(args[0].value) > 1:
+        return None
+    return args[0].value[0] if args[0].value else ev.node(None, file, expr)
+
+
+def _fn_contains(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 2 or not isinstance(args[0].value, list):
+        return None
+    wanted = _plain_scalar(args[1])
+    if wanted is _NOT_SCALAR:
+        return None
+    if not ev.spend(len(args[0].value), file, expr):
+        return None
+    found = [_plain_scalar(item) for item in args[0].value]
+    if wanted in found:
+        return ev.node(True, file, expr)
+    if _NOT_SCALAR in found:  # an unknown element may be the one
+        return None
+    return ev.node(False, file, expr)
+
+
+def _fn_flatten(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, list):
+        return None
+    if not ev.spend(ev.size(args[0]), file, expr):
+        return None
+    out: list[Node] = []
+    stack = list(reversed(args[0].value))
+    while stack:
+        item = stack.pop()
+        if isinstance(item.value, list):
+            stack.extend(reversed(item.value))
+        elif isinstance(item.value, (Unknown, Ref)):  # it may be a list: how many items is unknown
+            return None
+        else:
+            out.append(item)
+    return ev.node(out, file, expr)
+
+
+def _fn_split(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 2 or not isinstance(args[0].value, str) or not isinstance(args[1].value, str) or not args[0].value:
+        return None
+    return ev.node([Node(part, file, expr.line) for part in args[1].value.split(args[0].value)], file, expr)
+
+
+def _fn_replace(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 3 or not all(isinstance(a.value, str) for a in args):
+        return None
+    text, search, replacement = (a.value for a in args)
+    if len(search) > 1 and search.startswith("/") and search.endswith("/"):
+        return None  # a regular expression (RE2 syntax): not reproduced
+    if not search:
+        return None
+    count = text.count(search)
+    if not ev.fits_length(len(text) + count * len(replacement), file, expr):
+        return None
+    return ev.node(text.replace(search, replacement), file, expr)
+
+
+def _fn_tomap(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:
+    if len(args) != 1 or not isinstance(args[0].value, dict):
+        return None
+    return args[0]
+
+
 FUNCTIONS: dict[str, Function] = {
+    "try": _fn_try,
+    "can": _fn_can,
+    "coalesce": _fn_coalesce,
+    "length": _fn_length,
+    "element": _fn_element,
+    "keys": _fn_keys,
+    "values": _fn_values,
+    "zipmap": _fn_zipmap,
+    "one": _fn_one,
+    "contains": _fn_contains,
+    "flatten": _fn_flatten,
+    "split": _fn_split,
+    "replace": _fn_replace,
+    "tomap": _fn_tomap,
     "jsonencode": _fn_jsonencode,
     "jsondecode": _fn_jsondecode,
     "base64encode": _fn_base64encode,
