@@ -60,6 +60,8 @@ class Unit:
     format: str
     path: str
     sources: tuple[tuple[str, str], ...]
+    # Terraform: the ``-var-file`` files (path, text) applied to a root module after its tfvars.
+    var_files: tuple[tuple[str, str], ...] = ()
 
     @property
     def text(self) -> str:
@@ -71,9 +73,10 @@ class Unit:
         return sum(len(text) for _, text in self.sources)
 
 
-def units(texts: Iterable[TextFile]) -> list[Unit]:
+def units(texts: Iterable[TextFile], var_files: Sequence[tuple[str, str]] = ()) -> list[Unit]:
     """The units to parse, in the order of ``texts``: one per template, plan or policy file, then
-    one per Terraform module directory."""
+    one per Terraform root module: a directory that no scanned directory calls, with every
+    directory its module calls reach (see :func:`policylint.parsers.tf_units.roots`)."""
     out: list[Unit] = []
     modules: dict[str, list[tuple[str, str]]] = {}
     for text_file in texts:
@@ -81,7 +84,10 @@ def units(texts: Iterable[TextFile]) -> list[Unit]:
             modules.setdefault(os.path.dirname(text_file.path), []).append((text_file.path, text_file.text))
         elif text_file.format in PARSERS:
             out.append(Unit(text_file.format, text_file.path, ((text_file.path, text_file.text),)))
-    out.extend(Unit("terraform", directory, tuple(files)) for directory, files in modules.items())
+    from policylint.parsers import tf_units
+
+    var_files = tuple(var_files)
+    out.extend(Unit("terraform", root, sources, var_files) for root, sources in tf_units.roots(modules))
     return out
 
 

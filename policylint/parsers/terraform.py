@@ -38,45 +38,82 @@ from typing import Any
 
 from policylint.model import Document, Location, ParseError, SourceComment, SourceMap
 from policylint.parsers import hcl_tree as hcl
-from policylint.parsers import tf_blocks, tf_resources
-from policylint.parsers.tf_eval import Evaluator
+from policylint.parsers import tf_blocks, tf_modules, tf_resources
 
 FORMAT = "terraform"
 
 
-def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
-    """Parse and evaluate the ``(path, text)`` files of one directory.  A file that does not
-    parse gives a :class:`ParseError` and the others are still evaluated."""
+def parse_module(directory: str, files: list[tuple[str, str]], var_files: list[tuple[str, str]] | tuple = ()) -> Document:
+    """Parse and evaluate a root module: the ``(path, text)`` files of its directory, of the
+    directories its module calls reach (:mod:`~policylint.parsers.tf_modules`), and the
+    ``var_files`` given as ``-var-file``.  A file that does not parse gives a :class:`ParseError`
+    and the others are still evaluated."""
     document = Document(FORMAT)
-    parsed = []
-    for path, text in files:
-        try:
-            parsed.append(hcl.parse_file(path, text))
-        except hcl.HclSyntaxError as exc:
-            document.errors.append(ParseError(path, exc.line, exc.message))
-            continue
-        except Exception as exc:  # a parser bug in one file must not cost the others their findings
-            document.errors.append(ParseError(path, None, f"internal error while parsing: {exc!r}", kind="internal"))
-            continue
-        if "policylint" in text.lower():
-            document.source_maps[path] = source_map(parsed[-1], directory, text)
-    module = Module(directory, parsed)
-    document.errors.extend(module.errors)
-    evaluator = Evaluator(module, sum(len(text) for _, text in files))
+    own_maps = document.source_maps
+
+    def declare(module_directory: str, module_files: list[tuple[str, str]]) -> Module:
+        parsed = []
+        for path, text in module_files:
+            try:
+                parsed.append(hcl.parse_file(path, text))
+            except hcl.HclSyntaxError as exc:
+                errors.append(ParseError(path, exc.line, exc.message))
+                continue
+            except Exception as exc:  # a parser bug in one file must not cost the others their findings
+                errors.append(ParseError(path, None, f"internal error while parsing: {exc!r}", kind="internal"))
+                continue
+            if "policylint" in text.lower() and not tf_modules.is_downloaded(path):
+                own_maps[path] = source_map(parsed[-1], module_directory, text)
+        module = Module(module_directory, parsed)
+        module.source_size = sum(len(text) for _, text in module_files)
+        errors.extend(module.errors)
+        return module
+
+    errors: list[ParseError] = []
+    tree = tf_modules.Tree(directory, files, declare, errors)
+    instances = tree.evaluate(_var_file_attributes(var_files, errors))
+    for instance in instances:
+        _declare_resources(document, instance)
+    for instance in instances:
+        errors.extend(instance.evaluator.notices.values())
+    anchors = {}
+    for instance in instances:
+        if instance.anchor is not None:
+            anchors.setdefault(instance.directory, instance)
+    for error in errors:  # errors in downloaded code are reported at the user's module call
+        owner = anchors.get(tf_modules.canonical(os.path.dirname(error.file)))
+        document.errors.append(owner.anchored_error(error) if owner is not None else error)
+    return document
+
+
+def _declare_resources(document: Document, instance: tf_modules.Instance) -> None:
+    """The resources (and policies) of one module instance, at the addresses users read."""
+    module, evaluator = instance, instance.evaluator
     for address, (block, file) in module.resources.items():
         if tf_blocks.declares_nothing(block):
             continue
-        location = Location(file, block.line, block.end_line)
+        location = Location(file, block.line, block.end_line) if instance.anchor is None else instance.anchor
         try:
-            attrs = tf_blocks.resource_values(evaluator, address)
-            built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
+            attrs = instance.anchored(tf_blocks.resource_values(evaluator, address))
+            built = tf_resources.build(block.labels[0], instance.address(address), module.uid(address), attrs, location, FORMAT)
         except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs
-            document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{address}`: {exc!r}", kind="internal"))
+            document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{instance.address(address)}`: {exc!r}", kind="internal"))
             continue
         document.resources.extend(built.resources)
         document.policies.extend(built.policies)
-    document.errors.extend(evaluator.notices.values())
-    return document
+
+
+def _var_file_attributes(var_files, errors: list[ParseError]) -> list[tuple[hcl.Attribute, str]]:
+    """The assignments of the ``-var-file`` files, in order (a later file wins)."""
+    out = []
+    for path, text in var_files:
+        try:
+            parsed = hcl.parse_file(path, text)
+        except hcl.HclSyntaxError as exc:
+            errors.append(ParseError(path, exc.line, exc.message))
+            continue
+        out.extend((attribute, path) for attribute in parsed.body.attributes.values())
+    return out
 
 
 class Module:
@@ -92,6 +129,9 @@ class Module:
         self.locals: dict[str, tuple[hcl.Attribute, str]] = {}
         self.resources: dict[str, tuple[hcl.Block, str]] = {}
         self.data: dict[str, tuple[hcl.Block, str]] = {}
+        self.calls: dict[str, tuple[hcl.Block, str]] = {}  # module blocks
+        self.outputs: dict[str, tuple[hcl.Block, str]] = {}
+        self.source_size = 0
         tfvars_files = []
         # Override files last, so that the declarations they override are the ones kept.
         for parsed in sorted(files, key=lambda f: _is_override(f.path)):
@@ -123,6 +163,10 @@ class Module:
             elif kind == "data" and len(labels) == 2:
                 address = f"{labels[0]}.{labels[1]}"
                 self._add(self.data, address, (block, path), f"data source `data.{address}`", override)
+            elif kind == "module" and len(labels) == 1:
+                self._add(self.calls, labels[0], (block, path), f"module `{labels[0]}`", override)
+            elif kind == "output" and len(labels) == 1:
+                self._add(self.outputs, labels[0], (block, path), f"output `{labels[0]}`", override)
 
     def _add(self, table: dict[str, Any], name: str, entry: tuple[Any, str], what: str, override: bool) -> None:
         first = table.get(name)
@@ -176,4 +220,4 @@ def _is_override(path: str) -> bool:
 
 def parse_unit(unit) -> Document:
     """The registry's entry point (see :mod:`policylint.parsers`): a module directory."""
-    return parse_module(unit.path, list(unit.sources))
+    return parse_module(unit.path, list(unit.sources), getattr(unit, "var_files", ()))

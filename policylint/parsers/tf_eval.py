@@ -57,6 +57,12 @@ class Evaluator:
         self.including: list[str] = []  # template files being rendered, innermost last
         self.notices: dict[tuple[str, int], ParseError] = {}  # budgets exceeded, by place
         self._sizes: dict[int, tuple[Node, int]] = {}  # id -> (node, number of values in it)
+        # Hooks for module calls (:mod:`~policylint.parsers.tf_modules`): the arguments a caller
+        # passes (name -> thunk), ``each``/``count`` of the module instance whose arguments are
+        # being evaluated, and how ``module.<name>...`` references resolve.
+        self.inputs: dict[str, Callable[[], Node]] | None = None
+        self.instance_values: dict[str, Node] = {}
+        self.module_reference: Callable[[Evaluator, hcl.Traversal, str], Node] | None = None
 
     def _once(self, key: tuple[str, ...], compute: Callable[[], Node], on_cycle: Callable[[], Node]) -> Node:
         """Memoised evaluation of a named value; a reference cycle evaluates to unknown."""
@@ -145,6 +151,8 @@ class Evaluator:
 
     def variable(self, name: str, file: str, at: hcl.Expr) -> Node:
         def compute() -> Node:
+            if self.inputs is not None and name in self.inputs:
+                return self.inputs[name]()
             given = self.module.tfvars.get(name)
             if given is not None:
                 return self.eval(given[0].expr, given[1], _ISOLATED)
@@ -152,7 +160,10 @@ class Evaluator:
             default = declared[0].body.attributes.get("default") if declared else None
             if default is None:
                 return Node(Unknown(f"var.{name}"), file, at.line)
-            return self.eval(default.expr, declared[1], _ISOLATED)  # type: ignore[index]
+            value = self.eval(default.expr, declared[1], _ISOLATED)  # type: ignore[index]
+            for node in value.walk():  # a fresh tree: the default's own nodes
+                node.origin = f"default of `var.{name}`"
+            return value
 
         return self._once(("var", name), compute, lambda: Node(Unknown(f"var.{name}"), file, at.line))
 
@@ -295,6 +306,10 @@ class Evaluator:
             return self.relocated(self._walk(value, steps[1:], expr, file, scope), file, expr)
         if root == "data":
             return self._data(expr, file)
+        if root in self.instance_values:
+            return self.relocated(self._walk(self.instance_values[root], steps, expr, file, scope), file, expr)
+        if root == "module" and self.module_reference is not None:
+            return self.module_reference(self, expr, file)
         found = self._reference(expr)
         if found is None:
             return self.unknown(expr, file)
@@ -489,7 +504,7 @@ def _relocated(node: Node, file: str, expr: hcl.Expr) -> Node:
             value = {key: moved(child) for key, child in value.items()}
         elif isinstance(value, list):
             value = [moved(child) for child in value]
-        return Node(value, file, expr.line, end_line)
+        return Node(value, file, expr.line, end_line, origin=item.origin)
 
     return moved(node)
 
