@@ -60,8 +60,10 @@ class Unit:
     format: str
     path: str
     sources: tuple[tuple[str, str], ...]
-    # Terraform: the ``-var-file`` files (path, text) applied to a root module after its tfvars.
+    # Terraform: the ``-var-file`` files (path, text) applied to a root module after its tfvars,
+    # and the root modules among the unit's directories (those of the files in ``sources``).
     var_files: tuple[tuple[str, str], ...] = ()
+    roots: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -87,7 +89,7 @@ def units(texts: Iterable[TextFile], var_files: Sequence[tuple[str, str]] = ()) 
     from policylint.parsers import tf_units
 
     var_files = tuple(var_files)
-    out.extend(Unit("terraform", root, sources, var_files) for root, sources in tf_units.roots(modules))
+    out.extend(Unit("terraform", roots[0], sources, var_files, roots) for roots, sources in tf_units.roots(modules))
     return out
 
 

@@ -36,17 +36,17 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from policylint.model import Document, Location, ParseError, SourceComment, SourceMap
+from policylint.model import Document, Location, Node, ParseError, SourceComment, SourceMap
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers import tf_blocks, tf_modules, tf_resources
 
 FORMAT = "terraform"
 
 
-def parse_module(directory: str, files: list[tuple[str, str]], var_files: list[tuple[str, str]] | tuple = ()) -> Document:
-    """Parse and evaluate a root module: the ``(path, text)`` files of its directory, of the
-    directories its module calls reach (:mod:`~policylint.parsers.tf_modules`), and the
-    ``var_files`` given as ``-var-file``.  A file that does not parse gives a :class:`ParseError`
+def parse_module(directory: str, files: list[tuple[str, str]], var_files: list[tuple[str, str]] | tuple = (), roots: tuple[str, ...] = ()) -> Document:
+    """Parse and evaluate root modules: ``directory`` (and the other ``roots``), given the
+    ``(path, text)`` files of their directories and of the directories their module calls reach
+    (:mod:`~policylint.parsers.tf_modules`), and the ``var_files`` given as ``-var-file``.  A file that does not parse gives a :class:`ParseError`
     and the others are still evaluated."""
     document = Document(FORMAT)
     own_maps = document.source_maps
@@ -70,8 +70,9 @@ def parse_module(directory: str, files: list[tuple[str, str]], var_files: list[t
         return module
 
     errors: list[ParseError] = []
-    tree = tf_modules.Tree(directory, files, declare, errors)
-    instances = tree.evaluate(_var_file_attributes(var_files, errors))
+    tree = tf_modules.Tree(files, declare, errors)
+    var_attributes = _var_file_attributes(var_files, errors)
+    instances = [i for root in (roots or (directory,)) for i in tree.evaluate(root, var_attributes)]
     for instance in instances:
         _declare_resources(document, instance)
     for instance in instances:
@@ -94,7 +95,10 @@ def _declare_resources(document: Document, instance: tf_modules.Instance) -> Non
             continue
         location = Location(file, block.line, block.end_line) if instance.anchor is None else instance.anchor
         try:
-            attrs = instance.anchored(tf_blocks.resource_values(evaluator, address))
+            if tf_resources.reads_attributes(block.labels[0]):
+                attrs = instance.anchored(tf_blocks.resource_values(evaluator, address))
+            else:  # built as a plain Resource: its attributes are read only through references
+                attrs = Node({}, location.file, location.line)
             built = tf_resources.build(block.labels[0], instance.address(address), module.uid(address), attrs, location, FORMAT)
         except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs
             document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{instance.address(address)}`: {exc!r}", kind="internal"))
@@ -220,4 +224,4 @@ def _is_override(path: str) -> bool:
 
 def parse_unit(unit) -> Document:
     """The registry's entry point (see :mod:`policylint.parsers`): a module directory."""
-    return parse_module(unit.path, list(unit.sources), getattr(unit, "var_files", ()))
+    return parse_module(unit.path, list(unit.sources), unit.var_files, unit.roots)

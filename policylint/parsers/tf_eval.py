@@ -57,10 +57,10 @@ class Evaluator:
         self.including: list[str] = []  # template files being rendered, innermost last
         self.notices: dict[tuple[str, int], ParseError] = {}  # budgets exceeded, by place
         self._sizes: dict[int, tuple[Node, int]] = {}  # id -> (node, number of values in it)
-        # Hooks for module calls (:mod:`~policylint.parsers.tf_modules`): the arguments a caller
-        # passes (name -> thunk), ``each``/``count`` of the module instance whose arguments are
-        # being evaluated, and how ``module.<name>...`` references resolve.
-        self.inputs: dict[str, Callable[[], Node]] | None = None
+        # Hooks for module calls (:mod:`~policylint.parsers.tf_modules`): the value a caller
+        # passes for a variable (None: not passed), ``each``/``count`` of the module instance whose
+        # arguments are being evaluated, and how ``module.<name>...`` references resolve.
+        self.inputs: Callable[[str], Node | None] | None = None
         self.instance_values: dict[str, Node] = {}
         self.module_reference: Callable[[Evaluator, hcl.Traversal, str], Node] | None = None
 
@@ -151,8 +151,9 @@ class Evaluator:
 
     def variable(self, name: str, file: str, at: hcl.Expr) -> Node:
         def compute() -> Node:
-            if self.inputs is not None and name in self.inputs:
-                return self.inputs[name]()
+            passed = self.inputs(name) if self.inputs is not None else None
+            if passed is not None:
+                return passed
             given = self.module.tfvars.get(name)
             if given is not None:
                 return self.eval(given[0].expr, given[1], _ISOLATED)

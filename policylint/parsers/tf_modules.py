@@ -62,8 +62,9 @@ class Call:
 class Instance:
     """One module instance: the declarations of its directory seen under its address."""
 
-    def __init__(self, tree: Tree, declarations: Module, prefix: str, key_path: str, chain: tuple[Call, ...], anchor: Location | None):
+    def __init__(self, tree: Tree, root: str, declarations: Module, prefix: str, key_path: str, chain: tuple[Call, ...], anchor: Location | None):
         self.tree = tree
+        self.root = root
         self.declarations = declarations
         self.prefix = prefix  # "" for the root, 'module.a["x"].' for a child
         self.key_path = key_path  # modules.json key: "a.b"
@@ -76,14 +77,41 @@ class Instance:
         self.data = declarations.data
         self.tfvars: dict[str, Any] = declarations.tfvars if not prefix else {}
         self.calls: dict[str, Call] = {}
+        self.call: Call | None = None  # the call that made this instance, and its each/count
+        self.instance_values: dict[str, Node] = {}
         self.evaluator = Evaluator(self, declarations.source_size)  # type: ignore[arg-type]
         self.evaluator.module_reference = self._module_reference
 
     def uid(self, address: str) -> str:
-        return f"tf:{self.tree.root}::{self.prefix}{address}"
+        return f"tf:{self.root}::{self.prefix}{address}"
 
     def address(self, address: str) -> str:
         return self.prefix + address
+
+    # ---- arguments from the caller
+
+    def argument(self, name: str) -> Node | None:
+        """The value the call passes for ``var.<name>``, evaluated once in the caller with this
+        instance's ``each``/``count``; None when the call does not pass it.  Its origin names the
+        argument (file:line), after any origin of its own (a default of the caller's variable)."""
+        call = self.call
+        attribute = call.block.body.attributes.get(name) if call is not None else None
+        if attribute is None or name in _META_ARGUMENTS:
+            return None
+        ev = call.parent.evaluator  # type: ignore[union-attr]
+
+        def compute() -> Node:
+            saved = ev.instance_values
+            ev.instance_values = self.instance_values
+            try:
+                value = ev.eval(attribute.expr, call.file)
+            finally:
+                ev.instance_values = saved
+            origin = f"`{name}` set by `{self.prefix.rstrip('.')}` at {call.file}:{attribute.line}"
+            return _with_origin(ev, value, origin, call.file, attribute.expr)
+
+        unknown = lambda: Node(Unknown(f"var.{name}"), call.file, attribute.line)  # noqa: E731
+        return ev._once(("module argument", self.prefix, name), compute, unknown)
 
     # ---- outputs seen by the caller
 
@@ -146,24 +174,24 @@ class Instance:
 
 
 class Tree:
-    """The module tree of one root: each directory parsed once, every instance evaluated."""
+    """The module trees of the roots of one unit: each directory parsed once, every instance
+    evaluated."""
 
-    def __init__(self, root: str, files: list[tuple[str, str]], declare: Callable[[str, list[tuple[str, str]]], Module], errors: list[ParseError]):
-        self.root = root
+    def __init__(self, files: list[tuple[str, str]], declare: Callable[[str, list[tuple[str, str]]], Module], errors: list[ParseError]):
         self._declare = declare
         self.errors = errors
         self._files: dict[str, list[tuple[str, str]]] = {}
-        self.downloaded: dict[str, str] = {}
-        root_canonical = canonical(root)
+        self._downloaded: dict[str, dict[str, str]] = {}  # root -> its modules.json
         for path, text in files:
-            if path == os.path.join(root, MODULES_JSON) or (not root and path == MODULES_JSON):
-                self.downloaded = downloaded_dirs(root, text)
+            if path.endswith(MODULES_JSON) and is_downloaded(path):
+                root = canonical(path[: -len(MODULES_JSON)])
+                self._downloaded[root] = downloaded_dirs(root, text)
                 continue
-            directory = os.path.dirname(path)
-            self._files.setdefault(canonical(directory) if canonical(directory) != root_canonical else root, []).append((path, text))
+            self._files.setdefault(canonical(os.path.dirname(path)), []).append((path, text))
         self._declarations: dict[str, Module | None] = {}
         self.instances: list[Instance] = []
         self._budget_noted = False
+        self._first = 0  # the first instance of the root being evaluated
 
     def declarations(self, directory: str) -> Module | None:
         if directory not in self._declarations:
@@ -171,19 +199,22 @@ class Tree:
             self._declarations[directory] = self._declare(directory, files) if files else None
         return self._declarations[directory]
 
-    def evaluate(self, var_files: list[tuple[hcl.Attribute, str]]) -> list[Instance]:
-        """Every instance, the root first, callers before the modules they call."""
-        root = self.declarations(self.root)
-        if root is None:
+    def evaluate(self, root: str, var_files: list[tuple[hcl.Attribute, str]]) -> list[Instance]:
+        """Every instance of the root module ``root``, the root first, callers before the
+        modules they call."""
+        declarations = self.declarations(canonical(root))
+        if declarations is None:
             return []
         for attribute, path in var_files:  # after terraform.tfvars and *.auto.tfvars: they win
-            root.tfvars[attribute.name] = (attribute, path)
-        pending = [Instance(self, root, "", "", (), None)]
+            declarations.tfvars[attribute.name] = (attribute, path)
+        self.downloaded = self._downloaded.get(canonical(root), {})
+        first = self._first = len(self.instances)
+        pending = [Instance(self, root, declarations, "", "", (), None)]
         while pending:
             instance = pending.pop(0)
             self.instances.append(instance)
             pending.extend(self._expand(instance))
-        return self.instances
+        return self.instances[first:]
 
     def _expand(self, parent: Instance) -> list[Instance]:
         """The instances of the module calls of ``parent``."""
@@ -210,7 +241,7 @@ class Tree:
             if declarations is None:  # a missing or empty directory: unknown
                 continue
             for key, values in self._keys(parent, call):
-                if len(self.instances) + len(children) >= MAX_INSTANCES:
+                if len(self.instances) - self._first + len(children) >= MAX_INSTANCES:
                     if not self._budget_noted:
                         self._budget_noted = True
                         self.errors.append(ParseError(file, block.line, f"more than {MAX_INSTANCES} module instances: the others are not evaluated", "unsupported"))
@@ -260,38 +291,14 @@ class Tree:
         anchor = parent.anchor
         if anchor is None and is_downloaded(declarations.directory):
             anchor = Location(call.file, call.block.line, call.block.line)
-        child = Instance(self, declarations, prefix, key_path, parent.chain + (call,), anchor)
+        child = Instance(self, parent.root, declarations, prefix, key_path, parent.chain + (call,), anchor)
         call.instances[key] = child
-        child.evaluator.inputs = {
-            name: _argument(parent.evaluator, call, prefix, attribute, values)
-            for name, attribute in call.block.body.attributes.items()
-            if name not in _META_ARGUMENTS
-        }
+        child.call, child.instance_values = call, values
+        child.evaluator.inputs = child.argument
         return child
 
 
 _META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
-
-
-def _argument(ev: Evaluator, call: Call, prefix: str, attribute: hcl.Attribute, values: dict[str, Node]) -> Callable[[], Node]:
-    """A thunk evaluating one argument of a call in the caller, once, with the instance's
-    ``each``/``count``; the value's origin names the argument."""
-    where = f"{call.file}:{attribute.line}"
-    address = prefix.rstrip(".")
-
-    def compute() -> Node:
-        saved = ev.instance_values
-        ev.instance_values = values
-        try:
-            value = ev.eval(attribute.expr, call.file)
-        finally:
-            ev.instance_values = saved
-        return _with_origin(ev, value, f"`{attribute.name}` set by `{address}` at {where}", call.file, attribute.expr)
-
-    def evaluate() -> Node:
-        return ev._once(("module argument", prefix, attribute.name), compute, lambda: Node(Unknown(f"var.{attribute.name}"), call.file, attribute.line))
-
-    return evaluate
 
 
 def _with_origin(ev: Evaluator, node: Node, origin: str, file: str, expr: hcl.Expr) -> Node:

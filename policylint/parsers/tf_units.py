@@ -66,10 +66,10 @@ def _module_sources(files: list[tuple[str, str]]) -> list[str]:
     return sources
 
 
-def roots(modules: dict[str, list[tuple[str, str]]]) -> list[tuple[str, tuple[tuple[str, str], ...]]]:
-    """(root, sources) of each Terraform unit, one per root of ``modules`` (directory -> scanned
-    files): a directory that no other scanned directory calls, or, in a cycle of calls, its
-    first directory.  A unit holds the root's files, those of each directory its local calls
+def roots(modules: dict[str, list[tuple[str, str]]]) -> list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
+    """(roots, sources) of each Terraform unit.  A root of ``modules`` (directory -> scanned
+    files) is a directory that no other scanned directory calls, or, in a cycle of calls, its
+    first directory; roots that call a common directory share a unit.  A unit holds the root's files, those of each directory its local calls
     reach (read from disk when not scanned) and of the modules ``terraform init`` downloaded for
     it, so that its cache key covers all it reads."""
     scanned = {canonical(directory): files for directory, files in modules.items()}
@@ -77,7 +77,6 @@ def roots(modules: dict[str, list[tuple[str, str]]]) -> list[tuple[str, tuple[tu
     calls = {d: [canonical(os.path.join(d, s)) for s in _module_sources(files) if local_source(s)] for d, files in scanned.items()}
     called = {child for d, children in calls.items() for child in children if child != d and child in scanned}
     reached: set[str] = set()
-    out: list[tuple[str, tuple[tuple[str, str], ...]]] = []
     loaded: dict[str, list[tuple[str, str]]] = {}
 
     def gather(root: str) -> list[tuple[str, str]]:
@@ -113,14 +112,43 @@ def roots(modules: dict[str, list[tuple[str, str]]]) -> list[tuple[str, tuple[tu
                     order.append(child)
         return sources
 
+    closures: list[tuple[str, list[tuple[str, str]]]] = []
     for root in [d for d in scanned if d not in called]:
         reached.add(root)
-        out.append((named[root], tuple(gather(root))))
+        closures.append((root, gather(root)))
     for root in scanned:  # directories that only call one another: the first is a root
         if root not in reached:
             reached.add(root)
-            out.append((named[root], tuple(gather(root))))
-    return out
+            closures.append((root, gather(root)))
+    return _merged(closures, named)
+
+
+def _merged(closures: list[tuple[str, list[tuple[str, str]]]], named: dict[str, str]) -> list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
+    """Roots that share a module directory (the examples of one module) in one unit, so that
+    each file is parsed once; in the order of their first root."""
+    owner: dict[str, int] = {}  # file -> index of the group holding it
+    parent = list(range(len(closures)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for index, (_, sources) in enumerate(closures):
+        for path, _ in sources:
+            other = owner.setdefault(path, index)
+            if other != index:
+                a, b = find(other), find(index)
+                if a != b:
+                    parent[max(a, b)] = min(a, b)
+    groups: dict[int, tuple[list[str], dict[str, str]]] = {}
+    for index, (root, sources) in enumerate(closures):
+        roots, files = groups.setdefault(find(index), ([], {}))
+        roots.append(named[root])
+        for path, text in sources:
+            files.setdefault(path, text)
+    return [(tuple(roots), tuple(files.items())) for roots, files in groups.values()]
 
 
 def _read_small(path: str) -> str | None:
