@@ -191,7 +191,7 @@ class Tree:
         self._declarations: dict[str, Module | None] = {}
         self.instances: list[Instance] = []
         self._budget_noted = False
-        self._first = 0  # the first instance of the root being evaluated
+        self._created = 0  # instances created for the root being evaluated
 
     def declarations(self, directory: str) -> Module | None:
         if directory not in self._declarations:
@@ -208,7 +208,8 @@ class Tree:
         for attribute, path in var_files:  # after terraform.tfvars and *.auto.tfvars: they win
             declarations.tfvars[attribute.name] = (attribute, path)
         self.downloaded = self._downloaded.get(canonical(root), {})
-        first = self._first = len(self.instances)
+        first = len(self.instances)
+        self._created, self._budget_noted = 1, False
         pending = [Instance(self, root, declarations, "", "", (), None)]
         while pending:
             instance = pending.pop(0)
@@ -241,11 +242,12 @@ class Tree:
             if declarations is None:  # a missing or empty directory: unknown
                 continue
             for key, values in self._keys(parent, call):
-                if len(self.instances) - self._first + len(children) >= MAX_INSTANCES:
+                if self._created >= MAX_INSTANCES:
                     if not self._budget_noted:
                         self._budget_noted = True
                         self.errors.append(ParseError(file, block.line, f"more than {MAX_INSTANCES} module instances: the others are not evaluated", "unsupported"))
                     return children
+                self._created += 1
                 children.append(self._instance(parent, call, declarations, key, values))
         return children
 
