@@ -33,12 +33,14 @@ builds the model objects; only :mod:`~policylint.parsers.hcl_tree` knows the HCL
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
 from policylint.model import Document, Location, Node, ParseError, SourceComment, SourceMap
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers import tf_blocks, tf_modules, tf_resources
+from policylint.parsers.tf_eval import Evaluator
 
 FORMAT = "terraform"
 
@@ -84,6 +86,7 @@ def parse_module(directory: str, files: list[tuple[str, str]], var_files: list[t
     for error in errors:  # errors in downloaded code are reported at the user's module call
         owner = anchors.get(tf_modules.canonical(os.path.dirname(error.file)))
         document.errors.append(owner.anchored_error(error) if owner is not None else error)
+    tree.close()
     return document
 
 
@@ -91,7 +94,7 @@ def _declare_resources(document: Document, instance: tf_modules.Instance) -> Non
     """The resources (and policies) of one module instance, at the addresses users read."""
     module, evaluator = instance, instance.evaluator
     for address, (block, file) in module.resources.items():
-        if tf_blocks.declares_nothing(block):
+        if tf_blocks.declares_nothing(block) or _no_instance(evaluator, block, file):
             continue
         location = Location(file, block.line, block.end_line) if instance.anchor is None else instance.anchor
         try:
@@ -105,6 +108,19 @@ def _declare_resources(document: Document, instance: tf_modules.Instance) -> Non
             continue
         document.resources.extend(built.resources)
         document.policies.extend(built.policies)
+
+
+def _no_instance(evaluator: Evaluator, block: hcl.Block, file: str) -> bool:
+    """``count``/``for_each`` known to give no instance (``count = var.create ? 1 : 0`` with
+    ``create = false``, as module callers often pass): the resource does not exist."""
+    attributes = block.body.attributes
+    if "count" in attributes:
+        value = evaluator.eval(attributes["count"].expr, file).value
+        return not isinstance(value, bool) and value == 0
+    if "for_each" in attributes:
+        value = evaluator.eval(attributes["for_each"].expr, file).value
+        return isinstance(value, (dict, list)) and not value
+    return False
 
 
 def _var_file_attributes(var_files, errors: list[ParseError]) -> list[tuple[hcl.Attribute, str]]:
@@ -224,4 +240,13 @@ def _is_override(path: str) -> bool:
 
 def parse_unit(unit) -> Document:
     """The registry's entry point (see :mod:`policylint.parsers`): a module directory."""
-    return parse_module(unit.path, list(unit.sources), unit.var_files, unit.roots)
+    # The unit's trees and values live until it is evaluated (a repository whose examples call
+    # its module is one unit): a collection in the middle would walk them all and free nothing.
+    # What the unit leaves behind is freed by reference counting (Tree.close).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return parse_module(unit.path, list(unit.sources), unit.var_files, unit.roots)
+    finally:
+        if collecting:
+            gc.enable()

@@ -497,17 +497,17 @@ def _relocated(node: Node, file: str, expr: hcl.Expr) -> Node:
         return node
     if node.file == file and node.line == expr.line:
         return node
-    end_line = expr.end_line if expr.end_line > expr.line else None
+    return _moved(node, file, expr.line, expr.end_line if expr.end_line > expr.line else None)
 
-    def moved(item: Node) -> Node:
-        value = item.value
-        if isinstance(value, dict):
-            value = {key: moved(child) for key, child in value.items()}
-        elif isinstance(value, list):
-            value = [moved(child) for child in value]
-        return Node(value, file, expr.line, end_line, origin=item.origin)
 
-    return moved(node)
+def _moved(item: Node, file: str, line: int, end_line: int | None) -> Node:
+    # Not a closure: a recursive closure is a reference cycle, left for the collector.
+    value = item.value
+    if isinstance(value, dict):
+        value = {key: _moved(child, file, line, end_line) for key, child in value.items()}
+    elif isinstance(value, list):
+        value = [_moved(child, file, line, end_line) for child in value]
+    return Node(value, file, line, end_line, origin=item.origin)
 
 
 def _is_heredoc(expr: hcl.Expr) -> bool:

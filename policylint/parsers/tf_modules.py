@@ -217,6 +217,17 @@ class Tree:
             pending.extend(self._expand(instance))
         return self.instances[first:]
 
+    def close(self) -> None:
+        """Break the references between instances, evaluators and calls, so that the unit's
+        trees are freed when it is done rather than left to the cyclic garbage collector, whose
+        every pass would walk them again."""
+        for instance in self.instances:
+            instance.calls.clear()
+            instance.call, instance.chain = None, ()
+            instance.evaluator = None  # type: ignore[assignment]  # it refers back to the instance
+        self.instances.clear()
+        self._declarations.clear()
+
     def _expand(self, parent: Instance) -> list[Instance]:
         """The instances of the module calls of ``parent``."""
         children: list[Instance] = []
@@ -308,17 +319,17 @@ def _with_origin(ev: Evaluator, node: Node, origin: str, file: str, expr: hcl.Ex
     as a default of the caller's variable)."""
     if not ev.spend(ev.size(node), file, expr):
         return ev.unknown(expr, file)
+    return _copy_with_origin(node, origin)
 
-    def copy(item: Node) -> Node:
-        value = item.value
-        if isinstance(value, dict):
-            value = {key: copy(child) for key, child in value.items()}
-        elif isinstance(value, list):
-            value = [copy(child) for child in value]
-        told = f"{item.origin}, {origin}" if item.origin else origin
-        return Node(value, item.file, item.line, item.end_line, item.text_line, told)
 
-    return copy(node)
+def _copy_with_origin(item: Node, origin: str) -> Node:
+    value = item.value
+    if isinstance(value, dict):
+        value = {key: _copy_with_origin(child, origin) for key, child in value.items()}
+    elif isinstance(value, list):
+        value = [_copy_with_origin(child, origin) for child in value]
+    told = f"{item.origin}, {origin}" if item.origin else origin
+    return Node(value, item.file, item.line, item.end_line, item.text_line, told)
 
 
 def _each_pairs(collection: Node) -> list[tuple[str, Node]] | None:
