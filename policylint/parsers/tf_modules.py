@@ -93,7 +93,7 @@ class Instance:
     def argument(self, name: str) -> Node | None:
         """The value the call passes for ``var.<name>``, evaluated once in the caller with this
         instance's ``each``/``count``; None when the call does not pass it.  Its origin names the
-        argument (file:line), after any origin of its own (a default of the caller's variable)."""
+        argument (file:line), unless it has one already (a default, an outer call's argument)."""
         call = self.call
         attribute = call.block.body.attributes.get(name) if call is not None else None
         if attribute is None or name in _META_ARGUMENTS:
@@ -315,8 +315,8 @@ _META_ARGUMENTS = frozenset({"source", "version", "count", "for_each", "provider
 
 
 def _with_origin(ev: Evaluator, node: Node, origin: str, file: str, expr: hcl.Expr) -> Node:
-    """A copy of ``node`` whose values name where they were passed (after their own origin, such
-    as a default of the caller's variable)."""
+    """A copy of ``node`` whose values name the argument that passed them, unless they already
+    name an origin of their own."""
     if not ev.spend(ev.size(node), file, expr):
         return ev.unknown(expr, file)
     return _copy_with_origin(node, origin)
@@ -328,8 +328,9 @@ def _copy_with_origin(item: Node, origin: str) -> Node:
         value = {key: _copy_with_origin(child, origin) for key, child in value.items()}
     elif isinstance(value, list):
         value = [_copy_with_origin(child, origin) for child in value]
-    told = f"{item.origin}, {origin}" if item.origin else origin
-    return Node(value, item.file, item.line, item.end_line, item.text_line, told)
+    # The first origin is where the user wrote the value (an example's argument, passed on by
+    # the module it calls) or the default it came from.
+    return Node(value, item.file, item.line, item.end_line, item.text_line, item.origin or origin)
 
 
 def _each_pairs(collection: Node) -> list[tuple[str, Node]] | None:
