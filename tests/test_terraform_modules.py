@@ -262,3 +262,58 @@ def test_cache_key_covers_the_called_module(tmp_path):
     assert len(lint_paths([str(tmp_path / "main.tf"), str(tmp_path / "modules")], **options).findings) == 1
     (tmp_path / "modules/site/main.tf").write_text(SITE.replace("acl    = var.acl", "acl    = \"private\""), encoding="utf-8")
     assert lint_paths([str(tmp_path / "main.tf"), str(tmp_path / "modules")], **options).findings == []
+
+
+def test_resource_a_caller_turns_off_declares_nothing(tmp_path):
+    write(tmp_path, {
+        "main.tf": """
+            module "off" {
+              source = "./modules/bucket"
+              create = false
+              acl    = "public-read"
+            }
+
+            module "on" {
+              source = "./modules/bucket"
+              acl    = "public-read"
+            }
+        """,
+        "modules/bucket/main.tf": """
+            variable "create" {
+              default = true
+            }
+
+            variable "acl" {}
+
+            resource "aws_s3_bucket" "this" {
+              count  = var.create ? 1 : 0
+              bucket = "acme-optional"
+              acl    = var.acl
+            }
+        """,
+    })
+    _, found = findings(tmp_path, "PL111")
+    assert found == [("modules/bucket/main.tf", 10, "PL111", "module.on.aws_s3_bucket.this")]
+
+
+def test_unknown_collection_gives_one_instance_with_unknown_values(tmp_path):
+    write(tmp_path, {
+        "main.tf": """
+            variable "sites" {}
+
+            module "sites" {
+              for_each = var.sites
+              source   = "./modules/site"
+              acl      = each.value
+            }
+
+            module "fixed" {
+              for_each = var.sites
+              source   = "./modules/site"
+              acl      = "public-read"
+            }
+        """,
+        "modules/site/main.tf": SITE,
+    })
+    _, found = findings(tmp_path, "PL111")
+    assert found == [("modules/site/main.tf", 11, "PL111", "module.fixed.aws_s3_bucket.this")]

@@ -1,11 +1,15 @@
-"""A Terraform module directory -> :class:`Document`.
+"""A Terraform root module, with the modules it calls -> :class:`Document`.
 
 All ``.tf``/``.tfvars`` files of one directory are one module: variables (their default, overridden
-by ``terraform.tfvars`` then ``*.auto.tfvars`` in name order), locals, resources and data sources
-are evaluated together.  Evaluation is static and conservative: literals, interpolation of known
-values, a handful of pure functions; everything else (``module.*``, most ``data.*``,
-``count.index``, unknown variables, other functions) becomes an :class:`Unknown`, and a reference
-to a resource of the module becomes a :class:`Ref`.  Nothing is guessed.
+by ``terraform.tfvars`` then ``*.auto.tfvars`` in name order, then ``-var-file`` files, for a root
+only), locals, resources and data sources are evaluated together.  ``module`` blocks are followed
+(:mod:`~policylint.parsers.tf_modules`): each instance of a called module is evaluated with the
+caller's arguments, and its resources get the addresses users read
+(``module.a["x"].aws_s3_bucket.b``).  Evaluation is static and conservative: literals,
+interpolation of known values, a handful of pure functions; everything else (most ``data.*``,
+``count.index``, unknown variables, outputs of modules that are neither local nor downloaded,
+other functions) becomes an :class:`Unknown`, and a reference to a resource of the module becomes
+a :class:`Ref`.  Nothing is guessed.
 
 The instances of a resource that may have several (``count``/``for_each``) are distinct
 identities: ``aws_x.y["a"]`` is a Ref to the uid ``tf:<dir>::aws_x.y["a"]``, which no Resource
