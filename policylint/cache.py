@@ -93,6 +93,11 @@ class Cache:
             digest.update(hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest())
         for name, value in unit.parameters:  # `--parameter` values change what a template means
             digest.update(b"parameter\0" + name.encode("utf-8", "surrogatepass") + b"\0" + value.encode("utf-8", "surrogatepass") + b"\0")
+        for path, text in unit.var_files:  # -var-file: what they say changes the document
+            digest.update(b"\0var-file\0" + path.encode("utf-8", "surrogatepass") + b"\0")
+            digest.update(hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest())
+        for root in unit.roots:
+            digest.update(b"\0root\0" + root.encode("utf-8", "surrogatepass"))
         if unit.format == "terraform":
             extra = _read_files(unit)
             if extra is None:
@@ -250,27 +255,28 @@ def _read_files(unit: Unit) -> list[tuple[str, bytes]] | None:
     (``file(var.x)``), the size and modification time of every file under the module directory
     (the evaluator reads nothing outside it).  None when that directory is too large to stat."""
     out: list[tuple[str, bytes]] = []
-    computed = False
-    for _, text in unit.sources:
+    computed: set[str] = set()  # module directories with a computed path
+    for source, text in unit.sources:
         if "file" not in text:
             continue
+        directory = os.path.dirname(source) if unit.roots else unit.path
         for call in _FILE_CALL.finditer(text):
             argument = _LITERAL_ARGUMENT.match(text, call.end())
             if argument is None:
-                computed = True
+                computed.add(directory)
                 continue
-            full = os.path.normpath(os.path.join(unit.path or ".", _PATH_PREFIX.sub("", argument.group(1))))
+            full = os.path.normpath(os.path.join(directory or ".", _PATH_PREFIX.sub("", argument.group(1))))
             try:
                 with open(full, "rb") as handle:
                     data = handle.read(_MAX_READ + 1)
             except OSError:
                 data = b"\0missing"
             out.append((full, data))
-    if computed:
-        stats = _tree_stats(unit.path or ".")
+    for directory in sorted(computed):
+        stats = _tree_stats(directory or ".")
         if stats is None:
             return None
-        out.append(("\0tree", stats))
+        out.append(("\0tree " + directory, stats))
     return out
 
 

@@ -90,6 +90,7 @@ def _selection_options(function):
         click.option("--no-cache", is_flag=True, help="Neither read nor write the cache of parsed files."),
         click.option("--parameter", "parameters", multiple=True, metavar="KEY=VALUE", callback=_parameters,
                      help="A CloudFormation parameter value for every template that declares KEY, over its default (repeatable; `AWS::Region=eu-west-1` too)."),
+        click.option("--var-file", "var_files", multiple=True, type=click.Path(dir_okay=False), metavar="FILE", help="Terraform variable values for the root modules, as `terraform plan -var-file` (repeatable; after terraform.tfvars and *.auto.tfvars).  [default: the config's var-files]"),
     ]
     for option in reversed(options):
         function = option(function)
@@ -117,7 +118,7 @@ def _shadow_reason(path: str) -> str:
 
 
 def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, cache_dir: str | None, no_cache: bool,
-          changed_only: bool = False, baseline: str | None = None, max_file_size: int | None = None, parameters=()):
+          changed_only: bool = False, baseline: str | None = None, max_file_size: int | None = None, parameters=(), var_files=()):
     from policylint.baseline import BaselineError
     from policylint.catalogue import UsageError
     from policylint.engine import lint_paths
@@ -143,6 +144,7 @@ def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, cache_
             cache=not no_cache,
             cache_dir=cache_dir,
             parameters=tuple(parameters),
+            var_files=tuple(var_files),
         )
     except BaselineError as exc:
         raise ConfigFailure(str(exc)) from None
@@ -176,7 +178,7 @@ def _notices(report, quiet: bool) -> None:
 @click.option("--changed-only", is_flag=True, help="PATHS are changed files (pre-commit): evaluate each with its Terraform module, report only findings in PATHS.")
 @click.option("--root", type=click.Path(file_okay=False), metavar="DIR", default=None, help="Paths in sarif, junit, github, gitlab and markdown reports are relative to DIR.  [default: current directory]")
 @_selection_options
-def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters) -> None:
+def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters, var_files) -> None:
     """Lint files and directories (walked recursively; default: the current directory)."""
     from policylint.catalogue import at_least
 
@@ -184,7 +186,7 @@ def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, b
         paths = (".",)
     targets = _targets(formats, output)
     config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, changed_only, baseline_file, max_file_size, parameters) if paths else _empty_report()
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, changed_only, baseline_file, max_file_size, parameters, var_files) if paths else _empty_report()
     _notices(report, quiet)
     if min_severity:
         report = _at_least(report, min_severity)
@@ -288,12 +290,12 @@ def _nothing_under(paths, report, exclude, config) -> list[str]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--output", "-o", required=True, type=click.Path(dir_okay=False, writable=True), help="The baseline file to write.")
 @_selection_options
-def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters) -> None:
+def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters, var_files) -> None:
     """Record the current findings, so that `scan --baseline FILE` reports only new ones."""
     from policylint import baseline
 
     config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, max_file_size=max_file_size, parameters=parameters)
+    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, max_file_size=max_file_size, parameters=parameters, var_files=var_files)
     _notices(report, quiet)
     _write(output, baseline.render(report, output))
     count = len(report.findings)

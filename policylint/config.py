@@ -12,6 +12,7 @@ then not read, and the CLI says so (``Config.shadowed``).  A ``pyproject.toml`` 
     exclude = ["legacy/*"]                          # as --exclude
     fail-on = "medium"                              # as --fail-on
     parameters = { Environment = "prod" }           # as --parameter (CloudFormation)
+    var-files = ["env/prod.tfvars"]                 # as --var-file, relative to the config file
     per-path-ignores = { "plans/*.json" = ["PL201"] }  # globs relative to the config file
     # an entry may expire: "PL201 until=2027-01-31" (after that day the findings return)
 
@@ -56,6 +57,7 @@ class Config:
     per_path_ignores: dict[str, list[str]] = field(default_factory=dict)  # glob -> rule codes
     per_path_until: dict[str, dict[str, datetime.date]] = field(default_factory=dict)  # glob -> code -> expiry
     parameters: dict[str, str] = field(default_factory=dict)  # CloudFormation parameter -> value
+    var_files: list[str] = field(default_factory=list)  # Terraform -var-file paths, relative to root
     keys: tuple[str, ...] = ()  # the keys the file sets
     shadowed: tuple[str, ...] = ()  # other config files of the same directory that are not read
     text: str = ""
@@ -121,6 +123,7 @@ DEFAULTS: dict[str, Any] = {
     "fail-on": "low",
     "per-path-ignores": {},
     "parameters": {},
+    "var-files": [],
 }
 
 
@@ -195,6 +198,7 @@ def load(path: str) -> Config:
     config.exclude = list(table.get("exclude", []))
     config.fail_on = table.get("fail-on")
     config.parameters = {name: _parameter_text(value) for name, value in table.get("parameters", {}).items()}
+    config.var_files = [os.path.join(config.root, name) for name in table.get("var-files", [])]
     for name, severity in table.get("severity", {}).items():
         for code in _codes(name, path, f"{prefix}severity.{name}", prefixes=True):
             config.severity[code] = severity

@@ -65,6 +65,8 @@ class Options:
     - ``cache``: read and store parsed units in the content-hash cache (:mod:`policylint.cache`)
       under ``cache_dir`` (default: ``.policylint_cache`` at the project root).  Off by default
       for library callers; the CLI turns it on unless ``--no-cache``.
+    - ``var_files``: Terraform ``-var-file`` files, applied to every root module of the scan
+      after its ``terraform.tfvars`` and ``*.auto.tfvars``; where empty the config's apply.
     """
 
     select: tuple[str, ...] = ()
@@ -80,6 +82,7 @@ class Options:
     cache: bool = False
     cache_dir: str | None = None
     parameters: tuple[tuple[str, str], ...] = ()
+    var_files: tuple[str, ...] = ()
 
     def resolved(self) -> Options:
         """The options with the config's select/ignore/exclude filled in where empty."""
@@ -92,6 +95,7 @@ class Options:
             ignore=self.ignore or tuple(config.ignore),
             exclude=self.exclude or tuple(config.exclude),
             parameters=tuple({**dict(getattr(config, "parameters", {})), **dict(self.parameters)}.items()),
+            var_files=self.var_files or tuple(getattr(config, "var_files", ())),
         )
 
 
@@ -134,7 +138,7 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
     if options.changed_only:
         files = with_module_context(files, options.exclude)
     texts, read_errors, notices = read(files, options.max_file_size)
-    documents = parse(parsers.units(texts, options.parameters), options)
+    documents = parse(parsers.units(texts, options.parameters, read_var_files(options.var_files)), options)
     if freeze:
         gc.freeze()  # they live until the end of the scan
     report = replace(check(documents, texts, rules, errors + read_errors), notices=notices + [n for d in documents for n in d.notices])
@@ -151,6 +155,19 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
     if options.changed_only:
         report = keep_only(report, wanted)
     return report
+
+
+def read_var_files(paths: Sequence[str]) -> list[tuple[str, str]]:
+    """(path, text) of each ``-var-file``; one that cannot be read stops the scan, as it stops
+    ``terraform plan``."""
+    out = []
+    for path in paths:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                out.append((path, handle.read()))
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read var file {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    return out
 
 
 def read(files: Sequence[str], max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tuple[list[TextFile], list[ParseError], list[ParseError]]:

@@ -60,6 +60,9 @@ class Rule:
             resource = at
         fmt = format or getattr(resource, "format", None) or getattr(at, "format", None) or "text"
         address = resource if isinstance(resource, str) or resource is None else resource.address
+        origin = getattr(at, "origin", None)
+        if origin and origin not in message:  # a default, or a value a module call passed in
+            message = f"{message} ({origin})"
         return Finding(
             rule_id=self.code,
             rule=self.slug,

@@ -107,7 +107,7 @@ def test_no_config_and_explicit_config(tmp_path):
     "text, expected",
     [
         ('selct = ["PL101"]\n', "`selct`: unknown key; did you mean `select`?"),
-        ('frobnicate = 1\n', "`frobnicate`: unknown key (known keys: exclude, fail-on, ignore, parameters, per-path-ignores, select, severity)"),
+        ('frobnicate = 1\n', "`frobnicate`: unknown key (known keys: exclude, fail-on, ignore, parameters, per-path-ignores, select, severity, var-files)"),
         ('fail-on = "urgent"\n', "`fail-on`: 'urgent' is not one of info, low, medium, high, critical"),
         ('severity = { PL101 = "urgent" }\n', "`severity.PL101`: 'urgent' is not one of"),
         ('select = "PL101"\n', "`select`: expected a list, got 'PL101'"),

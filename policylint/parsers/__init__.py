@@ -74,6 +74,10 @@ class Unit:
     sources: tuple[tuple[str, str], ...]
     # CloudFormation parameter values given by the user (`--parameter KEY=VALUE`), by name.
     parameters: tuple[tuple[str, str], ...] = ()
+    # Terraform: the ``-var-file`` files (path, text) applied to a root module after its tfvars,
+    # and the root modules among the unit's directories (those of the files in ``sources``).
+    var_files: tuple[tuple[str, str], ...] = ()
+    roots: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -85,9 +89,12 @@ class Unit:
         return sum(len(text) for _, text in self.sources)
 
 
-def units(texts: Iterable[TextFile], parameters: Sequence[tuple[str, str]] = ()) -> list[Unit]:
-    """The units to parse, in the order of ``texts``: one per template, plan or policy file, then
-    one per Terraform module directory.  ``parameters`` go to every template."""
+def units(texts: Iterable[TextFile], parameters: Sequence[tuple[str, str]] = (), var_files: Sequence[tuple[str, str]] = ()) -> list[Unit]:
+    """The units to parse, in the order of ``texts``: one per template (with the nested stacks it
+    includes), plan or policy file, then one per Terraform root module: a directory that no
+    scanned directory calls, with every directory its module calls reach (see
+    :func:`policylint.parsers.tf_units.roots`).  ``parameters`` go to every template,
+    ``var_files`` to every Terraform root."""
     from policylint.parsers import cfn_stacks
 
     texts = list(texts)
@@ -100,10 +107,13 @@ def units(texts: Iterable[TextFile], parameters: Sequence[tuple[str, str]] = ())
             modules.setdefault(os.path.dirname(text_file.path), []).append((text_file.path, text_file.text))
         elif text_file.format == "cloudformation":
             if text_file.path in stack_trees:
-                out.append(Unit(text_file.format, text_file.path, stack_trees[text_file.path], tuple(parameters)))
+                out.append(Unit(text_file.format, text_file.path, stack_trees[text_file.path], parameters=tuple(parameters)))
         elif text_file.format in PARSERS:
             out.append(Unit(text_file.format, text_file.path, ((text_file.path, text_file.text),)))
-    out.extend(Unit("terraform", directory, tuple(files)) for directory, files in modules.items())
+    from policylint.parsers import tf_units
+
+    var_files = tuple(var_files)
+    out.extend(Unit("terraform", roots[0], sources, var_files=var_files, roots=roots) for roots, sources in tf_units.roots(modules))
     return out
 
 

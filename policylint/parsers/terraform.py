@@ -1,12 +1,16 @@
-"""A Terraform module directory -> :class:`Document`.
+"""A Terraform root module, with the modules it calls -> :class:`Document`.
 
 All ``.tf``/``.tfvars`` files of one directory (and their JSON-syntax twins ``.tf.json``/
 ``.tfvars.json``, read by :mod:`~policylint.parsers.hcl_json`) are one module: variables (their
-default, overridden by ``terraform.tfvars`` then ``*.auto.tfvars`` in name order), locals,
-resources and data sources are evaluated together.  Evaluation is static and conservative:
+default, overridden by ``terraform.tfvars`` then ``*.auto.tfvars`` in name order, then
+``-var-file`` files, for a root only), locals, resources and data sources are evaluated
+together.  ``module`` blocks are followed (:mod:`~policylint.parsers.tf_modules`): each instance
+of a called module is evaluated with the caller's arguments, and its resources get the addresses
+users read (``module.a["x"].aws_s3_bucket.b``).  Evaluation is static and conservative:
 literals, interpolation of known values, ``for`` expressions, pure functions; everything else
-(``module.*``, most ``data.*``, unknown variables, other functions) becomes an :class:`Unknown`,
-and a reference to a resource of the module becomes a :class:`Ref`.  Nothing is guessed.
+(most ``data.*``, unknown variables, outputs of modules that are neither local nor downloaded,
+other functions) becomes an :class:`Unknown`, and a reference to a resource of the module
+becomes a :class:`Ref`.  Nothing is guessed.
 
 A resource with a known ``count``/``for_each`` is built once per instance (``aws_x.y[1]``,
 ``aws_x.y["a"]``, uid ``tf:<dir>::aws_x.y["a"]``), each evaluated with its ``count.index`` /
@@ -37,51 +41,95 @@ builds the model objects; only :mod:`~policylint.parsers.hcl_tree` knows the HCL
 
 from __future__ import annotations
 
+import gc
 import os
 from typing import Any
 
-from policylint.model import Document, Location, ParseError, SourceComment, SourceMap
-from policylint.parsers import hcl_json, tf_blocks, tf_resources
+from policylint.model import Document, Location, Node, ParseError, SourceComment, SourceMap
+from policylint.parsers import hcl_json, tf_blocks, tf_modules, tf_resources
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers.tf_eval import Evaluator
 
 FORMAT = "terraform"
 
 
-def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
-    """Parse and evaluate the ``(path, text)`` files of one directory.  A file that does not
-    parse gives a :class:`ParseError` and the others are still evaluated."""
+def parse_module(directory: str, files: list[tuple[str, str]], var_files: list[tuple[str, str]] | tuple = (), roots: tuple[str, ...] = ()) -> Document:
+    """Parse and evaluate root modules: ``directory`` (and the other ``roots``), given the
+    ``(path, text)`` files of their directories and of the directories their module calls reach
+    (:mod:`~policylint.parsers.tf_modules`), and the ``var_files`` given as ``-var-file``.  A file that does not parse gives a :class:`ParseError`
+    and the others are still evaluated."""
     document = Document(FORMAT)
-    parsed = []
-    for path, text in files:
-        try:
-            parsed.append((hcl_json.parse_file if path.lower().endswith(".json") else hcl.parse_file)(path, text))
-        except hcl.HclSyntaxError as exc:
-            document.errors.append(ParseError(path, exc.line, exc.message))
-            continue
-        except Exception as exc:  # a parser bug in one file must not cost the others their findings
-            document.errors.append(ParseError(path, None, f"internal error while parsing: {exc!r}", kind="internal"))
-            continue
-        if "policylint" in text.lower():
-            document.source_maps[path] = source_map(parsed[-1], directory, text)
-    module = Module(directory, parsed)
-    document.errors.extend(module.errors)
-    evaluator = Evaluator(module, sum(len(text) for _, text in files))
+    own_maps = document.source_maps
+
+    def declare(module_directory: str, module_files: list[tuple[str, str]]) -> Module:
+        parsed = []
+        for path, text in module_files:
+            try:
+                parsed.append((hcl_json.parse_file if path.lower().endswith(".json") else hcl.parse_file)(path, text))
+            except hcl.HclSyntaxError as exc:
+                errors.append(ParseError(path, exc.line, exc.message))
+                continue
+            except Exception as exc:  # a parser bug in one file must not cost the others their findings
+                errors.append(ParseError(path, None, f"internal error while parsing: {exc!r}", kind="internal"))
+                continue
+            if "policylint" in text.lower() and not tf_modules.is_downloaded(path):
+                own_maps[path] = source_map(parsed[-1], module_directory, text)
+        module = Module(module_directory, parsed)
+        module.source_size = sum(len(text) for _, text in module_files)
+        errors.extend(module.errors)
+        return module
+
+    errors: list[ParseError] = []
+    tree = tf_modules.Tree(files, declare, errors)
+    var_attributes = _var_file_attributes(var_files, errors)
+    instances = [i for root in (roots or (directory,)) for i in tree.evaluate(root, var_attributes)]
+    for instance in instances:
+        _declare_resources(document, instance)
+    for instance in instances:
+        errors.extend(instance.evaluator.notices.values())
+    anchors = {}
+    for instance in instances:
+        if instance.anchor is not None:
+            anchors.setdefault(instance.directory, instance)
+    for error in errors:  # errors in downloaded code are reported at the user's module call
+        owner = anchors.get(tf_modules.canonical(os.path.dirname(error.file)))
+        document.errors.append(owner.anchored_error(error) if owner is not None else error)
+    tree.close()
+    return document
+
+
+def _declare_resources(document: Document, instance: tf_modules.Instance) -> None:
+    """The resources (and policies) of one module instance, at the addresses users read."""
+    module, evaluator = instance, instance.evaluator
     for address, (block, file) in module.resources.items():
         if tf_blocks.declares_nothing(block):
             continue
-        location = Location(file, block.line, block.end_line)
+        location = Location(file, block.line, block.end_line) if instance.anchor is None else instance.anchor
         try:
             for instance_address, uid, key in evaluator.resource_instances(address):
-                attrs = tf_blocks.resource_values(evaluator, address, key)
-                built = tf_resources.build(block.labels[0], instance_address, uid, attrs, location, FORMAT)
+                if tf_resources.reads_attributes(block.labels[0]):
+                    attrs = instance.anchored(tf_blocks.resource_values(evaluator, address, key))
+                else:  # built as a plain Resource: its attributes are read only through references
+                    attrs = Node({}, location.file, location.line)
+                built = tf_resources.build(block.labels[0], instance.address(instance_address), uid, attrs, location, FORMAT)
                 document.resources.extend(built.resources)
                 document.policies.extend(built.policies)
         except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs
-            document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{address}`: {exc!r}", kind="internal"))
+            document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{instance.address(address)}`: {exc!r}", kind="internal"))
             continue
-    document.errors.extend(evaluator.notices.values())
-    return document
+
+
+def _var_file_attributes(var_files, errors: list[ParseError]) -> list[tuple[hcl.Attribute, str]]:
+    """The assignments of the ``-var-file`` files, in order (a later file wins)."""
+    out = []
+    for path, text in var_files:
+        try:
+            parsed = (hcl_json.parse_file if path.lower().endswith(".json") else hcl.parse_file)(path, text)
+        except hcl.HclSyntaxError as exc:
+            errors.append(ParseError(path, exc.line, exc.message))
+            continue
+        out.extend((attribute, path) for attribute in parsed.body.attributes.values())
+    return out
 
 
 class Module:
@@ -97,6 +145,9 @@ class Module:
         self.locals: dict[str, tuple[hcl.Attribute, str]] = {}
         self.resources: dict[str, tuple[hcl.Block, str]] = {}
         self.data: dict[str, tuple[hcl.Block, str]] = {}
+        self.calls: dict[str, tuple[hcl.Block, str]] = {}  # module blocks
+        self.outputs: dict[str, tuple[hcl.Block, str]] = {}
+        self.source_size = 0
         tfvars_files = []
         # Override files last, so that the declarations they override are the ones kept.
         for parsed in sorted(files, key=lambda f: _is_override(f.path)):
@@ -128,6 +179,10 @@ class Module:
             elif kind == "data" and len(labels) == 2:
                 address = f"{labels[0]}.{labels[1]}"
                 self._add(self.data, address, (block, path), f"data source `data.{address}`", override)
+            elif kind == "module" and len(labels) == 1:
+                self._add(self.calls, labels[0], (block, path), f"module `{labels[0]}`", override)
+            elif kind == "output" and len(labels) == 1:
+                self._add(self.outputs, labels[0], (block, path), f"output `{labels[0]}`", override)
 
     def _add(self, table: dict[str, Any], name: str, entry: tuple[Any, str], what: str, override: bool) -> None:
         first = table.get(name)
@@ -186,4 +241,13 @@ def _is_override(path: str) -> bool:
 
 def parse_unit(unit) -> Document:
     """The registry's entry point (see :mod:`policylint.parsers`): a module directory."""
-    return parse_module(unit.path, list(unit.sources))
+    # The unit's trees and values live until it is evaluated (a repository whose examples call
+    # its module is one unit): a collection in the middle would walk them all and free nothing.
+    # What the unit leaves behind is freed by reference counting (Tree.close).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return parse_module(unit.path, list(unit.sources), unit.var_files, unit.roots)
+    finally:
+        if collecting:
+            gc.enable()

@@ -78,6 +78,12 @@ class Evaluator:
             yield
         finally:
             self.bindings = saved
+        # Hooks for module calls (:mod:`~policylint.parsers.tf_modules`): the value a caller
+        # passes for a variable (None: not passed), ``each``/``count`` of the module instance whose
+        # arguments are being evaluated, and how ``module.<name>...`` references resolve.
+        self.inputs: Callable[[str], Node | None] | None = None
+        self.instance_values: dict[str, Node] = {}
+        self.module_reference: Callable[[Evaluator, hcl.Traversal, str], Node] | None = None
 
     def _once(self, key: tuple[str, ...], compute: Callable[[], Node], on_cycle: Callable[[], Node]) -> Node:
         """Memoised evaluation of a named value; a reference cycle evaluates to unknown."""
@@ -168,6 +174,9 @@ class Evaluator:
 
     def variable(self, name: str, file: str, at: hcl.Expr) -> Node:
         def compute() -> Node:
+            passed = self.inputs(name) if self.inputs is not None else None
+            if passed is not None:
+                return passed
             given = self.module.tfvars.get(name)
             if given is not None:
                 return self.eval(given[0].expr, given[1], _ISOLATED)
@@ -175,7 +184,10 @@ class Evaluator:
             default = declared[0].body.attributes.get("default") if declared else None
             if default is None:
                 return Node(Unknown(f"var.{name}"), file, at.line)
-            return self.eval(default.expr, declared[1], _ISOLATED)  # type: ignore[index]
+            value = self.eval(default.expr, declared[1], _ISOLATED)  # type: ignore[index]
+            for node in value.walk():  # a fresh tree: the default's own nodes
+                node.origin = f"default of `var.{name}`"
+            return value
 
         return self._once(("var", name), compute, lambda: Node(Unknown(f"var.{name}"), file, at.line))
 
@@ -391,6 +403,10 @@ class Evaluator:
             return self.relocated(self._walk(value, steps[1:], expr, file, scope), file, expr)
         if root == "data":
             return self._data(expr, file)
+        if root in self.instance_values:
+            return self.relocated(self._walk(self.instance_values[root], steps, expr, file, scope), file, expr)
+        if root == "module" and self.module_reference is not None:
+            return self.module_reference(self, expr, file)
         found = self._reference(expr)
         if found is None:
             return self.unknown(expr, file)
@@ -675,17 +691,17 @@ def _relocated(node: Node, file: str, expr: hcl.Expr) -> Node:
         return node
     if node.file == file and node.line == expr.line:
         return node
-    end_line = expr.end_line if expr.end_line > expr.line else None
+    return _moved(node, file, expr.line, expr.end_line if expr.end_line > expr.line else None)
 
-    def moved(item: Node) -> Node:
-        value = item.value
-        if isinstance(value, dict):
-            value = {key: moved(child) for key, child in value.items()}
-        elif isinstance(value, list):
-            value = [moved(child) for child in value]
-        return Node(value, file, expr.line, end_line)
 
-    return moved(node)
+def _moved(item: Node, file: str, line: int, end_line: int | None) -> Node:
+    # Not a closure: a recursive closure is a reference cycle, left for the collector.
+    value = item.value
+    if isinstance(value, dict):
+        value = {key: _moved(child, file, line, end_line) for key, child in value.items()}
+    elif isinstance(value, list):
+        value = [_moved(child, file, line, end_line) for child in value]
+    return Node(value, file, line, end_line, origin=item.origin)
 
 
 def _is_heredoc(expr: hcl.Expr) -> bool:

@@ -764,3 +764,10 @@ _BUILDERS: dict[str, Callable[[_Context], Resource]] = {
     "aws_rds_cluster": _database,
     "aws_rds_cluster_instance": _database,
 }
+
+
+def reads_attributes(tf_type: str) -> bool:
+    """Whether :func:`build` reads anything of a resource of this type besides its identity (a
+    resource it has no builder for is a plain :class:`Resource`), so that callers need not
+    evaluate the attributes of the others."""
+    return tf_type in _BUILDERS or tf_type in _IDENTITY_POLICY_TYPES

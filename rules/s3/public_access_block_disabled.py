@@ -60,8 +60,9 @@ class S3PublicAccessBlockDisabled(Rule):
                 if node is None:
                     omitted.append(name)
                 elif truth(node) is False:
+                    origin = f" ({node.origin})" if node.origin else ""
                     yield self.finding(
-                        f"`{owner.key(name)}` is false; set it to true unless {scope} must be public",
+                        f"`{owner.key(name)}` is false{origin}; set it to true unless {scope} must be public",
                         at=node,
                         resource=owner,
                     )

@@ -56,8 +56,9 @@ class S3PublicAcl(Rule):
     def check(self, bucket, scan):
         canned = text_of(bucket.acl)
         if canned in PUBLIC_CANNED_ACLS:
+            origin = f" ({bucket.acl.origin})" if bucket.acl.origin else ""  # type: ignore[union-attr]
             yield self.finding(
-                f"Canned ACL `{canned}` makes the bucket public; use `private` "
+                f"Canned ACL `{canned}`{origin} makes the bucket public; use `private` "
                 "(or no ACL with `BucketOwnerEnforced` ownership) and grant access in a bucket policy",
                 at=bucket.acl,
                 resource=bucket,
