@@ -68,6 +68,12 @@ class Evaluator:
         self._instances: dict[str, tuple[list[Instance] | None, dict[str, dict[str, Node]]]] = {}
         self.instances_built = 0
         self.blocks_generated = 0
+        # Hooks for module calls (:mod:`~policylint.parsers.tf_modules`): the value a caller
+        # passes for a variable (None: not passed), ``each``/``count`` of the module instance whose
+        # arguments are being evaluated, and how ``module.<name>...`` references resolve.
+        self.inputs: Callable[[str], Node | None] | None = None
+        self.instance_values: dict[str, Node] = {}
+        self.module_reference: Callable[[Evaluator, hcl.Traversal, str], Node] | None = None
 
     @contextmanager
     def bound(self, bindings: dict[str, Node]):
@@ -78,12 +84,6 @@ class Evaluator:
             yield
         finally:
             self.bindings = saved
-        # Hooks for module calls (:mod:`~policylint.parsers.tf_modules`): the value a caller
-        # passes for a variable (None: not passed), ``each``/``count`` of the module instance whose
-        # arguments are being evaluated, and how ``module.<name>...`` references resolve.
-        self.inputs: Callable[[str], Node | None] | None = None
-        self.instance_values: dict[str, Node] = {}
-        self.module_reference: Callable[[Evaluator, hcl.Traversal, str], Node] | None = None
 
     def _once(self, key: tuple[str, ...], compute: Callable[[], Node], on_cycle: Callable[[], Node]) -> Node:
         """Memoised evaluation of a named value; a reference cycle evaluates to unknown."""
