@@ -168,6 +168,10 @@ class Resource:
     # written: `DNSName`, `dns_name`) -> the kind of endpoint: elb, cloudfront, s3-website,
     # api-gateway, beanstalk, global-accelerator.  Filled by the parsers for those resource types.
     dns_endpoints: dict[str, str] = field(default_factory=dict, repr=False)
+    # Properties where a secret belongs (a master password, an auth token, a secret string, an
+    # environment variable named like a secret), filled by the parsers for the resource types
+    # that have them; a rule reports the literal ones.
+    secrets: list[SecretSetting] = field(default_factory=list, repr=False)
 
     def key(self, name: str) -> str:
         """The user's spelling of a canonical field (the field name itself when none is known)."""
@@ -182,6 +186,20 @@ class Resource:
     def syntax(self) -> str:
         """``yaml`` for templates (how their fixes are written), ``hcl`` for Terraform and plans."""
         return "yaml" if self.format == "cloudformation" else "hcl"
+
+
+@dataclass(frozen=True)
+class SecretSetting:
+    """A value in a property where a secret belongs.  ``name`` is the property as the user's
+    format spells it (``MasterUserPassword``, ``master_password``, ``environment.variables.DB_PASSWORD``),
+    ``what`` says what it holds in words ("master password", "environment variable"), ``value``
+    is the Node written (a CloudFormation ``Ref`` to a parameter: the parameter's ``Default``, and
+    ``parameter`` its name)."""
+
+    name: str
+    what: str
+    value: Node
+    parameter: str | None = None
 
 
 def assignment(key: str, value: Any, syntax: str) -> str:
@@ -566,6 +584,8 @@ class Document:
     exports: dict[str, Node] = field(default_factory=dict)  # CloudFormation Outputs' Export names
     # Files that mention policylint (suppressions), by path: kept by parsers that read comments.
     source_maps: dict[str, SourceMap] = field(default_factory=dict)
+    # CloudFormation parameters with a literal string ``Default``: name -> the Default Node.
+    parameter_defaults: dict[str, Node] = field(default_factory=dict)
 
 
 def truth(node: Node | None, ignore_case: bool = True) -> bool | None:

@@ -32,6 +32,7 @@ from policylint.model import (
     S3Logging,
     S3Replication,
     S3Website,
+    SecretSetting,
     Unknown,
     dns_name,
     text_of,
@@ -96,6 +97,10 @@ def parse(text: str, path: str) -> Document:
             continue
         template.build(logical_id, raw, doc)
     template.exports(doc)
+    for name, parameter in template.parameters.items():
+        default = parameter.get("Default") if isinstance(parameter.value, dict) else None
+        if default is not None and isinstance(default.value, str):
+            doc.parameter_defaults[name] = default
     return doc
 
 
@@ -305,6 +310,52 @@ class _Template:
             doc.resources.append(Resource(**common))
         else:
             builder(self, common, props, doc)
+        secrets = self.secrets(type_name, raw.get("Properties"), props)
+        if secrets:
+            built = next((r for r in reversed(doc.resources) if r.uid == common["uid"]), None)
+            if built is not None:
+                built.secrets = secrets
+
+    def secrets(self, type_name: str, raw: Node | None, props: Node) -> list[SecretSetting]:
+        """The resource's properties where a secret belongs (see :class:`SecretSetting`)."""
+        out = []
+        for path, what in _SECRET_PROPERTIES.get(type_name, ()):
+            value = self._secret_value(raw, props, path)
+            if value is not None:
+                out.append(SecretSetting(path[-1], what, value, self._parameter_of(raw, path)))
+        environment = _ENVIRONMENTS.get(type_name)
+        if environment is not None:
+            for name in _dict(props.get(*environment)):
+                value = self._secret_value(raw, props, (*environment, name))
+                if value is not None:
+                    out.append(SecretSetting(name, "environment variable", value, self._parameter_of(raw, (*environment, name))))
+        if type_name == "AWS::ECS::TaskDefinition":
+            containers = props.get("ContainerDefinitions")
+            for i, container in enumerate(containers.items() if containers is not None else []):
+                variables = container.get("Environment")
+                for j, variable in enumerate(variables.items() if variables is not None else []):
+                    name = _text(variable.get("Name"))
+                    path = ("ContainerDefinitions", i, "Environment", j, "Value")
+                    value = self._secret_value(raw, props, path)
+                    if name is not None and value is not None:
+                        out.append(SecretSetting(name, "environment variable", value, self._parameter_of(raw, path)))
+        return out
+
+    def _secret_value(self, raw: Node | None, props: Node, path: tuple) -> Node | None:
+        """The value at ``path``; a ``Ref`` to a parameter is its ``Default``, where it is written."""
+        name = self._parameter_of(raw, path)
+        default = self.parameters[name].get("Default") if name is not None else None
+        if default is not None and isinstance(default.value, str):
+            return default
+        return props.get(*path)
+
+    def _parameter_of(self, raw: Node | None, path: tuple) -> str | None:
+        """The parameter a property is a bare ``Ref`` to."""
+        written = raw.get(*path) if raw is not None else None
+        if written is not None and isinstance(written.value, dict) and set(written.value) == {"Ref"}:
+            name = written.value["Ref"].value
+            return name if isinstance(name, str) and name in self.parameters else None
+        return None
 
     def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None, on_bucket: bool = False) -> None:
         """Add a policy document written as an object or as a JSON string."""
@@ -615,6 +666,24 @@ def _database(kind: str):
             engine_mode=props.get("EngineMode"),
         ))
     return build
+
+
+# Properties where a secret belongs: (path, what it holds).
+_PASSWORD = ((("MasterUserPassword",), "master password"),)
+_SECRET_PROPERTIES = {
+    "AWS::RDS::DBInstance": _PASSWORD,
+    "AWS::RDS::DBCluster": _PASSWORD,
+    "AWS::DocDB::DBCluster": _PASSWORD,
+    "AWS::Redshift::Cluster": _PASSWORD,
+    "AWS::RedshiftServerless::Namespace": ((("AdminUserPassword",), "admin password"),),
+    "AWS::ElastiCache::ReplicationGroup": ((("AuthToken",), "auth token"),),
+    "AWS::SecretsManager::Secret": ((("SecretString",), "secret string"),),
+}
+# Where a function's environment variables are (every variable: rules judge the names).
+_ENVIRONMENTS = {
+    "AWS::Lambda::Function": ("Environment", "Variables"),
+    "AWS::Serverless::Function": ("Environment", "Variables"),
+}
 
 
 _BUILDERS = {

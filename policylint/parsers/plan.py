@@ -61,6 +61,10 @@ def parse(text: str, path: str) -> Document:
             location=Location(path, line, line),
             format=FORMAT,
         )
+        for built_resource in built.resources:
+            # A value in a plan may come from a variable, a .tfvars file or the environment:
+            # only what the configuration writes as a literal is a secret written in the code.
+            built_resource.secrets = [s for s in built_resource.secrets if _written_literally(expressions.get(_INDEX.sub("", address), {}), s.name, s.what)]
         doc.resources.extend(built.resources)
         for policy in built.policies:
             # A policy string has no lines of its own in a plan: everything is at the resource.
@@ -154,6 +158,17 @@ def _fill_from_configuration(values: Node, expressions: dict, unknown: Any, link
             values.value[name] = Node(ref, path, line, line)
         elif flag is True or expression.get("references"):
             values.value[name] = Node(Unknown(f"(known after apply: {text}{name})"), path, line, line)
+
+
+def _written_literally(expressions: dict, name: str, what: str) -> bool:
+    """Whether the configuration writes the secret setting ``name`` without any reference."""
+    if what == "environment variable":
+        environment = expressions.get("environment")
+        expression = environment[0].get("variables") if isinstance(environment, list) and environment and isinstance(environment[0], dict) else None
+        expression = expression if expression is not None else expressions.get("container_definitions")
+    else:
+        expression = expressions.get(name)
+    return isinstance(expression, dict) and not expression.get("references")
 
 
 def _to_node(value: Any, path: str, line: int) -> Node:

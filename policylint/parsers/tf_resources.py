@@ -43,6 +43,7 @@ from policylint.model import (
     S3Object,
     S3Replication,
     S3Website,
+    SecretSetting,
     Unknown,
     truth,
 )
@@ -71,7 +72,43 @@ def build(tf_type: str, address: str, uid: str, attrs: Node, location: Location,
         builder = _identity_policy
     resource = ctx.plain() if builder is None else builder(ctx)
     resource.dns_endpoints = DNS_ENDPOINTS.get(tf_type, {})
+    resource.secrets = secret_settings(tf_type, attrs)
     return Built([resource], ctx.policies)
+
+
+# Attributes where a secret belongs: name -> what it holds.
+_SECRET_ATTRIBUTES = {
+    "aws_db_instance": {"password": "master password"},
+    "aws_rds_cluster": {"master_password": "master password"},
+    "aws_docdb_cluster": {"master_password": "master password"},
+    "aws_redshift_cluster": {"master_password": "master password"},
+    "aws_redshiftserverless_namespace": {"admin_user_password": "admin password"},
+    "aws_elasticache_replication_group": {"auth_token": "auth token"},
+    "aws_secretsmanager_secret_version": {"secret_string": "secret string"},
+}
+
+
+def secret_settings(tf_type: str, attrs: Node) -> list[SecretSetting]:
+    """The attributes where a secret belongs, and every environment variable of a Lambda function
+    or an ECS container definition (see :class:`SecretSetting`)."""
+    out = [
+        SecretSetting(name, what, node)
+        for name, what in _SECRET_ATTRIBUTES.get(tf_type, {}).items()
+        if (node := _attr(attrs, name)) is not None
+    ]
+    if tf_type == "aws_lambda_function":
+        variables = _attr(_block(attrs, "environment"), "variables")
+        if variables is not None and isinstance(variables.value, dict):
+            out += [SecretSetting(name, "environment variable", node) for name, node in variables.value.items() if node.value is not None]
+    elif tf_type == "aws_ecs_task_definition":
+        definitions = policy_body(_attr(attrs, "container_definitions"))  # a JSON document like a policy
+        for container in definitions.items() if definitions is not None and isinstance(definitions.value, list) else []:
+            environment = container.get("environment")
+            for variable in environment.items() if environment is not None and isinstance(environment.value, list) else []:
+                name, value = variable.get("name"), variable.get("value")
+                if name is not None and isinstance(name.value, str) and value is not None:
+                    out.append(SecretSetting(name.value, "environment variable", value))
+    return out
 
 
 class _Context:
