@@ -172,6 +172,8 @@ class Resource:
     # environment variable named like a secret), filled by the parsers for the resource types
     # that have them; a rule reports the literal ones.
     secrets: list[SecretSetting] = field(default_factory=list, repr=False)
+    # Terraform provisioners of the resource, in order (what they run or upload on a machine).
+    provisioners: list[Provisioner] = field(default_factory=list, repr=False)
 
     def key(self, name: str) -> str:
         """The user's spelling of a canonical field (the field name itself when none is known)."""
@@ -200,6 +202,16 @@ class SecretSetting:
     what: str
     value: Node
     parameter: str | None = None
+
+
+@dataclass(frozen=True)
+class Provisioner:
+    """A Terraform ``provisioner "<kind>"`` block: ``kind`` is ``remote-exec``, ``file``,
+    ``local-exec``...; ``settings`` its arguments as a dict Node (``inline``, ``content``,
+    ``destination``...)."""
+
+    kind: str
+    settings: Node
 
 
 def assignment(key: str, value: Any, syntax: str) -> str:
@@ -445,6 +457,18 @@ class ComputeLaunch(Resource):
     metadata_http_tokens: Node | None = None
     metadata_http_endpoint: Node | None = None  # "disabled" turns the metadata service off
     metadata_options: Node | None = None
+    # An instance launched from a launch template: the template's metadata options apply where
+    # the instance sets none.
+    launch_template: Node | None = None
+
+
+@dataclass(eq=False)
+class InstanceMetadataDefaults(Resource):
+    """The account's instance metadata defaults for a Region (TF
+    ``aws_ec2_instance_metadata_defaults``): they apply to launches that set no metadata options."""
+
+    http_tokens: Node | None = None  # "required" | "optional" | "no-preference"
+    http_endpoint: Node | None = None
 
 
 @dataclass(eq=False)
@@ -497,10 +521,16 @@ class Database(Resource):
     cluster: Node | None = None  # the cluster an instance belongs to
     restored_from: Node | None = None  # snapshot / replica source: encryption is inherited
     engine_mode: Node | None = None
+    engine_version: Node | None = None
+    # The engine AWS or the provider uses when ``engine`` is left out (TF ``aws_rds_cluster``:
+    # "aurora", i.e. Aurora MySQL); None when the engine must be written.
+    default_engine: str | None = None
 
     @property
     def engine_name(self) -> str | None:
-        """The engine in lower case; None when absent or unknown."""
+        """The engine in lower case (the default engine when none is written); None when unknown."""
+        if self.engine is None:
+            return self.default_engine
         engine = text_of(self.engine)
         return engine.lower() if engine else None
 

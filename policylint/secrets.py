@@ -528,7 +528,12 @@ _NOT_SECRET_VALUE = re.compile(
     r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|undefined|[0-9.:\-]+|arn:aws[a-z\-]*:.*|/\S*|s3://.*|ssm:.*|secretsmanager:.*"
     r"|\{\{resolve:.*|\$\{.*|%\{.*|\{\{.*\}\}|<.*>|\[.*\]|\*+)$"
 )
-_PLACEHOLDER_VALUES = {"password", "passw0rd", "secret", "token", "changeit", "change_me", "change-me", "todo", "tbd", "example", "test", "testing", "default"}
+# Values that are a word rather than a secret, once digits and punctuation are dropped
+# (`Password1!`, `mypassword`, `change-me`).
+_PLACEHOLDER_VALUES = {
+    "password", "passwd", "pass", "secret", "token", "mypassword", "mysecret", "mytoken", "yourpassword", "adminpassword",
+    "dbpassword", "changeit", "changeme", "todo", "tbd", "example", "test", "testing", "default", "admin", "none",
+}
 
 
 def literal_secret(value: object, min_length: int = 1) -> bool:
@@ -540,7 +545,7 @@ def literal_secret(value: object, min_length: int = 1) -> bool:
     text = value.strip()
     if len(text) < max(min_length, 1) or "{{resolve:" in text or "${" in text:
         return False
-    if _NOT_SECRET_VALUE.match(text) or text.lower() in _PLACEHOLDER_VALUES or len(set(text)) == 1:
+    if _NOT_SECRET_VALUE.match(text) or re.sub(r"[^a-z]", "", text.lower()) in _PLACEHOLDER_VALUES or len(set(text)) == 1:
         return False
     return not _placeholder(text) and "example" not in text.lower()
 

@@ -587,6 +587,7 @@ _DATABASE_KEYS = {
     "multi_az": "MultiAZ",
     "cluster": "DBClusterIdentifier",
     "engine_mode": "EngineMode",
+    "engine_version": "EngineVersion",
 }
 
 
@@ -605,6 +606,7 @@ def _launch(path: tuple[str, ...]):
             metadata_options=data.get("MetadataOptions"),
             metadata_http_tokens=_get(data, "MetadataOptions", "HttpTokens"),
             metadata_http_endpoint=_get(data, "MetadataOptions", "HttpEndpoint"),
+            launch_template=props.get("LaunchTemplate") if common["type"] == "AWS::EC2::Instance" else None,
         ))
     return build
 
@@ -664,6 +666,7 @@ def _database(kind: str):
             cluster=props.get("DBClusterIdentifier") if kind == "instance" else None,
             restored_from=restored,
             engine_mode=props.get("EngineMode"),
+            engine_version=props.get("EngineVersion"),
         ))
     return build
 

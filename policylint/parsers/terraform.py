@@ -70,6 +70,7 @@ def parse_module(directory: str, files: list[tuple[str, str]]) -> Document:
         try:
             attrs = tf_blocks.resource_values(evaluator, address)
             built = tf_resources.build(block.labels[0], address, module.uid(address), attrs, location, FORMAT)
+            built.resources[0].provisioners = tf_blocks.provisioners(evaluator, address)
         except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs
             document.errors.append(ParseError(file, block.line, f"internal error while evaluating `{address}`: {exc!r}", kind="internal"))
             continue

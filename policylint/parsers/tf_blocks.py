@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from policylint.model import Node, Unknown
+from policylint.model import Node, Provisioner, Unknown
 from policylint.parsers import hcl_tree as hcl
 
 if TYPE_CHECKING:
@@ -72,6 +72,16 @@ def _body_values(ev: Evaluator, body: hcl.Body, file: str, address: str | None =
         # only part of the truth, so they are not kept either.
         values[name] = Node(Unknown(f'dynamic "{name}" block'), file, block.line, block.end_line)
     return values
+
+
+def provisioners(ev: Evaluator, address: str) -> list[Provisioner]:
+    """The resource's ``provisioner`` blocks with their arguments evaluated."""
+    block, file = ev.module.resources[address]
+    return [
+        Provisioner(b.labels[0], Node(_body_values(ev, b.body, file), file, b.line, b.end_line))
+        for b in block.body.blocks
+        if b.type == "provisioner" and b.labels
+    ]
 
 
 def policy_document(ev: Evaluator, address: str) -> Node:

@@ -27,6 +27,7 @@ from policylint.model import (
     BucketPart,
     CacheGroup,
     ComputeLaunch,
+    InstanceMetadataDefaults,
     CorsRule,
     Database,
     DnsRecord,
@@ -525,6 +526,15 @@ def _compute_launch(ctx: _Context) -> Resource:
         metadata_options=options,
         metadata_http_tokens=_inner(options, "http_tokens"),
         metadata_http_endpoint=_inner(options, "http_endpoint"),
+        launch_template=_block(ctx.attrs, "launch_template") if ctx.type == "aws_instance" else None,
+    )
+
+
+def _metadata_defaults(ctx: _Context) -> Resource:
+    return InstanceMetadataDefaults(
+        **ctx.common(),
+        http_tokens=_attr(ctx.attrs, "http_tokens"),
+        http_endpoint=_attr(ctx.attrs, "http_endpoint"),
     )
 
 
@@ -673,6 +683,7 @@ _DATABASE_KEYS = {
     "multi_az": "multi_az",
     "cluster": "cluster_identifier",
     "engine_mode": "engine_mode",
+    "engine_version": "engine_version",
 }
 
 
@@ -706,13 +717,16 @@ def _database(ctx: _Context) -> Resource:
         # default is 1): absent stays absent, i.e. AWS decides.
         backup_retention=_set(_attr(attrs, "backup_retention_period")),
         restored_from=restored,
+        engine_version=_set(_attr(attrs, "engine_version")),
     )
     if db.kind == "instance":
         db.multi_az = _set(_attr(attrs, "multi_az"))
         db.publicly_accessible = _sent_default(ctx, db.publicly_accessible, False)  # schema default
     else:
-        # An unset engine stays absent: providers before 5.0 defaulted it to "aurora", later ones
-        # require it, and a module's `engine = var.engine` (default null) is filled by its caller.
+        # An unset engine stays absent (a module's `engine = var.engine`, default null, is filled
+        # by its caller), but it means the provider's default: "aurora" (Aurora MySQL) before 5.0;
+        # 5.0 and later refuse a cluster without one.
+        db.default_engine = "aurora"
         db.engine_mode = _set(_attr(attrs, "engine_mode"))
     return db
 
@@ -794,6 +808,7 @@ _BUILDERS: dict[str, Callable[[_Context], Resource]] = {
     "aws_instance": _compute_launch,
     "aws_launch_template": _compute_launch,
     "aws_launch_configuration": _compute_launch,
+    "aws_ec2_instance_metadata_defaults": _metadata_defaults,
     "aws_iam_role": _iam_role,
     "aws_elasticache_replication_group": _cache_group,
     "aws_elasticache_cluster": _cache_group,
