@@ -463,6 +463,17 @@ class ComputeLaunch(Resource):
 
 
 @dataclass(eq=False)
+class LogDelivery(Resource):
+    """A resource that has an AWS service deliver logs into a bucket: a CloudTrail trail, a load
+    balancer's access logs, a CloudFront distribution's standard logs.  ``bucket`` is the
+    bucket's name, ARN or a reference to it (a CloudFront bucket domain name is reduced to the
+    name by the parser)."""
+
+    service: str = ""  # "CloudTrail", "load-balancer access logs", "CloudFront standard logs"
+    bucket: Node | None = None
+
+
+@dataclass(eq=False)
 class InstanceMetadataDefaults(Resource):
     """The account's instance metadata defaults for a Region (TF
     ``aws_ec2_instance_metadata_defaults``): they apply to launches that set no metadata options."""

@@ -21,6 +21,7 @@ from policylint.model import (
     HostedZone,
     Imported,
     Location,
+    LogDelivery,
     Node,
     ParseError,
     PolicyDocument,
@@ -689,7 +690,28 @@ _ENVIRONMENTS = {
 }
 
 
+_BUCKET_DOMAIN = re.compile(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+
+
+def _log_delivery(service: str, *path: str):
+    """A resource that has ``service`` deliver logs into the bucket at ``path``."""
+    def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
+        bucket = props.get(*path)
+        if common["type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            attributes = props.get("LoadBalancerAttributes")
+            bucket = next((a.get("Value") for a in (attributes.items() if attributes is not None else [])
+                           if _text(a.get("Key")) == "access_logs.s3.bucket"), None)
+        if bucket is not None and isinstance(bucket.value, str):
+            bucket = Node(_BUCKET_DOMAIN.sub("", bucket.value), bucket.file, bucket.line, bucket.end_line)
+        doc.resources.append(LogDelivery(**common, service=service, bucket=bucket))
+    return build
+
+
 _BUILDERS = {
+    "AWS::CloudTrail::Trail": _log_delivery("CloudTrail", "S3BucketName"),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": _log_delivery("load-balancer access logs"),
+    "AWS::ElasticLoadBalancing::LoadBalancer": _log_delivery("load-balancer access logs", "AccessLoggingPolicy", "S3BucketName"),
+    "AWS::CloudFront::Distribution": _log_delivery("CloudFront standard logs", "DistributionConfig", "Logging", "Bucket"),
     "AWS::ElastiCache::ReplicationGroup": _cache("replication_group"),
     "AWS::ElastiCache::CacheCluster": _cache("cluster"),
     "AWS::RDS::DBInstance": _database("instance"),

@@ -28,6 +28,7 @@ from policylint.model import (
     CacheGroup,
     ComputeLaunch,
     InstanceMetadataDefaults,
+    LogDelivery,
     CorsRule,
     Database,
     DnsRecord,
@@ -530,6 +531,25 @@ def _compute_launch(ctx: _Context) -> Resource:
     )
 
 
+# Resources that have a service deliver logs into a bucket: (service, block or None, attribute).
+_LOG_DELIVERIES = {
+    "aws_cloudtrail": ("CloudTrail", None, "s3_bucket_name"),
+    "aws_lb": ("load-balancer access logs", "access_logs", "bucket"),
+    "aws_alb": ("load-balancer access logs", "access_logs", "bucket"),
+    "aws_elb": ("load-balancer access logs", "access_logs", "bucket"),
+    "aws_cloudfront_distribution": ("CloudFront standard logs", "logging_config", "bucket"),
+}
+_BUCKET_DOMAIN = re.compile(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+
+
+def _log_delivery(ctx: _Context) -> Resource:
+    service, block, name = _LOG_DELIVERIES[ctx.type]
+    bucket = _attr(_block(ctx.attrs, block) if block else ctx.attrs, name)
+    if bucket is not None and isinstance(bucket.value, str):
+        bucket = Node(_BUCKET_DOMAIN.sub("", bucket.value), bucket.file, bucket.line, bucket.end_line)
+    return LogDelivery(**ctx.common(), service=service, bucket=bucket)
+
+
 def _metadata_defaults(ctx: _Context) -> Resource:
     return InstanceMetadataDefaults(
         **ctx.common(),
@@ -809,6 +829,7 @@ _BUILDERS: dict[str, Callable[[_Context], Resource]] = {
     "aws_launch_template": _compute_launch,
     "aws_launch_configuration": _compute_launch,
     "aws_ec2_instance_metadata_defaults": _metadata_defaults,
+    **{tf_type: _log_delivery for tf_type in _LOG_DELIVERIES},
     "aws_iam_role": _iam_role,
     "aws_elasticache_replication_group": _cache_group,
     "aws_elasticache_cluster": _cache_group,
