@@ -344,6 +344,17 @@ class S3Bucket(Resource):
     declared: bool = True
     # TF `bucket_prefix`: the bucket's name is this prefix plus digits the provider appends.
     name_prefix: Node | None = None
+    # The canned ACL as the user's format spells it (CloudFormation `PublicRead`), for messages;
+    # None when it is spelled as ``acl`` holds it.
+    acl_written: str | None = None
+
+    def acl_as_written(self, canned: str) -> str:
+        """A canned ACL (S3 API spelling) as the user's format spells it."""
+        if self.format != "cloudformation":
+            return canned
+        if self.acl_written is not None and text_of(self.acl) == canned:
+            return self.acl_written
+        return "".join(part.capitalize() for part in canned.split("-"))
 
     @property
     def versioning_state(self) -> str | None:

@@ -446,7 +446,8 @@ def _bucket(t: _Template, common: dict, props: Node, doc: Document) -> None:
     acl = props.get("AccessControl")
     if acl is not None:
         canned = CANNED_ACLS.get(acl.value) if isinstance(acl.value, str) else None
-        bucket.acl = Node(canned, acl.file, acl.line, acl.end_line) if canned else acl
+        bucket.acl = Node(canned, acl.file, acl.line, acl.end_line, origin=acl.origin) if canned else acl
+        bucket.acl_written = acl.value if canned else None
     ownership = props.get("OwnershipControls", "Rules", 0, "ObjectOwnership")
     bucket.ownership = ownership
     encryption = props.get("BucketEncryption")
