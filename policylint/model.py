@@ -186,8 +186,11 @@ class Resource:
 
     @property
     def syntax(self) -> str:
-        """``yaml`` for templates (how their fixes are written), ``hcl`` for Terraform and plans."""
-        return "yaml" if self.format == "cloudformation" else "hcl"
+        """How fixes are written: ``yaml`` for YAML templates, ``json`` for JSON templates, ``hcl``
+        for Terraform and plans."""
+        if self.format != "cloudformation":
+            return "hcl"
+        return "json" if self.location.file.lower().endswith(".json") else "yaml"
 
 
 @dataclass(frozen=True)
@@ -215,13 +218,16 @@ class Provisioner:
 
 
 def assignment(key: str, value: Any, syntax: str) -> str:
-    """``key: value`` (YAML) or ``key = value`` (HCL), with the value in that syntax."""
+    """``key: value`` (YAML), ``"key": value`` (JSON) or ``key = value`` (HCL), with the value in
+    that syntax."""
     if isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, str) and syntax == "hcl":
+    elif isinstance(value, str) and syntax in ("hcl", "json"):
         text = f'"{value}"'
     else:
         text = str(value)
+    if syntax == "json":
+        return f'"{key}": {text}'
     return f"{key} = {text}" if syntax == "hcl" else f"{key}: {text}"
 
 

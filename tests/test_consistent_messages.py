@@ -103,3 +103,12 @@ def test_pl110_does_not_list_what_pl115_says_never_matches(tmp_path):
     granted = public.message.split(" to ", 1)[0]
     assert "`s3:GetObject`" in granted and "never match" in public.message
     assert public.severity == "high"  # only reads are granted
+
+
+@pytest.mark.parametrize("name, fix", [("t.yaml", "`PubliclyAccessible: false`"), ("t.json", '`"PubliclyAccessible": false`')])
+def test_fixes_in_the_templates_own_syntax(tmp_path, name, fix):
+    resource = {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres", "PubliclyAccessible": True}}
+    text = json.dumps({"Resources": {"Db": resource}}, indent=2) if name.endswith(".json") else (
+        "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n      PubliclyAccessible: true\n")
+    (finding,) = _findings(tmp_path, name, text, "PL602")
+    assert fix in finding.message, finding.message

@@ -121,6 +121,9 @@ def _absent_message(launch: ComputeLaunch) -> str:
     if launch.syntax == "yaml":
         fix = f"`{launch.key('metadata_options')}: {{{launch.key('metadata_http_tokens')}: required}}`"
         account = ""
+    elif launch.syntax == "json":
+        fix = f'`"{launch.key("metadata_options")}": {{"{launch.key("metadata_http_tokens")}": "required"}}`'
+        account = ""
     else:
         fix = f'`{launch.key("metadata_options")} {{ {launch.key("metadata_http_tokens")} = "required" }}`'
         account = ', or require them for the account with `aws_ec2_instance_metadata_defaults { http_tokens = "required" }`'
