@@ -439,14 +439,14 @@ _TOKEN_FORMATS = (
     ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
     ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])github_pat_([A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])")),
     ("GitLab token", re.compile(r"(?<![A-Za-z0-9_\-])glpat-([A-Za-z0-9_\-]{20})(?![A-Za-z0-9_\-])")),
-    ("Slack token", re.compile(r"(?<![A-Za-z0-9_\-])xox[abposr]-((?:[0-9]{6,}-){1,3}[A-Za-z0-9\-]{10,})(?![A-Za-z0-9_\-])")),
-    ("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,}/[AB][A-Z0-9]{6,}/[A-Za-z0-9]{20,})")),
-    ("Stripe secret key", re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_([A-Za-z0-9]{24,})(?![A-Za-z0-9_])")),
+    ("Slack token", re.compile(r"(?<![A-Za-z0-9_\-])xox[abposr]-((?:[0-9]{6,20}-){1,3}[A-Za-z0-9\-]{10,100})(?![A-Za-z0-9_\-])")),
+    ("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,20}/[AB][A-Z0-9]{6,20}/[A-Za-z0-9]{20,40})")),
+    ("Stripe secret key", re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_([A-Za-z0-9]{24,120})(?![A-Za-z0-9_])")),
     ("Google API key", re.compile(r"(?<![A-Za-z0-9_\-])AIza([0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])")),
     ("npm token", re.compile(r"(?<![A-Za-z0-9_])npm_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
     ("SendGrid API key", re.compile(r"(?<![A-Za-z0-9_\-])SG\.([A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])")),
-    ("PyPI token", re.compile(r"(?<![A-Za-z0-9_\-])pypi-AgEIcHlwaS5vcmc([A-Za-z0-9_\-]{50,})")),
-    ("OpenAI API key", re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,}T3BlbkFJ[A-Za-z0-9_\-]{20,})(?![A-Za-z0-9_\-])")),
+    ("PyPI token", re.compile(r"(?<![A-Za-z0-9_\-])pypi-AgEIcHlwaS5vcmc([A-Za-z0-9_\-]{50,300})")),
+    ("OpenAI API key", re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
 )
 _TOKEN_PREFIXES = ("gh", "github_pat_", "glpat-", "xox", "hooks.slack.com", "_live_", "AIza", "npm_", "SG.", "pypi-", "T3BlbkFJ")
 _PEM_BEGIN = re.compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
@@ -465,11 +465,17 @@ def find_tokens(text: str) -> list[Token]:
         for match in pattern.finditer(text):
             if _random_enough(match.group(1)):
                 found.append(Token(kind, match.group(0), index.line_of(match.start()), index.column_of(match.start())))
+    ends: dict[str, list[int]] = {}  # the END lines of each label, found once (linear in the text)
     for match in _PEM_BEGIN.finditer(text):
         label = match.group(1)
-        end = text.find(f"-----END {label}-----", match.end(), match.end() + _PEM_SPAN)
-        if end < 0:
+        if label not in ends:
+            ends[label] = [m.start() for m in re.finditer(re.escape(f"-----END {label}-----"), text)]
+        following = bisect_left(ends[label], match.end())
+        if following == len(ends[label]) or ends[label][following] - match.end() > _PEM_SPAN:
             continue
+        end = ends[label][following]
+        if "-----" in text[match.end() : end]:
+            continue  # another header or block in between: not one key block
         body = re.sub(r"\\[nr]|[^A-Za-z0-9+/=]", "", _pem_body(text[match.end() : end]))
         if len(body) >= _PEM_BODY_MIN and _random_enough(body):
             found.append(Token(PRIVATE_KEY, text[match.start() : end], index.line_of(match.start()), index.column_of(match.start())))

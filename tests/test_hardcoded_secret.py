@@ -101,3 +101,17 @@ def test_a_huge_file_stays_fast():
     """Hang guard, not a timing test: many unterminated key headers and near-tokens."""
     text = ("-----BEGIN PRIVATE KEY-----\n" + "ghp_short xoxb-1 sk_live_x AIza\n" * 5) * 4000
     assert find_tokens(text) == []
+
+
+def test_many_key_headers_with_one_end_stay_fast():
+    """Hang guard: every header would otherwise search the text after it for its END line."""
+    text = "-----BEGIN RSA PRIVATE KEY-----\n" * 50_000 + "-----END RSA PRIVATE KEY-----\n"
+    assert find_tokens(text) == []
+
+
+@pytest.mark.parametrize("piece", ["xoxb-111111-", "sk_live_", "sk-proj-aaaaaaaaaaaaaaaaaaaaT3BlbkFJ", "pypi-AgEIcHlwaS5vcmc", "ghp_"])
+def test_runs_of_near_tokens_stay_fast(piece):
+    """Hang guard against backtracking: a long run of one near-token with no end."""
+    text = piece * 20_000 + "_"
+    find_tokens(text)
+    mask_message(text[:5000])
