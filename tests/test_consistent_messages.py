@@ -112,3 +112,17 @@ def test_fixes_in_the_templates_own_syntax(tmp_path, name, fix):
         "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n      PubliclyAccessible: true\n")
     (finding,) = _findings(tmp_path, name, text, "PL602")
     assert fix in finding.message, finding.message
+
+
+@pytest.mark.parametrize("fixture, line, fix", [
+    ("null_deny_only.yaml", 11, "`Condition: {StringNotEqualsIfExists:"),
+    ("endpoint_null_and_wrong_key_denies.tf", 10, "`Condition = { StringNotEqualsIfExists ="),  # jsonencode
+    ("endpoint_null_and_wrong_key_denies.tf", 54, "a `condition` block with `test ="),  # aws_iam_policy_document
+    ("policy_for_any_value_sse_deny.json", None, '`"Condition": {"StringNotEqualsIfExists":'),
+])
+def test_pl103_fix_in_the_policys_syntax(tmp_path, fixture, line, fix):
+    from fixture_cases import FIXTURES, Case
+
+    scanned = Case("PL103", FIXTURES / "PL103" / fixture).materialise(tmp_path)
+    findings = [f for f in lint_paths([str(scanned)], select=["PL103"]).findings if line is None or f.line == line]
+    assert findings and all(fix in f.message for f in findings), [f.message for f in findings]

@@ -45,8 +45,6 @@ Even without variables, stating the version keeps the meaning from depending on 
 
 from __future__ import annotations
 
-import re
-
 from policylint.model import PolicyDocument
 from policylint.rule import Rule
 
@@ -70,22 +68,12 @@ class IamPolicyVersion(Rule):
 
 
 JSON_FIX = '`"Version": "2012-10-17"`'
-_SYNTAX_OF_STATEMENT = (
-    (re.compile(r'^\s*[{,]?\s*"Statement"\s*:'), JSON_FIX),
-    (re.compile(r"^\s*-?\s*'?Statement'?\s*:"), '`Version: "2012-10-17"`'),
-    (re.compile(r"^\s*\"?Statement\"?\s*="), '`Version = "2012-10-17"`'),
-    (re.compile(r"^\s*statement\s*\{"), '`version = "2012-10-17"`'),  # data "aws_iam_policy_document"
-)
+_FIXES = {"yaml": '`Version: "2012-10-17"`', "hcl": '`Version = "2012-10-17"`', "hcl-data": '`version = "2012-10-17"`'}
 
 
 def _fix_in_syntax(document: PolicyDocument, scan) -> str:
     """The missing `Version` as the file writes the policy: JSON, YAML, HCL (`jsonencode`), or an
-    `aws_iam_policy_document` data source; JSON when the policy's lines do not tell."""
-    statements = document.body.get("Statement")
-    if statements is None or document.format == "plan":
-        return JSON_FIX
-    lines = scan.text(statements.file).split("\n")
-    if not 1 <= statements.line <= len(lines):
-        return JSON_FIX
-    line = lines[statements.line - 1]
-    return next((fix for pattern, fix in _SYNTAX_OF_STATEMENT if pattern.match(line)), JSON_FIX)
+    `aws_iam_policy_document` data source."""
+    from policylint.policy.syntax import policy_syntax
+
+    return _FIXES.get(policy_syntax(document, scan.text(document.body.file)), JSON_FIX)

@@ -91,6 +91,16 @@ from policylint.model import LogDelivery, text_of
 from policylint.rule import Rule
 
 HEADER = "s3:x-amz-server-side-encryption"
+# The principal and condition of the missing Deny, as the policy's file writes them.
+_FIX_SYNTAX = {
+    "json": f'`"Principal": "*"` with `"Condition": {{"StringNotEqualsIfExists": {{"{HEADER}": ["AES256", "aws:kms"]}}}}`',
+    "yaml": f'`Principal: "*"` with `Condition: {{StringNotEqualsIfExists: {{"{HEADER}": [AES256, "aws:kms"]}}}}`',
+    "hcl": f'`Principal = "*"` with `Condition = {{ StringNotEqualsIfExists = {{ "{HEADER}" = ["AES256", "aws:kms"] }} }}`',
+    "hcl-data": (
+        'a `principals` block with `type = "*"` and `identifiers = ["*"]`, and a `condition` block with '
+        f'`test = "StringNotEqualsIfExists"`, `variable = "{HEADER}"` and `values = ["AES256", "aws:kms"]`'
+    ),
+}
 # Stands for "any value other than AES256 / aws:kms": no policy names it, so no statement can
 # match it by equality rather than by excluding the accepted algorithms.
 OTHER_ALGORITHM = "policylint-unrequested-algorithm"
@@ -107,6 +117,7 @@ class S3MissingSseDeny(Rule):
         if not scan.policies:
             return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.evaluate import ABSENT, EVERYONE, FREE, Request
+        from policylint.policy.syntax import policy_syntax
         from policylint.policy.targets import bucket_targets
 
         receivers = _log_receivers(scan)
@@ -118,14 +129,13 @@ class S3MissingSseDeny(Rule):
                 for case, value in (("absent", ABSENT), ("other", OTHER_ALGORITHM))
             )
             if open_cases:  # None (unresolved) and [] (all denied) say nothing
-                yield self.finding(self._message(open_cases, target.display), at=target.anchor(), resource=target.resource)
+                document = target.documents[0]
+                syntax = policy_syntax(document, scan.text(document.body.file))
+                yield self.finding(self._message(open_cases, target.display, syntax), at=target.anchor(), resource=target.resource)
 
     @staticmethod
-    def _message(open_cases: list[str], arn: str) -> str:
-        fix = (
-            f"add a `Deny` of `s3:PutObject` on `{arn}/*` for `Principal: \"*\"` with "
-            f"`StringNotEqualsIfExists: {{\"{HEADER}\": [\"AES256\", \"aws:kms\"]}}`"
-        )
+    def _message(open_cases: list[str], arn: str, syntax: str = "json") -> str:
+        fix = f"add a `Deny` of `s3:PutObject` on `{arn}/*` for {_FIX_SYNTAX.get(syntax, _FIX_SYNTAX['json'])}"
         if open_cases == ["absent", "other"]:
             what = f"uploads without the `{HEADER}` header and uploads asking for another algorithm"
         elif open_cases == ["absent"]:
