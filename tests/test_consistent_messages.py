@@ -126,3 +126,22 @@ def test_pl103_fix_in_the_policys_syntax(tmp_path, fixture, line, fix):
     scanned = Case("PL103", FIXTURES / "PL103" / fixture).materialise(tmp_path)
     findings = [f for f in lint_paths([str(scanned)], select=["PL103"]).findings if line is None or f.line == line]
     assert findings and all(fix in f.message for f in findings), [f.message for f in findings]
+
+
+def test_a_value_from_a_default_says_so():
+    """Parsers set `Node.origin` when a value came from a variable or parameter default."""
+    from policylint.catalogue import catalogue
+    from policylint.model import Database, Location, Node
+
+    def check(code, db):
+        rule = next(r for r in catalogue().checks if r.code == code)()
+        return [f.message for f in rule.check(db, None)]
+
+    origin = "default of `var.iam_auth`"
+    db = Database("u", "aws_db_instance.db", "aws_db_instance", "terraform", Location("main.tf", 1, 9),
+                  keys={"iam_auth": "iam_database_authentication_enabled", "backup_retention": "backup_retention_period"},
+                  engine=Node("mysql", "main.tf", 2), iam_auth=Node(False, "main.tf", 3, origin=origin),
+                  backup_retention=Node(0, "main.tf", 4, origin="default of `var.retention`"))
+    (iam,) = check("PL603", db)
+    (backup,) = check("PL604", db)
+    assert origin in iam and "default of `var.retention`" in backup

@@ -12,8 +12,8 @@ open. A `Deny` limited to some callers, some objects or some other condition doe
 The finding points at the policy's `Statement` element, where the missing statement belongs.
 A bucket that receives logs from AWS services is not reported: S3 server access logs (another
 bucket in the scan logs into it, or its ACL is `log-delivery-write`), CloudTrail, load-balancer
-access logs and CloudFront standard logs (a trail, load balancer or distribution in the scan names
-it, or its policy grants `s3:PutObject` to a log-delivery service principal such as
+access logs, CloudFront standard logs and VPC flow logs (a trail, load balancer or distribution in
+the scan names it, or its policy grants `s3:PutObject` to a log-delivery service principal such as
 `logging.s3.amazonaws.com`, `cloudtrail.amazonaws.com`, `delivery.logs.amazonaws.com` or
 `logdelivery.elasticloadbalancing.amazonaws.com`). These services do not send the
 `s3:x-amz-server-side-encryption` header: they rely on the bucket's default encryption (SSE-S3
