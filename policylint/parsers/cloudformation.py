@@ -683,6 +683,8 @@ _SECRET_PROPERTIES = {
     "AWS::RedshiftServerless::Namespace": ((("AdminUserPassword",), "admin password"),),
     "AWS::ElastiCache::ReplicationGroup": ((("AuthToken",), "auth token"),),
     "AWS::SecretsManager::Secret": ((("SecretString",), "secret string"),),
+    "AWS::DirectoryService::MicrosoftAD": ((("Password",), "directory admin password"),),
+    "AWS::DirectoryService::SimpleAD": ((("Password",), "directory admin password"),),
 }
 # Where a function's environment variables are (every variable: rules judge the names).
 _ENVIRONMENTS = {

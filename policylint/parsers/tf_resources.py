@@ -87,6 +87,7 @@ _SECRET_ATTRIBUTES = {
     "aws_redshiftserverless_namespace": {"admin_user_password": "admin password"},
     "aws_elasticache_replication_group": {"auth_token": "auth token"},
     "aws_secretsmanager_secret_version": {"secret_string": "secret string"},
+    "aws_directory_service_directory": {"password": "directory admin password"},
 }
 
 

@@ -5,7 +5,7 @@ Finds passwords, tokens and private keys written as literals into the code:
 - the properties where a secret belongs: the master password of an RDS instance or cluster,
   a DocumentDB or Redshift cluster (`MasterUserPassword`, `password`, `master_password`), a
   Redshift Serverless admin password, an ElastiCache `AuthToken`/`auth_token`, a Secrets Manager
-  `SecretString`/`secret_string`;
+  `SecretString`/`secret_string`, a Directory Service (Microsoft AD, Simple AD) admin `Password`;
 - a CloudFormation parameter named like a password, secret or token with a literal `Default`
   (and a secret property that takes such a default through `Ref`);
 - Lambda and ECS environment variables named like a secret (`*PASSWORD*`, `*SECRET*`,
