@@ -196,8 +196,9 @@ class Resource:
 @dataclass(frozen=True)
 class SecretSetting:
     """A value in a property where a secret belongs.  ``name`` is the property as the user's
-    format spells it (``MasterUserPassword``, ``master_password``, ``environment.variables.DB_PASSWORD``),
-    ``what`` says what it holds in words ("master password", "environment variable"), ``value``
+    format spells it (``MasterUserPassword``, ``master_password``), or the variable's name for an
+    environment variable (every one is recorded: rules judge the names); ``what`` says what it
+    holds in words ("master password", "environment variable"); ``value``
     is the Node written (a CloudFormation ``Ref`` to a parameter: the parameter's ``Default``, and
     ``parameter`` its name)."""
 

@@ -145,3 +145,15 @@ def test_a_value_from_a_default_says_so():
     (iam,) = check("PL603", db)
     (backup,) = check("PL604", db)
     assert origin in iam and "default of `var.retention`" in backup
+
+
+@pytest.mark.parametrize("fixture, fix", [
+    ("objects_only.yaml", '`Condition: {Bool: {"aws:SecureTransport": "false"}}`'),
+    ("bucket_arn_only_and_not_principal.tf", '`Condition = { Bool = { "aws:SecureTransport" = "false" } }`'),
+])
+def test_pl104_fix_in_the_policys_syntax(tmp_path, fixture, fix):
+    from fixture_cases import FIXTURES, Case
+
+    scanned = Case("PL104", FIXTURES / "PL104" / fixture).materialise(tmp_path)
+    findings = [f for f in lint_paths([str(scanned)], select=["PL104"]).findings if f.rule_id == "PL104"]
+    assert findings and fix in findings[0].message, [f.message for f in findings]
