@@ -76,9 +76,16 @@ _FIX = {
     "cloudformation": "use a dynamic reference such as `{{resolve:secretsmanager:secret-name}}`",
     "terraform": "pass it in from Secrets Manager or SSM (a `data` source or an `ephemeral` resource), or generate it with `random_password`",
 }
+# Resources that can keep their master password in Secrets Manager themselves.
+_MANAGED_PASSWORD = {
+    "AWS::RDS::DBInstance": "ManageMasterUserPassword",
+    "AWS::RDS::DBCluster": "ManageMasterUserPassword",
+    "AWS::Redshift::Cluster": "ManageMasterPassword",
+    "aws_db_instance": "manage_master_user_password",
+    "aws_rds_cluster": "manage_master_user_password",
+    "aws_redshift_cluster": "manage_master_password",
+}
 _FIX_BY_WHAT = {
-    ("cloudformation", "master password"): "set `ManageMasterUserPassword: true` or use a dynamic reference such as `{{resolve:secretsmanager:name:SecretString:password}}`",
-    ("terraform", "master password"): "set `manage_master_user_password = true` or generate it with `random_password`",
     ("cloudformation", "environment variable"): "read it from Secrets Manager or SSM at run time (ECS: `Secrets` with `ValueFrom`)",
     ("terraform", "environment variable"): "read it from Secrets Manager or SSM at run time (ECS: `secrets` with `valueFrom`)",
     ("cloudformation", "secret string"): "use `GenerateSecretString` or set the value outside the template",
@@ -163,6 +170,9 @@ def _secret_in_document(node: Node) -> tuple[str, Node] | None:
 def _setting_message(resource: Resource, setting: SecretSetting, value: str) -> str:
     syntax = "cloudformation" if resource.format == "cloudformation" else "terraform"
     fix = _FIX_BY_WHAT.get((syntax, setting.what), _FIX[syntax])
+    managed = _MANAGED_PASSWORD.get(resource.type)
+    if managed is not None and setting.what == "master password":
+        fix = f"set {resource.assignment(managed, True)} (the service keeps the password in Secrets Manager) or {fix}"
     masked = mask_secret(value)
     if setting.what == "environment variable":
         what = f"Environment variable `{setting.name}` of `{resource.address}` holds a literal secret (`{masked}`)"

@@ -8,7 +8,8 @@ Finds databases that support IAM database authentication but do not turn it on:
 - Aurora MySQL and Aurora PostgreSQL clusters (`aurora`, `aurora-mysql`, `aurora-postgresql`),
   where the setting lives: Aurora DB instances are not checked (CloudFormation rejects the
   property on them, and `aws_rds_cluster_instance` has none). A Terraform `aws_rds_cluster`
-  without `engine` is the provider's default, Aurora MySQL.
+  without `engine` is the provider's default, Aurora MySQL (CloudFormation requires `Engine` on
+  `AWS::RDS::DBCluster`).
 
 The setting is CloudFormation `EnableIAMDatabaseAuthentication`, Terraform
 `iam_database_authentication_enabled`. **Left out counts as off**, and is reported at the
