@@ -168,6 +168,12 @@ class Resource:
     # written: `DNSName`, `dns_name`) -> the kind of endpoint: elb, cloudfront, s3-website,
     # api-gateway, beanstalk, global-accelerator.  Filled by the parsers for those resource types.
     dns_endpoints: dict[str, str] = field(default_factory=dict, repr=False)
+    # Properties where a secret belongs (a master password, an auth token, a secret string, an
+    # environment variable named like a secret), filled by the parsers for the resource types
+    # that have them; a rule reports the literal ones.
+    secrets: list[SecretSetting] = field(default_factory=list, repr=False)
+    # Terraform provisioners of the resource, in order (what they run or upload on a machine).
+    provisioners: list[Provisioner] = field(default_factory=list, repr=False)
 
     def key(self, name: str) -> str:
         """The user's spelling of a canonical field (the field name itself when none is known)."""
@@ -180,18 +186,49 @@ class Resource:
 
     @property
     def syntax(self) -> str:
-        """``yaml`` for templates (how their fixes are written), ``hcl`` for Terraform and plans."""
-        return "yaml" if self.format == "cloudformation" else "hcl"
+        """How fixes are written: ``yaml`` for YAML templates, ``json`` for JSON templates, ``hcl``
+        for Terraform and plans."""
+        if self.format != "cloudformation":
+            return "hcl"
+        return "json" if self.location.file.lower().endswith(".json") else "yaml"
+
+
+@dataclass(frozen=True)
+class SecretSetting:
+    """A value in a property where a secret belongs.  ``name`` is the property as the user's
+    format spells it (``MasterUserPassword``, ``master_password``), or the variable's name for an
+    environment variable (every one is recorded: rules judge the names); ``what`` says what it
+    holds in words ("master password", "environment variable"); ``value``
+    is the Node written (a CloudFormation ``Ref`` to a parameter: the parameter's ``Default``, and
+    ``parameter`` its name)."""
+
+    name: str
+    what: str
+    value: Node
+    parameter: str | None = None
+
+
+@dataclass(frozen=True)
+class Provisioner:
+    """A Terraform ``provisioner "<kind>"`` block: ``kind`` is ``remote-exec``, ``file``,
+    ``local-exec``...; ``settings`` its arguments as a dict Node (``inline``, ``content``,
+    ``destination``...)."""
+
+    kind: str
+    settings: Node
 
 
 def assignment(key: str, value: Any, syntax: str) -> str:
-    """``key: value`` (YAML) or ``key = value`` (HCL), with the value in that syntax."""
+    """``key: value`` (YAML), ``"key": value`` (JSON) or ``key = value`` (HCL), with the value in
+    that syntax."""
     if isinstance(value, bool):
         text = "true" if value else "false"
-    elif isinstance(value, str) and syntax == "hcl":
+    elif isinstance(value, str) and syntax in ("hcl", "json"):
         text = f'"{value}"'
     else:
         text = str(value)
+    if syntax == "json":
+        return f'"{key}": {text}'
     return f"{key} = {text}" if syntax == "hcl" else f"{key}: {text}"
 
 
@@ -314,6 +351,17 @@ class S3Bucket(Resource):
     declared: bool = True
     # TF `bucket_prefix`: the bucket's name is this prefix plus digits the provider appends.
     name_prefix: Node | None = None
+    # The canned ACL as the user's format spells it (CloudFormation `PublicRead`), for messages;
+    # None when it is spelled as ``acl`` holds it.
+    acl_written: str | None = None
+
+    def acl_as_written(self, canned: str) -> str:
+        """A canned ACL (S3 API spelling) as the user's format spells it."""
+        if self.format != "cloudformation":
+            return canned
+        if self.acl_written is not None and text_of(self.acl) == canned:
+            return self.acl_written
+        return "".join(part.capitalize() for part in canned.split("-"))
 
     @property
     def versioning_state(self) -> str | None:
@@ -427,6 +475,29 @@ class ComputeLaunch(Resource):
     metadata_http_tokens: Node | None = None
     metadata_http_endpoint: Node | None = None  # "disabled" turns the metadata service off
     metadata_options: Node | None = None
+    # An instance launched from a launch template: the template's metadata options apply where
+    # the instance sets none.
+    launch_template: Node | None = None
+
+
+@dataclass(eq=False)
+class LogDelivery(Resource):
+    """A resource that has an AWS service deliver logs into a bucket: a CloudTrail trail, a load
+    balancer's access logs, a CloudFront distribution's standard logs.  ``bucket`` is the
+    bucket's name, ARN or a reference to it (a CloudFront bucket domain name is reduced to the
+    name by the parser)."""
+
+    service: str = ""  # "CloudTrail", "load-balancer access logs", "CloudFront standard logs"
+    bucket: Node | None = None
+
+
+@dataclass(eq=False)
+class InstanceMetadataDefaults(Resource):
+    """The account's instance metadata defaults for a Region (TF
+    ``aws_ec2_instance_metadata_defaults``): they apply to launches that set no metadata options."""
+
+    http_tokens: Node | None = None  # "required" | "optional" | "no-preference"
+    http_endpoint: Node | None = None
 
 
 @dataclass(eq=False)
@@ -479,10 +550,16 @@ class Database(Resource):
     cluster: Node | None = None  # the cluster an instance belongs to
     restored_from: Node | None = None  # snapshot / replica source: encryption is inherited
     engine_mode: Node | None = None
+    engine_version: Node | None = None
+    # The engine AWS or the provider uses when ``engine`` is left out (TF ``aws_rds_cluster``:
+    # "aurora", i.e. Aurora MySQL); None when the engine must be written.
+    default_engine: str | None = None
 
     @property
     def engine_name(self) -> str | None:
-        """The engine in lower case; None when absent or unknown."""
+        """The engine in lower case (the default engine when none is written); None when unknown."""
+        if self.engine is None:
+            return self.default_engine
         engine = text_of(self.engine)
         return engine.lower() if engine else None
 
@@ -568,6 +645,8 @@ class Document:
     source_maps: dict[str, SourceMap] = field(default_factory=dict)
     # What was left out on purpose, past a limit (kind ``skipped``): reported, not a failure.
     notices: list[ParseError] = field(default_factory=list)
+    # CloudFormation parameters with a literal string ``Default``: name -> the Default Node.
+    parameter_defaults: dict[str, Node] = field(default_factory=dict)
 
 
 def truth(node: Node | None, ignore_case: bool = True) -> bool | None:

@@ -389,6 +389,9 @@ def mask_message(message: str, credentials: list[Credential] | tuple[Credential,
             if _plausible_secret(run[offset : offset + 40]):  # AWS's documented examples included
                 start = match.start() + offset
                 covered[start : start + 40] = [True] * 40
+    for _, pattern in _TOKEN_FORMATS:  # PL206's tokens, wherever a message quotes one
+        for match in pattern.finditer(message):
+            covered[match.start() : match.end()] = [True] * (match.end() - match.start())
     if not any(covered):
         return message
     out = []
@@ -406,3 +409,160 @@ def mask_message(message: str, credentials: list[Credential] | tuple[Credential,
             out.append(_masked_run(message[start:end]))
         start = end
     return "".join(out)
+
+
+# --------------------------------------------------------------------------- other secrets (PL206)
+#
+# Well-known token formats, found in any text: each has a fixed prefix, so that a random string
+# is never taken for one.  A value made of a placeholder (``ghp_xxxx...``, ``ghp_<token>``, a
+# counting sequence, one repeated character) or too regular to be random is not a token.
+
+PRIVATE_KEY = "private key"
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "GitHub token", "Slack token", PRIVATE_KEY ...
+    value: str  # never print it: use `masked`
+    line: int  # 1-based
+    column: int  # 1-based
+
+    @property
+    def masked(self) -> str:
+        if self.kind == PRIVATE_KEY:
+            return self.value[: self.value.index("-----", 5) + 5]  # the BEGIN line only
+        return mask(self.value)
+
+
+# (kind, pattern, the part that must look random): the random part is group 1.
+_TOKEN_FORMATS = (
+    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
+    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])github_pat_([A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])")),
+    ("GitLab token", re.compile(r"(?<![A-Za-z0-9_\-])glpat-([A-Za-z0-9_\-]{20})(?![A-Za-z0-9_\-])")),
+    ("Slack token", re.compile(r"(?<![A-Za-z0-9_\-])xox[abposr]-((?:[0-9]{6,20}-){1,3}[A-Za-z0-9\-]{10,100})(?![A-Za-z0-9_\-])")),
+    ("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,20}/[AB][A-Z0-9]{6,20}/[A-Za-z0-9]{20,40})")),
+    ("Stripe secret key", re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_([A-Za-z0-9]{24,120})(?![A-Za-z0-9_])")),
+    ("Google API key", re.compile(r"(?<![A-Za-z0-9_\-])AIza([0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])")),
+    ("npm token", re.compile(r"(?<![A-Za-z0-9_])npm_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
+    ("SendGrid API key", re.compile(r"(?<![A-Za-z0-9_\-])SG\.([A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])")),
+    ("PyPI token", re.compile(r"(?<![A-Za-z0-9_\-])pypi-AgEIcHlwaS5vcmc([A-Za-z0-9_\-]{50,300})")),
+    ("OpenAI API key", re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
+)
+_TOKEN_PREFIXES = ("gh", "github_pat_", "glpat-", "xox", "hooks.slack.com", "_live_", "AIza", "npm_", "SG.", "pypi-", "T3BlbkFJ")
+_PEM_BEGIN = re.compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
+_PEM_SPAN = 20_000  # a key block is a few kilobytes: its END is looked for this far at most
+_PEM_BODY_MIN = 64  # base64 characters a real key body has at the very least
+_TOKEN_MIN_ENTROPY = 3.0
+
+
+def find_tokens(text: str) -> list[Token]:
+    """Every well-known token and private key block in ``text``, in order of appearance."""
+    if "PRIVATE KEY" not in text and not any(prefix in text for prefix in _TOKEN_PREFIXES):
+        return []
+    index = _LineIndex(text)
+    found = []
+    for kind, pattern in _TOKEN_FORMATS:
+        for match in pattern.finditer(text):
+            if _random_enough(match.group(1)):
+                found.append(Token(kind, match.group(0), index.line_of(match.start()), index.column_of(match.start())))
+    ends: dict[str, list[int]] = {}  # the END lines of each label, found once (linear in the text)
+    for match in _PEM_BEGIN.finditer(text):
+        label = match.group(1)
+        if label not in ends:
+            ends[label] = [m.start() for m in re.finditer(re.escape(f"-----END {label}-----"), text)]
+        following = bisect_left(ends[label], match.end())
+        if following == len(ends[label]) or ends[label][following] - match.end() > _PEM_SPAN:
+            continue
+        end = ends[label][following]
+        if "-----" in text[match.end() : end]:
+            continue  # another header or block in between: not one key block
+        body = re.sub(r"\\[nr]|[^A-Za-z0-9+/=]", "", _pem_body(text[match.end() : end]))
+        if len(body) >= _PEM_BODY_MIN and _random_enough(body):
+            found.append(Token(PRIVATE_KEY, text[match.start() : end], index.line_of(match.start()), index.column_of(match.start())))
+    return sorted(found, key=lambda t: (t.line, t.column))
+
+
+def _pem_body(block: str) -> str:
+    """The base64 of a key block without its headers (``Proc-Type: ...``, ``DEK-Info: ...``)."""
+    return "\n".join(line for line in re.split(r"\n|\\n", block) if ":" not in line)
+
+
+def _random_enough(value: str) -> bool:
+    if len(set(value)) <= 2 or _placeholder(value) or "<" in value:
+        return False
+    return entropy(value) >= _TOKEN_MIN_ENTROPY
+
+
+# --------------------------------------------------------------------------- secret-named settings
+
+# Words that make a name a secret's (split at `_`, `-`, `.` and camelCase humps).
+_SECRET_WORDS = {"PASSWORD", "PASSWD", "PASSPHRASE", "PWD", "SECRET", "TOKEN", "APIKEY", "AUTHTOKEN"}
+# A last word that makes the name about a secret rather than the secret itself (`DB_PASSWORD_ARN`,
+# `SECRET_NAME`, `TOKEN_TTL`, `API_KEY_HEADER`).
+_ABOUT_WORDS = {
+    "ARN", "NAME", "ID", "IDS", "PATH", "FILE", "DIR", "URL", "URI", "TTL", "EXPIRY", "EXPIRATION", "EXPIRES",
+    "HEADER", "PARAM", "PARAMETER", "LENGTH", "LEN", "ENABLED", "ENABLE", "DISABLED", "REGION", "TYPE", "ENDPOINT",
+    "BUCKET", "TABLE", "PREFIX", "VERSION", "MODE", "ROTATION", "FIELD", "LOCATION",
+    "SECONDS", "MINUTES", "HOURS", "DAYS", "TIMEOUT", "AGE", "COUNT", "SIZE", "STORE", "PROVIDER", "SOURCE",
+    "REF", "REFERENCE", "SSM", "KMS", "ROLE", "USER", "USERNAME", "HOST", "PORT", "METHOD", "FORMAT", "SCOPE",
+    "COOKIE", "RULE", "RULES", "REQUIRED", "POLICY", "CHARS", "CHARACTERS",
+}
+_HUMPS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+
+
+def _name_words(name: str) -> list[str]:
+    words = [w.upper() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _HUMPS.findall(part)]
+    joined = []  # API KEY -> APIKEY, AUTH TOKEN -> AUTHTOKEN
+    for word in words:
+        if joined and (joined[-1], word) in (("API", "KEY"), ("AUTH", "TOKEN")):
+            joined[-1] += word
+        else:
+            joined.append(word)
+    return joined
+
+
+def is_secret_name(name: str) -> bool:
+    """``DB_PASSWORD``, ``dbPassword``, ``GITHUB_TOKEN``, ``StripeApiKey``, ``client-secret``; not
+    ``DB_PASSWORD_ARN``, ``SECRET_NAME``, ``TOKEN_TTL`` (they name or describe a secret)."""
+    words = _name_words(name)
+    if not words or words[-1] in _ABOUT_WORDS and words[-1] not in _SECRET_WORDS:
+        return False
+    return any(word in _SECRET_WORDS for word in words)
+
+
+_NOT_SECRET_VALUE = re.compile(
+    r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|undefined|[0-9.:\-]+|arn:aws[a-z\-]*:.*|/\S*|s3://.*|ssm:.*|secretsmanager:.*"
+    r"|\{\{resolve:.*|\$\{.*|%\{.*|\{\{.*\}\}|<.*>|\[.*\]|\*+)$"
+)
+# Values that are a word rather than a secret, once digits and punctuation are dropped
+# (`Password1!`, `mypassword`, `change-me`).
+_PLACEHOLDER_VALUES = {
+    "password", "passwd", "pass", "secret", "token", "mypassword", "mysecret", "mytoken", "yourpassword", "adminpassword",
+    "dbpassword", "changeit", "changeme", "todo", "tbd", "example", "test", "testing", "default", "admin", "none",
+}
+
+
+def literal_secret(value: object, min_length: int = 1) -> bool:
+    """A literal value that is a secret, not a placeholder: not empty, not a dynamic reference
+    (``{{resolve:secretsmanager:...}}``), not an ARN, path or number naming where the secret is,
+    not ``changeme``, ``<password>``, ``xxxx``, ``********`` or a counting sequence."""
+    if not isinstance(value, str):
+        return False
+    text = value.strip()
+    if len(text) < max(min_length, 1) or "{{resolve:" in text or "${" in text:
+        return False
+    if _NOT_SECRET_VALUE.match(text) or re.sub(r"[^a-z]", "", text.lower()) in _PLACEHOLDER_VALUES or len(set(text)) == 1:
+        return False
+    return not _placeholder(text) and "example" not in text.lower()
+
+
+def is_aws_key(value: str) -> bool:
+    """An AWS access key id or a 40-character secret access key: PL201 reports those."""
+    return bool(_ID.search(value) or _SECRET.fullmatch(value.strip()))
+
+
+def mask_secret(value: str) -> str:
+    """A password shown as PL201 shows keys, but never more than a quarter of it: short passwords
+    keep fewer than four characters."""
+    keep = min(4, len(value) // 4)
+    return f"{value[:keep]}…"

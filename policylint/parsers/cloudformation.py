@@ -23,6 +23,7 @@ from policylint.model import (
     HostedZone,
     Imported,
     Location,
+    LogDelivery,
     Node,
     ParseError,
     PolicyDocument,
@@ -34,6 +35,7 @@ from policylint.model import (
     S3Logging,
     S3Replication,
     S3Website,
+    SecretSetting,
     Unknown,
     dns_name,
     text_of,
@@ -112,6 +114,10 @@ def parse(text: str, path: str, parameters: dict[str, Any] | None = None, stack:
             continue  # its `Condition` is false: CloudFormation does not create it
         template.build(logical_id, raw, doc)
     template.exports(doc)
+    for name, parameter in template.parameters.items():
+        default = parameter.get("Default") if isinstance(parameter.value, dict) else None
+        if default is not None and isinstance(default.value, str):
+            doc.parameter_defaults[name] = default
     return doc
 
 
@@ -377,6 +383,52 @@ class _Template:
             for resource in doc.resources[built:]:
                 if resource.uid.startswith(common["uid"]):
                     resource.address = self.address_prefix + resource.address
+        secrets = self.secrets(type_name, raw.get("Properties"), props)
+        if secrets:
+            resource = next((r for r in reversed(doc.resources) if r.uid == common["uid"]), None)
+            if resource is not None:
+                resource.secrets = secrets
+
+    def secrets(self, type_name: str, raw: Node | None, props: Node) -> list[SecretSetting]:
+        """The resource's properties where a secret belongs (see :class:`SecretSetting`)."""
+        out = []
+        for path, what in _SECRET_PROPERTIES.get(type_name, ()):
+            value = self._secret_value(raw, props, path)
+            if value is not None:
+                out.append(SecretSetting(path[-1], what, value, self._parameter_of(raw, path)))
+        environment = _ENVIRONMENTS.get(type_name)
+        if environment is not None:
+            for name in _dict(props.get(*environment)):
+                value = self._secret_value(raw, props, (*environment, name))
+                if value is not None:
+                    out.append(SecretSetting(name, "environment variable", value, self._parameter_of(raw, (*environment, name))))
+        if type_name == "AWS::ECS::TaskDefinition":
+            containers = props.get("ContainerDefinitions")
+            for i, container in enumerate(containers.items() if containers is not None else []):
+                variables = container.get("Environment")
+                for j, variable in enumerate(variables.items() if variables is not None else []):
+                    name = _text(variable.get("Name"))
+                    path = ("ContainerDefinitions", i, "Environment", j, "Value")
+                    value = self._secret_value(raw, props, path)
+                    if name is not None and value is not None:
+                        out.append(SecretSetting(name, "environment variable", value, self._parameter_of(raw, path)))
+        return out
+
+    def _secret_value(self, raw: Node | None, props: Node, path: tuple) -> Node | None:
+        """The value at ``path``; a ``Ref`` to a parameter is its ``Default``, where it is written."""
+        name = self._parameter_of(raw, path)
+        default = self.parameters[name].get("Default") if name is not None else None
+        if default is not None and isinstance(default.value, str):
+            return default
+        return props.get(*path)
+
+    def _parameter_of(self, raw: Node | None, path: tuple) -> str | None:
+        """The parameter a property is a bare ``Ref`` to."""
+        written = raw.get(*path) if raw is not None else None
+        if written is not None and isinstance(written.value, dict) and set(written.value) == {"Ref"}:
+            name = written.value["Ref"].value
+            return name if isinstance(name, str) and name in self.parameters else None
+        return None
 
     def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None, on_bucket: bool = False) -> None:
         """Add a policy document written as an object or as a JSON string."""
@@ -467,6 +519,7 @@ def _bucket(t: _Template, common: dict, props: Node, doc: Document) -> None:
     if acl is not None:
         canned = CANNED_ACLS.get(acl.value) if isinstance(acl.value, str) else None
         bucket.acl = Node(canned, acl.file, acl.line, acl.end_line, origin=acl.origin) if canned else acl
+        bucket.acl_written = acl.value if canned else None
     ownership = props.get("OwnershipControls", "Rules", 0, "ObjectOwnership")
     bucket.ownership = ownership
     encryption = props.get("BucketEncryption")
@@ -608,6 +661,7 @@ _DATABASE_KEYS = {
     "multi_az": "MultiAZ",
     "cluster": "DBClusterIdentifier",
     "engine_mode": "EngineMode",
+    "engine_version": "EngineVersion",
 }
 
 
@@ -626,6 +680,7 @@ def _launch(path: tuple[str, ...]):
             metadata_options=data.get("MetadataOptions"),
             metadata_http_tokens=_get(data, "MetadataOptions", "HttpTokens"),
             metadata_http_endpoint=_get(data, "MetadataOptions", "HttpEndpoint"),
+            launch_template=props.get("LaunchTemplate") if common["type"] == "AWS::EC2::Instance" else None,
         ))
     return build
 
@@ -685,11 +740,53 @@ def _database(kind: str):
             cluster=props.get("DBClusterIdentifier") if kind == "instance" else None,
             restored_from=restored,
             engine_mode=props.get("EngineMode"),
+            engine_version=props.get("EngineVersion"),
         ))
     return build
 
 
+# Properties where a secret belongs: (path, what it holds).
+_PASSWORD = ((("MasterUserPassword",), "master password"),)
+_SECRET_PROPERTIES = {
+    "AWS::RDS::DBInstance": _PASSWORD,
+    "AWS::RDS::DBCluster": _PASSWORD,
+    "AWS::DocDB::DBCluster": _PASSWORD,
+    "AWS::Redshift::Cluster": _PASSWORD,
+    "AWS::RedshiftServerless::Namespace": ((("AdminUserPassword",), "admin password"),),
+    "AWS::ElastiCache::ReplicationGroup": ((("AuthToken",), "auth token"),),
+    "AWS::SecretsManager::Secret": ((("SecretString",), "secret string"),),
+    "AWS::DirectoryService::MicrosoftAD": ((("Password",), "directory admin password"),),
+    "AWS::DirectoryService::SimpleAD": ((("Password",), "directory admin password"),),
+}
+# Where a function's environment variables are (every variable: rules judge the names).
+_ENVIRONMENTS = {
+    "AWS::Lambda::Function": ("Environment", "Variables"),
+    "AWS::Serverless::Function": ("Environment", "Variables"),
+}
+
+
+_BUCKET_DOMAIN = re.compile(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+
+
+def _log_delivery(service: str, *path: str):
+    """A resource that has ``service`` deliver logs into the bucket at ``path``."""
+    def build(t: _Template, common: dict, props: Node, doc: Document) -> None:
+        bucket = props.get(*path)
+        if common["type"] == "AWS::ElasticLoadBalancingV2::LoadBalancer":
+            attributes = props.get("LoadBalancerAttributes")
+            bucket = next((a.get("Value") for a in (attributes.items() if attributes is not None else [])
+                           if _text(a.get("Key")) == "access_logs.s3.bucket"), None)
+        if bucket is not None and isinstance(bucket.value, str):
+            bucket = Node(_BUCKET_DOMAIN.sub("", bucket.value), bucket.file, bucket.line, bucket.end_line)
+        doc.resources.append(LogDelivery(**common, service=service, bucket=bucket))
+    return build
+
+
 _BUILDERS = {
+    "AWS::CloudTrail::Trail": _log_delivery("CloudTrail", "S3BucketName"),
+    "AWS::ElasticLoadBalancingV2::LoadBalancer": _log_delivery("load-balancer access logs"),
+    "AWS::ElasticLoadBalancing::LoadBalancer": _log_delivery("load-balancer access logs", "AccessLoggingPolicy", "S3BucketName"),
+    "AWS::CloudFront::Distribution": _log_delivery("CloudFront standard logs", "DistributionConfig", "Logging", "Bucket"),
     "AWS::ElastiCache::ReplicationGroup": _cache("replication_group"),
     "AWS::ElastiCache::CacheCluster": _cache("cluster"),
     "AWS::RDS::DBInstance": _database("instance"),

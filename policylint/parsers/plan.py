@@ -14,7 +14,7 @@ import json
 import re
 from typing import Any
 
-from policylint.model import Document, Location, Node, ParseError, Ref, Unknown
+from policylint.model import Document, Location, Node, ParseError, Provisioner, Ref, Unknown
 
 FORMAT = "plan"
 _ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
@@ -41,6 +41,7 @@ def parse(text: str, path: str) -> Document:
         if isinstance(change, dict)
     }
     expressions = _configuration_expressions(_object(_object(plan.get("configuration")).get("root_module")), "")
+    provisioners = _configuration_provisioners(_object(_object(plan.get("configuration")).get("root_module")), "")
     root = _object(_object(plan.get("planned_values")).get("root_module"))
     from policylint.parsers import tf_resources
 
@@ -61,6 +62,15 @@ def parse(text: str, path: str) -> Document:
             location=Location(path, line, line),
             format=FORMAT,
         )
+        for built_resource in built.resources:
+            # A value in a plan may come from a variable, a .tfvars file or the environment:
+            # only what the configuration writes as a literal is a secret written in the code.
+            built_resource.secrets = [s for s in built_resource.secrets if _written_literally(expressions.get(_INDEX.sub("", address), {}), s.name, s.what)]
+        written = provisioners.get(_INDEX.sub("", address))
+        if written and built.resources:
+            built.resources[0].provisioners = [
+                Provisioner(kind, _to_node({name: _constant(e) for name, e in exprs.items()}, path, line)) for kind, exprs in written
+            ]
         doc.resources.extend(built.resources)
         for policy in built.policies:
             # A policy string has no lines of its own in a plan: everything is at the resource.
@@ -123,6 +133,26 @@ def _configuration_expressions(module: dict, prefix: str) -> dict[str, dict]:
     return out
 
 
+def _configuration_provisioners(module: dict, prefix: str) -> dict[str, list[tuple[str, dict]]]:
+    """resource address (no index) -> its provisioners as (type, expressions)."""
+    out: dict[str, list[tuple[str, dict]]] = {}
+    for resource in module.get("resources") or []:
+        if isinstance(resource, dict) and isinstance(resource.get("provisioners"), list):
+            out[f"{prefix}{resource.get('address', '')}"] = [
+                (str(p.get("type")), _object(p.get("expressions"))) for p in resource["provisioners"] if isinstance(p, dict)
+            ]
+    for name, call in _object(module.get("module_calls")).items():
+        out.update(_configuration_provisioners(_object(_object(call).get("module")), f"{prefix}module.{name}."))
+    return out
+
+
+def _constant(expression: Any) -> Any:
+    """A configuration expression's literal value; an unknown for anything computed."""
+    if isinstance(expression, dict) and "constant_value" in expression:
+        return expression["constant_value"]
+    return Unknown("(an expression of the configuration)")
+
+
 _NOT_RESOURCES = ("var.", "local.", "data.", "module.", "each.", "count.", "path.", "terraform.", "self.")
 
 
@@ -154,6 +184,17 @@ def _fill_from_configuration(values: Node, expressions: dict, unknown: Any, link
             values.value[name] = Node(ref, path, line, line)
         elif flag is True or expression.get("references"):
             values.value[name] = Node(Unknown(f"(known after apply: {text}{name})"), path, line, line)
+
+
+def _written_literally(expressions: dict, name: str, what: str) -> bool:
+    """Whether the configuration writes the secret setting ``name`` without any reference."""
+    if what == "environment variable":
+        environment = expressions.get("environment")
+        expression = environment[0].get("variables") if isinstance(environment, list) and environment and isinstance(environment[0], dict) else None
+        expression = expression if expression is not None else expressions.get("container_definitions")
+    else:
+        expression = expressions.get(name)
+    return isinstance(expression, dict) and not expression.get("references")
 
 
 def _to_node(value: Any, path: str, line: int) -> Node:

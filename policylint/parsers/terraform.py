@@ -112,6 +112,7 @@ def _declare_resources(document: Document, instance: tf_modules.Instance) -> Non
                 else:  # built as a plain Resource: its attributes are read only through references
                     attrs = Node({}, location.file, location.line)
                 built = tf_resources.build(block.labels[0], instance.address(instance_address), uid, attrs, location, FORMAT)
+                built.resources[0].provisioners = tf_blocks.provisioners(evaluator, address)
                 document.resources.extend(built.resources)
                 document.policies.extend(built.policies)
         except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs

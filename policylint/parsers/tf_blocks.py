@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from policylint.model import Node, Unknown
+from policylint.model import Node, Provisioner, Unknown
 from policylint.parsers import hcl_tree as hcl
 
 if TYPE_CHECKING:
@@ -117,6 +117,14 @@ def expanded_blocks(ev: Evaluator, body: hcl.Body, name: str, file: str) -> list
             bound[iterator_name] = Node({"key": key, "value": value}, collection.file, collection.line)
             out.append((content, bound))
     return out
+def provisioners(ev: Evaluator, address: str) -> list[Provisioner]:
+    """The resource's ``provisioner`` blocks with their arguments evaluated."""
+    block, file = ev.module.resources[address]
+    return [
+        Provisioner(b.labels[0], Node(_body_values(ev, b.body, file), file, b.line, b.end_line))
+        for b in block.body.blocks
+        if b.type == "provisioner" and b.labels
+    ]
 
 
 def policy_document(ev: Evaluator, address: str) -> Node:

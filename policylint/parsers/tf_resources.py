@@ -27,6 +27,8 @@ from policylint.model import (
     BucketPart,
     CacheGroup,
     ComputeLaunch,
+    InstanceMetadataDefaults,
+    LogDelivery,
     CorsRule,
     Database,
     DnsRecord,
@@ -43,6 +45,7 @@ from policylint.model import (
     S3Object,
     S3Replication,
     S3Website,
+    SecretSetting,
     Unknown,
     truth,
 )
@@ -71,7 +74,44 @@ def build(tf_type: str, address: str, uid: str, attrs: Node, location: Location,
         builder = _identity_policy
     resource = ctx.plain() if builder is None else builder(ctx)
     resource.dns_endpoints = DNS_ENDPOINTS.get(tf_type, {})
+    resource.secrets = secret_settings(tf_type, attrs)
     return Built([resource], ctx.policies)
+
+
+# Attributes where a secret belongs: name -> what it holds.
+_SECRET_ATTRIBUTES = {
+    "aws_db_instance": {"password": "master password"},
+    "aws_rds_cluster": {"master_password": "master password"},
+    "aws_docdb_cluster": {"master_password": "master password"},
+    "aws_redshift_cluster": {"master_password": "master password"},
+    "aws_redshiftserverless_namespace": {"admin_user_password": "admin password"},
+    "aws_elasticache_replication_group": {"auth_token": "auth token"},
+    "aws_secretsmanager_secret_version": {"secret_string": "secret string"},
+    "aws_directory_service_directory": {"password": "directory admin password"},
+}
+
+
+def secret_settings(tf_type: str, attrs: Node) -> list[SecretSetting]:
+    """The attributes where a secret belongs, and every environment variable of a Lambda function
+    or an ECS container definition (see :class:`SecretSetting`)."""
+    out = [
+        SecretSetting(name, what, node)
+        for name, what in _SECRET_ATTRIBUTES.get(tf_type, {}).items()
+        if (node := _attr(attrs, name)) is not None
+    ]
+    if tf_type == "aws_lambda_function":
+        variables = _attr(_block(attrs, "environment"), "variables")
+        if variables is not None and isinstance(variables.value, dict):
+            out += [SecretSetting(name, "environment variable", node) for name, node in variables.value.items() if node.value is not None]
+    elif tf_type == "aws_ecs_task_definition":
+        definitions = policy_body(_attr(attrs, "container_definitions"))  # a JSON document like a policy
+        for container in definitions.items() if definitions is not None and isinstance(definitions.value, list) else []:
+            environment = container.get("environment")
+            for variable in environment.items() if environment is not None and isinstance(environment.value, list) else []:
+                name, value = variable.get("name"), variable.get("value")
+                if name is not None and isinstance(name.value, str) and value is not None:
+                    out.append(SecretSetting(name.value, "environment variable", value))
+    return out
 
 
 class _Context:
@@ -488,6 +528,34 @@ def _compute_launch(ctx: _Context) -> Resource:
         metadata_options=options,
         metadata_http_tokens=_inner(options, "http_tokens"),
         metadata_http_endpoint=_inner(options, "http_endpoint"),
+        launch_template=_block(ctx.attrs, "launch_template") if ctx.type == "aws_instance" else None,
+    )
+
+
+# Resources that have a service deliver logs into a bucket: (service, block or None, attribute).
+_LOG_DELIVERIES = {
+    "aws_cloudtrail": ("CloudTrail", None, "s3_bucket_name"),
+    "aws_lb": ("load-balancer access logs", "access_logs", "bucket"),
+    "aws_alb": ("load-balancer access logs", "access_logs", "bucket"),
+    "aws_elb": ("load-balancer access logs", "access_logs", "bucket"),
+    "aws_cloudfront_distribution": ("CloudFront standard logs", "logging_config", "bucket"),
+}
+_BUCKET_DOMAIN = re.compile(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+
+
+def _log_delivery(ctx: _Context) -> Resource:
+    service, block, name = _LOG_DELIVERIES[ctx.type]
+    bucket = _attr(_block(ctx.attrs, block) if block else ctx.attrs, name)
+    if bucket is not None and isinstance(bucket.value, str):
+        bucket = Node(_BUCKET_DOMAIN.sub("", bucket.value), bucket.file, bucket.line, bucket.end_line)
+    return LogDelivery(**ctx.common(), service=service, bucket=bucket)
+
+
+def _metadata_defaults(ctx: _Context) -> Resource:
+    return InstanceMetadataDefaults(
+        **ctx.common(),
+        http_tokens=_attr(ctx.attrs, "http_tokens"),
+        http_endpoint=_attr(ctx.attrs, "http_endpoint"),
     )
 
 
@@ -636,6 +704,7 @@ _DATABASE_KEYS = {
     "multi_az": "multi_az",
     "cluster": "cluster_identifier",
     "engine_mode": "engine_mode",
+    "engine_version": "engine_version",
 }
 
 
@@ -669,13 +738,16 @@ def _database(ctx: _Context) -> Resource:
         # default is 1): absent stays absent, i.e. AWS decides.
         backup_retention=_set(_attr(attrs, "backup_retention_period")),
         restored_from=restored,
+        engine_version=_set(_attr(attrs, "engine_version")),
     )
     if db.kind == "instance":
         db.multi_az = _set(_attr(attrs, "multi_az"))
         db.publicly_accessible = _sent_default(ctx, db.publicly_accessible, False)  # schema default
     else:
-        # An unset engine stays absent: providers before 5.0 defaulted it to "aurora", later ones
-        # require it, and a module's `engine = var.engine` (default null) is filled by its caller.
+        # An unset engine stays absent (a module's `engine = var.engine`, default null, is filled
+        # by its caller), but it means the provider's default: "aurora" (Aurora MySQL) before 5.0;
+        # 5.0 and later refuse a cluster without one.
+        db.default_engine = "aurora"
         db.engine_mode = _set(_attr(attrs, "engine_mode"))
     return db
 
@@ -757,6 +829,8 @@ _BUILDERS: dict[str, Callable[[_Context], Resource]] = {
     "aws_instance": _compute_launch,
     "aws_launch_template": _compute_launch,
     "aws_launch_configuration": _compute_launch,
+    "aws_ec2_instance_metadata_defaults": _metadata_defaults,
+    **{tf_type: _log_delivery for tf_type in _LOG_DELIVERIES},
     "aws_iam_role": _iam_role,
     "aws_elasticache_replication_group": _cache_group,
     "aws_elasticache_cluster": _cache_group,

@@ -1,10 +1,13 @@
 """
 ## What it does
-Finds EC2 user data (instances, launch templates, launch configurations) that puts long-term
-AWS credentials on the instance: it runs `aws configure` interactively or
-`aws configure set aws_access_key_id|aws_secret_access_key|aws_session_token`, imports a
-credentials CSV, writes a `.aws/credentials` file (`~`, `$HOME`, `/root`, `/home/<user>`), or sets
+Finds EC2 user data (instances, launch templates, launch configurations) and Terraform
+provisioners (`remote-exec` `inline` commands, `file` uploads) that put long-term AWS
+credentials on a machine: they run `aws configure` interactively or
+`aws configure set aws_access_key_id|aws_secret_access_key|aws_session_token`, import a
+credentials CSV, write a `.aws/credentials` file (`~`, `$HOME`, `/root`, `/home/<user>`), write
+`aws_access_key_id`/`aws_secret_access_key`/`aws_session_token` into `~/.aws/config`, or set
 `AWS_ACCESS_KEY_ID` / `AWS_SECRET_ACCESS_KEY` in the environment (shell or PowerShell).
+Writing `~/.aws/config` with only a region or profiles is not reported.
 
 Reading configuration (`aws configure get`, `aws configure list`), `aws sts get-caller-identity`,
 and exporting credentials taken from the instance profile (the metadata service) or from
@@ -72,7 +75,7 @@ from __future__ import annotations
 
 import re
 
-from policylint.model import ComputeLaunch, Location, Node, Unknown
+from policylint.model import ComputeLaunch, Location, Node, Resource, Unknown, text_of
 from policylint.rule import Rule
 
 FIX = "attach an instance profile (IAM role) instead"
@@ -89,6 +92,14 @@ _SETS_ENV = re.compile(
     r"|(?i:\$env:)(AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY))\s*=\s*(\S*)"  # PowerShell
     r"|(?i:SetEnvironmentVariable)\(\s*[\"'](AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY))[\"']\s*,\s*([^,)]*)"
 )
+# `~/.aws/config` may hold keys too (it usually holds only a region and profiles): writing it is
+# reported when what is written assigns a credential setting.
+_CONFIG_FILE = r"""[^\s"'<>;&|]*\.aws/config\b"""
+_WRITES_CONFIG = re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?|\bpath:)\s*[\"']?(" + _CONFIG_FILE + ")")
+_HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)")
+_INI_CREDENTIAL = re.compile(r"\b(aws_access_key_id|aws_secret_access_key|aws_session_token)\s*=\s*[^\s\"']", re.IGNORECASE)
+_NEXT_FILE = re.compile(r"^\s*-?\s*path:")  # the next file of a cloud-config `write_files`
+_CONFIG_BLOCK_LINES = 30  # a cloud-config `content:` under `path: .../.aws/config` is looked at this far
 _POWERSHELL_STORE = re.compile(r"\b(Set-AWSCredentials?|Initialize-AWSDefaultConfiguration)\b[^\n]*-(?:AccessKey|SecretKey)\b", re.IGNORECASE)
 # Values that come from the instance profile or a role: the metadata service, STS responses.
 _FROM_ROLE = re.compile(
@@ -104,17 +115,45 @@ class CredentialsConfiguredOnInstance(Rule):
     severity = "high"
     title = "EC2 user data configures AWS credentials on the instance"
     formats = frozenset({"cloudformation", "terraform", "plan"})
-    on = ComputeLaunch
+    on = Resource  # user data of instances and launch templates, provisioners of any resource
 
-    def check(self, launch, scan):
+    def check(self, resource, scan):
+        yield from self._provisioned(resource)
+        if isinstance(resource, ComputeLaunch):
+            yield from self._user_data(resource, scan)
+
+    def _provisioned(self, resource):
+        """`remote-exec` commands and `file` uploads of Terraform provisioners."""
+        for provisioner in resource.provisioners:
+            settings = provisioner.settings
+            if provisioner.kind == "remote-exec":
+                inline = settings.get("inline")
+                for command in inline.items() if inline is not None and isinstance(inline.value, list) else []:
+                    text = _text(command)
+                    found = _offence_in(text) if text is not None else None
+                    if found is not None:
+                        yield self.finding(f"{found.replace('User data', 'A `remote-exec` provisioner', 1)}: {FIX}", at=command, resource=resource)
+            elif provisioner.kind == "file":
+                destination = text_of(settings.get("destination"))
+                content = settings.get("content")
+                if destination is not None and re.search(r"\.aws/credentials\b", destination):
+                    yield self.finding(f"A `file` provisioner uploads the credentials file `{destination}`: {FIX}", at=settings.get("destination"), resource=resource)
+                elif content is not None and (text := _text(content)) is not None:
+                    match = _INI_CREDENTIAL.search(text)
+                    if match is not None and not _FROM_ROLE.search(text):
+                        where = f" into `{destination}`" if destination else ""
+                        yield self.finding(f"A `file` provisioner uploads `{match.group(1)}`{where}: {FIX}", at=content, resource=resource)
+
+    def _user_data(self, launch, scan):
         node = launch.user_data
         text = _text(node)
         if text is None:
             return
         locator = _Locator(node, scan.text(node.file).split("\n"))
         by_place: dict[tuple[int, int], list] = {}  # lines that cannot be told apart share one finding
+        config = _ConfigWrite()
         for index, line in enumerate(text.split("\n")):
-            found = _offence(line)
+            found = _offence(line) or config.offence(line)
             if found is not None:
                 message, fragment = found
                 place = locator.find(index, fragment)
@@ -132,6 +171,16 @@ def _text(node: Node | None) -> str | None:
         return node.value
     if isinstance(node.value, Unknown):
         return node.value.text or None
+    return None
+
+
+def _offence_in(text: str) -> str | None:
+    """The first offence of a multi-line text, as a message."""
+    config = _ConfigWrite()
+    for line in text.split("\n"):
+        found = _offence(line) or config.offence(line)
+        if found is not None:
+            return found[0]
     return None
 
 
@@ -169,6 +218,44 @@ def _offence(line: str) -> tuple[str, str] | None:
     if match:
         return f"User data runs `{match.group(1)}` with an access key", match.group(1)
     return None
+
+
+class _ConfigWrite:
+    """Follows the user data line by line for what it writes into `~/.aws/config`: a line that
+    writes it with a credential setting, or the lines of a heredoc (or a cloud-config `content:`)
+    that writes it."""
+
+    def __init__(self):
+        self.path: str | None = None
+        self.terminator: str | None = None
+        self.left = 0
+
+    def offence(self, line: str) -> tuple[str, str] | None:
+        if self.path is not None:
+            next_file = self.terminator is None and _NEXT_FILE.search(line)
+            if self.terminator is not None and line.strip() == self.terminator or self.left <= 0 or next_file:
+                self.path = None
+            else:
+                self.left -= 1
+                return self._assigns(line, self.path)
+        match = _WRITES_CONFIG.search(line)
+        if match is None:
+            return None
+        path = match.group(1)
+        found = self._assigns(line, path)
+        if found is None:
+            heredoc = _HEREDOC.search(line)
+            if heredoc is not None or match.group(0).startswith("path:"):
+                self.path, self.terminator = path, heredoc.group(1) if heredoc else None
+                self.left = 10_000 if heredoc else _CONFIG_BLOCK_LINES
+        return found
+
+    @staticmethod
+    def _assigns(line: str, path: str) -> tuple[str, str] | None:
+        match = _INI_CREDENTIAL.search(line)
+        if match is None or _FROM_ROLE.search(line):
+            return None
+        return f"User data writes `{match.group(1)}` into the AWS config file `{path}`", match.group(1)
 
 
 def _quoted_in_echo(line: str, position: int) -> bool:

@@ -63,4 +63,17 @@ class IamPolicyVersion(Rule):
 
         problem = version_problem(document)
         if problem is not None:
-            yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)
+            message = problem.message.replace(JSON_FIX, _fix_in_syntax(document, scan))
+            yield self.finding(message[:1].upper() + message[1:], at=problem.node, resource=document, severity=problem.severity)
+
+
+JSON_FIX = '`"Version": "2012-10-17"`'
+_FIXES = {"yaml": '`Version: "2012-10-17"`', "hcl": '`Version = "2012-10-17"`', "hcl-data": '`version = "2012-10-17"`'}
+
+
+def _fix_in_syntax(document: PolicyDocument, scan) -> str:
+    """The missing `Version` as the file writes the policy: JSON, YAML, HCL (`jsonencode`), or an
+    `aws_iam_policy_document` data source."""
+    from policylint.policy.syntax import policy_syntax
+
+    return _FIXES.get(policy_syntax(document, scan.text(document.body.file)), JSON_FIX)

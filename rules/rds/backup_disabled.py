@@ -1,14 +1,16 @@
 """
 ## What it does
-Finds RDS DB instances whose automated backups are turned off: a backup retention period of `0`
-days, CloudFormation `BackupRetentionPeriod` on `AWS::RDS::DBInstance`, Terraform
-`backup_retention_period` on `aws_db_instance`.
+Finds RDS DB instances whose automated backups are turned off, and DB clusters that ask for it:
+a backup retention period of `0` days, CloudFormation `BackupRetentionPeriod` on
+`AWS::RDS::DBInstance` or `AWS::RDS::DBCluster`, Terraform `backup_retention_period` on
+`aws_db_instance` or `aws_rds_cluster`.
 
 Only an explicit `0` is reported. Left out, AWS keeps backups for one day (Terraform sends
 nothing; its documentation's "default 0" is not what AWS applies), so absence is never reported.
-Clusters are not checked (Aurora and Multi-AZ DB clusters cannot turn backups off: `0` fails to
-deploy), nor are Aurora DB instances, whose backups are the cluster's. Values that cannot be
-resolved statically are not reported.
+A cluster (Aurora or Multi-AZ DB cluster) cannot turn backups off: its retention is 1 to 35 days,
+and `0` is rejected when the stack or plan is applied, which the message says. Aurora DB
+instances are not checked: their backups are the cluster's. Values that cannot be resolved
+statically are not reported.
 
 ## Why is this bad?
 With retention `0` RDS takes no automated backups and keeps no transaction logs: there is no
@@ -75,12 +77,17 @@ class RdsBackupDisabled(Rule):
     on = Database
 
     def check(self, db, scan):
-        if db.kind != "instance" or db.is_cluster_member or db.backup_retention is None:
+        if db.kind not in ("instance", "cluster") or db.is_cluster_member or db.backup_retention is None:
             return
         if not _is_zero(text_of(db.backup_retention)):
             return
-        yield self.finding(
-            f"Automated backups are disabled: no point-in-time recovery; set `{db.key('backup_retention')}` to 7 days or more",
-            at=db.backup_retention,
-            resource=db,
-        )
+        key = db.key("backup_retention")
+        origin = f" (the {db.backup_retention.origin})" if db.backup_retention.origin else ""
+        if db.kind == "cluster":
+            message = (
+                f"Backup retention `0`{origin} is rejected for a DB cluster (it keeps 1 to 35 days of backups): "
+                f"the deployment fails; set `{key}` to 7 days or more"
+            )
+        else:
+            message = f"Automated backups are disabled{origin}: no point-in-time recovery; set `{key}` to 7 days or more"
+        yield self.finding(message, at=db.backup_retention, resource=db)

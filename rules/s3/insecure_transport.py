@@ -97,13 +97,28 @@ class S3InsecureTransport(Rule):
                 for part, resource in (("the bucket", target.bucket_arn), ("its objects", target.objects_arn))
             )
             if open_parts:  # None (unresolved) and [] (all denied) say nothing
-                yield self.finding(self._message(open_parts, target.display), at=target.anchor(), resource=target.resource)
+                from policylint.policy.syntax import policy_syntax
+
+                document = target.documents[0]
+                syntax = policy_syntax(document, scan.text(document.body.file))
+                yield self.finding(self._message(open_parts, target.display, syntax), at=target.anchor(), resource=target.resource)
 
     @staticmethod
-    def _message(open_parts: list[str], arn: str) -> str:
+    def _message(open_parts: list[str], arn: str, syntax: str = "json") -> str:
         where = " and ".join(open_parts)
         return (
             f"Bucket policy does not deny plain-HTTP requests (`aws:SecureTransport` false) to {where}; "
-            f"add a `Deny` of `s3:*` on `{arn}` and `{arn}/*` for `Principal: \"*\"` with "
-            "`Bool: {\"aws:SecureTransport\": \"false\"}`"
+            f"add a `Deny` of `s3:*` on `{arn}` and `{arn}/*` for {_FIX_SYNTAX.get(syntax, _FIX_SYNTAX['json'])}"
         )
+
+
+# The principal and condition of the missing Deny, as the policy's file writes them.
+_FIX_SYNTAX = {
+    "json": '`"Principal": "*"` with `"Condition": {"Bool": {"aws:SecureTransport": "false"}}`',
+    "yaml": '`Principal: "*"` with `Condition: {Bool: {"aws:SecureTransport": "false"}}`',
+    "hcl": '`Principal = "*"` with `Condition = { Bool = { "aws:SecureTransport" = "false" } }`',
+    "hcl-data": (
+        'a `principals` block with `type = "*"` and `identifiers = ["*"]`, and a `condition` block with '
+        '`test = "Bool"`, `variable = "aws:SecureTransport"` and `values = ["false"]`'
+    ),
+}

@@ -5,6 +5,8 @@ Terraform `aws_s3_bucket_public_access_block`) or account level (Terraform
 `aws_s3_account_public_access_block`), that turn any of the four settings off. A setting that is
 omitted from a configured block is off too: AWS stores `false` for it. A bucket with no
 configuration at all keeps AWS's default since April 2023 (all four on) and is not reported.
+Each block gets one finding that lists every setting off, in every format: at the setting when it
+is the only one, else at the block.
 
 ## Why is this bad?
 Block Public Access is the safety net under every bucket policy and ACL: with it on, a mistaken
@@ -51,25 +53,33 @@ class S3PublicAccessBlockDisabled(Rule):
     formats = frozenset({"cloudformation", "terraform", "plan"})
 
     def check(self, scan):
+        # One finding per block (bucket or account), listing every setting that is off, in every
+        # format: at the setting when it is the only one, else at the block.
         for block in scan.public_access_blocks():
             owner = block.owner
-            omitted = []
             scope = "buckets of this account" if isinstance(owner, AccountPublicAccessBlock) else "this bucket"
-            for name in PUBLIC_ACCESS_BLOCK_SETTINGS:
-                node = block.settings.get(name)
-                if node is None:
-                    omitted.append(name)
-                elif truth(node) is False:
-                    origin = f" ({node.origin})" if node.origin else ""
-                    yield self.finding(
-                        f"`{owner.key(name)}` is false{origin}; set it to true unless {scope} must be public",
-                        at=node,
-                        resource=owner,
-                    )
+            off = [(name, node) for name, node in ((n, block.settings.get(n)) for n in PUBLIC_ACCESS_BLOCK_SETTINGS) if node is not None and truth(node) is False]
+            omitted = [name for name in PUBLIC_ACCESS_BLOCK_SETTINGS if block.settings.get(name) is None]
+            if not off and not omitted:
+                continue
+            parts = []
+            if off:
+                parts.append(f"sets {_names(owner, [n for n, _ in off], [node for _, node in off])} to false")
             if omitted:
-                names = ", ".join(f"`{owner.key(n)}`" for n in omitted)
-                yield self.finding(
-                    f"Public access block omits {names}, which AWS then sets to false; set all four to true",
-                    at=block,
-                    resource=owner,
-                )
+                parts.append(f"omits {_names(owner, omitted)}, which AWS then sets to false")
+            at = off[0][1] if len(off) == 1 and not omitted else block
+            yield self.finding(
+                f"Public access block {' and '.join(parts)}; set all four to true unless {scope} must be public",
+                at=at,
+                resource=owner,
+            )
+
+
+def _names(owner, names: list[str], nodes: list | None = None) -> str:
+    """`A`, `B` and `C` in the user's spelling, each with where its value came from when it was a default."""
+    words = []
+    for index, name in enumerate(names):
+        node = nodes[index] if nodes else None
+        origin = f" (the {node.origin})" if node is not None and node.origin else ""
+        words.append(f"`{owner.key(name)}`{origin}")
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

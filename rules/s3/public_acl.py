@@ -56,10 +56,11 @@ class S3PublicAcl(Rule):
     def check(self, bucket, scan):
         canned = text_of(bucket.acl)
         if canned in PUBLIC_CANNED_ACLS:
-            origin = f" ({bucket.acl.origin})" if bucket.acl.origin else ""  # type: ignore[union-attr]
+            origin = f" (the {bucket.acl.origin})" if bucket.acl.origin else ""
+            ownership = "`ObjectOwnership: BucketOwnerEnforced`" if bucket.format == "cloudformation" else "`BucketOwnerEnforced` ownership"
             yield self.finding(
-                f"Canned ACL `{canned}`{origin} makes the bucket public; use `private` "
-                "(or no ACL with `BucketOwnerEnforced` ownership) and grant access in a bucket policy",
+                f"Canned ACL `{bucket.acl_as_written(canned)}`{origin} makes the bucket public; use `{bucket.acl_as_written('private')}` "
+                f"(or no ACL with {ownership}) and grant access in a bucket policy",
                 at=bucket.acl,
                 resource=bucket,
                 severity=CANNED_SEVERITY[canned],

@@ -90,6 +90,7 @@ class S3PublicBucketPolicy(Rule):
         if not scan.policies:
             return  # no policy in the scan: do not even load the policy engine
         from policylint.policy.public import public_grant
+        from policylint.policy.resource_kinds import never_matching
         from policylint.policy.s3_actions import only_reads
         from policylint.policy.targets import bucket_targets
 
@@ -105,7 +106,14 @@ class S3PublicBucketPolicy(Rule):
                     actions = statement.action.texts if statement.action is not None else []
                     if not actions:
                         continue  # actions cannot be resolved: severity and scope unknown
+                    # Actions that never match the statement's resources grant nothing (PL115).
+                    unmatched = never_matching(statement, target.resolve)
+                    actions = [a for a in actions if a not in unmatched]
+                    if not actions:
+                        continue
                     exposed = ", ".join(f"`{a}`" for a in actions)
+                    if unmatched:
+                        exposed += f" (not {', '.join(f'`{a}`' for a in unmatched)}: {'it never matches' if len(unmatched) == 1 else 'they never match'} the statement's resources)"
                     reads = all(only_reads(a) for a in actions)
                 yield self.finding(
                     f"{statement.label[0].upper()}{statement.label[1:]} allows {exposed} to {grant.audience} "

@@ -109,18 +109,30 @@ class S3WebsiteBlocked(Rule):
         acls_blocked = bucket.blocks("ignore_public_acls") is True or text_of(bucket.ownership) in (None, "BucketOwnerEnforced")
         if acl is None or (acl and not acls_blocked):
             return None  # a public ACL may serve the site, or we cannot tell
+        # A public ACL that AWS disregards is the first cause to name: it is what the user relied on.
+        acl_cause = self._acl_ignored(bucket) if acl else None
         policy_blocked = [bucket.blocks(n) for n in ("block_public_policy", "restrict_public_buckets")]
         if True in policy_blocked:
             configured = "Block Public Access" if bucket.public_access_block else "Block Public Access (on by default for new buckets)"
-            return f"{configured} keeps public bucket policies out"
-        if None in policy_blocked:
+            policy_cause = f"{configured} keeps public bucket policies out"
+        elif None in policy_blocked or self._unlinked_policies_may_apply(scan, bucket):
             return None
-        if self._unlinked_policies_may_apply(scan, bucket):
+        elif self._public_read(scan, bucket) is False:
+            policy_cause = "no bucket policy allows everyone `s3:GetObject` on its objects"
+        else:
             return None
-        readable = self._public_read(scan, bucket)
-        if readable is False:
-            return "no bucket policy allows everyone `s3:GetObject` on its objects"
-        return None
+        return f"{acl_cause}, and {policy_cause}" if acl_cause else policy_cause
+
+    @staticmethod
+    def _acl_ignored(bucket: S3Bucket) -> str:
+        """Why the bucket's public ACL does not make its objects readable."""
+        canned = text_of(bucket.acl)
+        what = f"its public ACL `{bucket.acl_as_written(canned)}`" if canned else "its public ACL grant"
+        if text_of(bucket.ownership) in (None, "BucketOwnerEnforced"):
+            default = " (the default for new buckets)" if bucket.ownership is None else ""
+            return f"{what} has no effect: Object Ownership `BucketOwnerEnforced`{default} disables ACLs"
+        key = bucket.keys.get("ignore_public_acls") or ("IgnorePublicAcls" if bucket.format == "cloudformation" else "ignore_public_acls")
+        return f"{what} is ignored: Block Public Access `{key}` is on"
 
     @staticmethod
     def _unlinked_policies_may_apply(scan, bucket: S3Bucket) -> bool:

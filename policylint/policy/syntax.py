@@ -1,0 +1,31 @@
+"""How a policy document is written in its file, so that a fix is suggested in that syntax: JSON
+(raw policies, JSON templates, heredocs, plans), YAML (templates), HCL (`jsonencode({...})`) or
+the blocks of a `data "aws_iam_policy_document"`."""
+
+from __future__ import annotations
+
+import re
+
+from policylint.model import PolicyDocument
+
+JSON, YAML, HCL, HCL_DATA = "json", "yaml", "hcl", "hcl-data"
+
+_STATEMENT_LINE = (
+    (re.compile(r'^\s*[{,]?\s*"Statement"\s*:'), JSON),
+    (re.compile(r"^\s*-?\s*'?Statement'?\s*:"), YAML),
+    (re.compile(r'^\s*"?Statement"?\s*='), HCL),
+    (re.compile(r"^\s*statement\s*\{"), HCL_DATA),
+)
+
+
+def policy_syntax(document: PolicyDocument, text: str) -> str:
+    """The syntax of ``document`` in ``text`` (its file), told by the line of its ``Statement``;
+    JSON when that line does not tell (a plan, a one-line document)."""
+    statements = document.body.get("Statement")
+    if statements is None or document.format == "plan":
+        return JSON
+    lines = text.split("\n")
+    if not 1 <= statements.line <= len(lines):
+        return JSON
+    line = lines[statements.line - 1]
+    return next((syntax for pattern, syntax in _STATEMENT_LINE if pattern.match(line)), JSON)
