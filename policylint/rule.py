@@ -86,5 +86,5 @@ class Rule:
             if when_absent is not None:
                 yield self.finding(when_absent.format(fix=fix), at=resource)
         elif truth(node) is False:
-            origin = f" (`false` is the {node.origin})" if node.origin else ""
+            origin = f" ({node.origin})" if node.origin else ""
             yield self.finding(when_false.format(fix=fix) + origin, at=node, resource=resource)

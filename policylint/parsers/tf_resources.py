@@ -91,6 +91,10 @@ _SECRET_ATTRIBUTES = {
 }
 
 
+# Types whose environment variables are read for secrets (see :func:`secret_settings`).
+_ENVIRONMENT_TYPES = frozenset({"aws_lambda_function", "aws_ecs_task_definition"})
+
+
 def secret_settings(tf_type: str, attrs: Node) -> list[SecretSetting]:
     """The attributes where a secret belongs, and every environment variable of a Lambda function
     or an ECS container definition (see :class:`SecretSetting`)."""
@@ -844,4 +848,4 @@ def reads_attributes(tf_type: str) -> bool:
     """Whether :func:`build` reads anything of a resource of this type besides its identity (a
     resource it has no builder for is a plain :class:`Resource`), so that callers need not
     evaluate the attributes of the others."""
-    return tf_type in _BUILDERS or tf_type in _IDENTITY_POLICY_TYPES
+    return tf_type in _BUILDERS or tf_type in _IDENTITY_POLICY_TYPES or tf_type in _SECRET_ATTRIBUTES or tf_type in _ENVIRONMENT_TYPES

@@ -181,7 +181,7 @@ def _setting_message(resource: Resource, setting: SecretSetting, value: str) -> 
     if setting.parameter is not None:
         what += f", the default of parameter `{setting.parameter}`"
     elif setting.value.origin:
-        what += f", the {setting.value.origin}"
+        what += f" ({setting.value.origin})"
     return f"{what}: {_ROTATE} and {fix}"
 
 

@@ -99,7 +99,7 @@ class Ec2Imdsv1Enabled(Rule):
 
 
 def _origin(node) -> str:
-    return f" (the {node.origin})" if node.origin else ""
+    return f" ({node.origin})" if node.origin else ""
 
 
 def _account_requires_tokens(scan) -> bool | None:

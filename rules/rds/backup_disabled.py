@@ -82,7 +82,7 @@ class RdsBackupDisabled(Rule):
         if not _is_zero(text_of(db.backup_retention)):
             return
         key = db.key("backup_retention")
-        origin = f" (the {db.backup_retention.origin})" if db.backup_retention.origin else ""
+        origin = f" ({db.backup_retention.origin})" if db.backup_retention.origin else ""
         if db.kind == "cluster":
             message = (
                 f"Backup retention `0`{origin} is rejected for a DB cluster (it keeps 1 to 35 days of backups): "

@@ -72,7 +72,7 @@ class RdsPubliclyAccessible(Rule):
             return
         fix = db.assignment("publicly_accessible", False)
         yield self.finding(
-            f"Database is publicly accessible{f' (the {public.origin})' if public.origin else ''}: its endpoint resolves to a public IP, guarded only by its security group; set {fix}",
+            f"Database is publicly accessible{f' ({public.origin})' if public.origin else ''}: its endpoint resolves to a public IP, guarded only by its security group; set {fix}",
             at=public,
             resource=db,
         )

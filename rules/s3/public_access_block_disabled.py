@@ -80,6 +80,6 @@ def _names(owner, names: list[str], nodes: list | None = None) -> str:
     words = []
     for index, name in enumerate(names):
         node = nodes[index] if nodes else None
-        origin = f" (the {node.origin})" if node is not None and node.origin else ""
+        origin = f" ({node.origin})" if node is not None and node.origin else ""
         words.append(f"`{owner.key(name)}`{origin}")
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

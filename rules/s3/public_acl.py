@@ -56,7 +56,7 @@ class S3PublicAcl(Rule):
     def check(self, bucket, scan):
         canned = text_of(bucket.acl)
         if canned in PUBLIC_CANNED_ACLS:
-            origin = f" (the {bucket.acl.origin})" if bucket.acl.origin else ""
+            origin = f" ({bucket.acl.origin})" if bucket.acl.origin else ""
             ownership = "`ObjectOwnership: BucketOwnerEnforced`" if bucket.format == "cloudformation" else "`BucketOwnerEnforced` ownership"
             yield self.finding(
                 f"Canned ACL `{bucket.acl_as_written(canned)}`{origin} makes the bucket public; use `{bucket.acl_as_written('private')}` "
