@@ -81,8 +81,8 @@ class Scan:
                 else:
                     setattr(bucket, name, value)
         for policy in self.policies:
-            if policy.attached_to is None:
-                continue
+            if policy.attached_to is None or policy.service is not None:
+                continue  # not a bucket policy (a queue's, a key's ... names its own resource)
             bucket = self.bucket_for(policy.attached_to, near=policy.location.file)
             if bucket is not None:
                 bucket.policies.append(policy)

@@ -70,8 +70,11 @@ class IamInvalidPolicy(Rule):
     on = PolicyDocument
 
     def check(self, document, scan):
+        if document.synthetic:
+            return  # built from a resource's attributes: there is no document to correct
         # Imported here: the policy engine loads only when the scan has a policy.
+        from policylint.policy.document import named
         from policylint.policy.grammar import problems
 
         for problem in problems(document):
-            yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)
+            yield self.finding(named(problem.message, document), at=problem.node, resource=document, severity=problem.severity)

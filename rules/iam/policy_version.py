@@ -58,9 +58,12 @@ class IamPolicyVersion(Rule):
     on = PolicyDocument
 
     def check(self, document, scan):
+        if document.synthetic:
+            return  # built from a resource's attributes: there is no document to correct
         # Imported here: the policy engine loads only when the scan has a policy.
+        from policylint.policy.document import named
         from policylint.policy.grammar import version_problem
 
         problem = version_problem(document)
         if problem is not None:
-            yield self.finding(problem.message[:1].upper() + problem.message[1:], at=problem.node, resource=document, severity=problem.severity)
+            yield self.finding(named(problem.message, document), at=problem.node, resource=document, severity=problem.severity)
