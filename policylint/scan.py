@@ -53,7 +53,7 @@ class Scan:
         self.documents = list(documents)
         self.text_files = list(text_files)
         self.resources: list[Resource] = [r for d in self.documents for r in d.resources]
-        self.policies: list[PolicyDocument] = [p for d in self.documents for p in d.policies]
+        self.policies: list[PolicyDocument] = reached_once([p for d in self.documents for p in d.policies])
         self._by_uid = {r.uid: r for r in self.resources}
         self.exports: dict[str, Node] = {}
         for document in self.documents:
@@ -277,6 +277,15 @@ class Scan:
         for account in self.of(AccountPublicAccessBlock):
             if account.block is not None:
                 yield account.block
+
+
+def reached_once(policies: list[PolicyDocument]) -> list[PolicyDocument]:
+    """The documents, without a raw policy file that a template or module of the scan also reads
+    (`file("policy.json")`): it is checked once, as the document of the resource that carries it."""
+    embedded = {os.path.normpath(p.body.file) for p in policies if p.owner is not None}
+    if not embedded:
+        return policies
+    return [p for p in policies if p.owner is not None or os.path.normpath(p.body.file) not in embedded]
 
 
 def _name_pattern(node: Node | None) -> Wildcard | None:

@@ -236,6 +236,24 @@ def mitigated(statement: Statement, others: Iterable[Statement], resolve: Resolv
     return False
 
 
+# A public Allow is compared with each Deny that may mitigate it: beyond this many such Denies
+# the comparison would grow with the square of the policy, and nothing is concluded instead.
+MAX_MITIGATING_DENIES = 64
+
+
+def mitigating_denies(statements: Iterable[Statement], resolve: Resolver = no_refs, meaning: Meaning = BUCKET_POLICY) -> list[Statement] | None:
+    """The statements that may make a public Allow not public (see :func:`mitigated`), to pass
+    as its ``others``: Denies for everyone whose every condition excludes outsiders.  One pass
+    over the policy; None when there are more than :data:`MAX_MITIGATING_DENIES`."""
+    found = [
+        deny for deny in statements
+        if not deny.unknown and deny.effect_text == "Deny" and deny.conditions and not deny.conditions_unknown
+        and principal_match(deny, EVERYONE) is Match.ALL
+        and all(_excludes_outsiders(c, resolve, meaning) for c in deny.conditions)
+    ]
+    return found if len(found) <= MAX_MITIGATING_DENIES else None
+
+
 def _universal(raw, resolve: Resolver) -> str | None:
     """A pattern as the set of strings it matches (its wildcards become ANY)."""
     pattern = to_pattern(raw, resolve)

@@ -106,7 +106,7 @@ class ResourcePolicyPublic(Rule):
         # Imported here: the policy engine loads only when the scan has a policy.
         from policylint.policy.document import policy_of
         from policylint.policy.grammar import effective_kind
-        from policylint.policy.public import meaning_for, public_grant
+        from policylint.policy.public import meaning_for, mitigating_denies, public_grant
         from policylint.policy.targets import is_bucket_policy
 
         policy = policy_of(document)
@@ -116,8 +116,11 @@ class ResourcePolicyPublic(Rule):
             return  # reachable from a VPC only, or cannot be known
         service = document.service or _service_of(policy)
         meaning = meaning_for(service)
+        denies = mitigating_denies(policy.statements, meaning=meaning)
+        if denies is None:
+            return  # too many conditional Denies to weigh each grant against: no conclusion
         for statement in policy.statements:
-            grant = public_grant(statement, policy.statements, meaning=meaning)
+            grant = public_grant(statement, denies, meaning=meaning)
             if grant is None:
                 continue
             if document.synthetic and service == "Lambda function":
