@@ -86,6 +86,24 @@ class Scan:
             bucket = self.bucket_for(policy.attached_to, near=policy.location.file)
             if bucket is not None:
                 bucket.policies.append(policy)
+        if any(p.owner is None and p.kind == "resource" for p in self.policies):
+            self._link_policy_files()
+
+    def _link_policy_files(self) -> None:
+        """A raw policy file with a `Principal` whose resources name one bucket declared in the
+        scan is that bucket's policy (a bucket has at most one), unless the bucket has one."""
+        from policylint.policy.document import policy_of
+        from policylint.policy.targets import is_bucket_policy, named_buckets
+
+        for document in self.policies:
+            if document.owner is not None or not is_bucket_policy(document):
+                continue
+            names = named_buckets(policy_of(document))
+            if len(names) != 1:
+                continue
+            bucket = self.bucket_for(Node(names.pop(), document.location.file, document.location.line), near=document.location.file)
+            if bucket is not None and bucket.declared and not bucket.policies:
+                bucket.policies.append(document)
 
     def _link_records(self) -> None:
         """Give each DNS record its zone's name and its own full name."""
