@@ -17,9 +17,10 @@ from policylint.parsers.tf_policies import lambda_statement
 Builder = Callable[[Any, dict, Node, Document], None]
 
 
-def _named(what: str, name: Node | None) -> str:
+def _named(unnamed: str, name: Node | None, what: str | None = None) -> str:
+    """``inline policy `read` `` when the name is known, else ``unnamed`` (``inline policy 2``)."""
     text = text_of(name)
-    return f"{what} `{text}`" if text else what
+    return f"{what or unnamed} `{text}`" if text else unnamed
 
 
 def _principal(t, common: dict, props: Node, doc: Document) -> None:
@@ -28,8 +29,8 @@ def _principal(t, common: dict, props: Node, doc: Document) -> None:
     doc.resources.append(owner)
     t.policy(props.get("AssumeRolePolicyDocument"), "trust", owner, doc, label="trust policy")
     policies = props.get("Policies")
-    for item in policies.items() if policies is not None else []:
-        t.policy(item.get("PolicyDocument"), "identity", owner, doc, label=_named("inline policy", item.get("PolicyName")))
+    for number, item in enumerate(policies.items() if policies is not None else [], start=1):
+        t.policy(item.get("PolicyDocument"), "identity", owner, doc, label=_named(f"inline policy {number}", item.get("PolicyName"), "inline policy"))
 
 
 def _identity(property_name: str, label: str | None = None) -> Builder:

@@ -31,9 +31,10 @@ def _blocks(node: Node | None, name: str) -> list[Node]:
     return [child]
 
 
-def _named(what: str, name: Node | None) -> str:
+def _named(unnamed: str, name: Node | None, what: str | None = None) -> str:
+    """``inline policy `read` `` when the name is known, else ``unnamed`` (``inline policy 2``)."""
     text = text_of(name)
-    return f"{what} `{text}`" if text else what
+    return f"{what or unnamed} `{text}`" if text else unnamed
 
 
 def _identity(attribute: str, label: str | None = None) -> Callable[[Any], Resource]:
@@ -51,9 +52,9 @@ def _identity(attribute: str, label: str | None = None) -> Callable[[Any], Resou
 def _iam_role(ctx) -> Resource:
     resource = ctx.plain()
     ctx.add_policy(_attr(ctx.attrs, "assume_role_policy"), "trust", resource, label="trust policy")
-    for inline in _blocks(ctx.attrs, "inline_policy"):
+    for number, inline in enumerate(_blocks(ctx.attrs, "inline_policy"), start=1):
         if inline.known:
-            ctx.add_policy(_attr(inline, "policy"), "identity", resource, label=_named("inline policy", _attr(inline, "name")))
+            ctx.add_policy(_attr(inline, "policy"), "identity", resource, label=_named(f"inline policy {number}", _attr(inline, "name"), "inline policy"))
     return resource
 
 

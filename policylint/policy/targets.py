@@ -151,7 +151,7 @@ def bucket_targets(scan: Scan) -> Iterator[BucketTarget]:
             continue
         attached = text_of(document.attached_to)
         names = {S3_ARN.sub("", attached).split("/", 1)[0]} if attached else named_buckets(policy_of(document))
-        if not names and placeholder_of(document) is not None:
+        if not names and document.on_bucket and document.attached_to is not None and not document.attached_to.known:
             # A bucket has at most one policy: this one is its bucket's, whatever the bucket.
             yield BucketTarget(None, NAME, [document], reference_resolver(scan, attached=document), placeholder_of(document))
             continue
