@@ -167,3 +167,34 @@ def test_no_two_sarif_results_share_a_fingerprint_on_the_corpus():
     fingerprints = [fingerprint(f, str(root)) for f in report.findings]
     assert len(fingerprints) > 100
     assert [f for f, n in Counter(fingerprints).items() if n > 1] == []
+
+
+@pytest.mark.parametrize("written", ["42", "[]", "", "[{Effect: Allow}]"])
+def test_a_policy_that_is_not_an_object_is_a_finding(tmp_path, written):
+    (tmp_path / "t.yaml").write_text(f"Resources:\n  Q:\n    Type: AWS::SQS::QueuePolicy\n    Properties:\n      Queues: [q]\n      PolicyDocument: {written}\n")
+    report = lint_paths([str(tmp_path)])
+    assert not report.errors
+    assert [(f.rule_id, f.line) for f in report.findings] == [("PL204", 6)]
+
+
+def test_a_policy_file_is_not_a_bucket_policy_when_the_bucket_has_one(tmp_path):
+    (tmp_path / "t.yaml").write_text(
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: example-b\n"
+        "  P:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Ref B\n      PolicyDocument:\n"
+        "        Version: '2012-10-17'\n        Statement:\n          - Effect: Deny\n            Principal: '*'\n"
+        "            Action: 's3:*'\n            Resource: ['arn:aws:s3:::example-b', 'arn:aws:s3:::example-b/*']\n"
+        "            Condition: {Bool: {'aws:SecureTransport': 'false'}}\n"
+    )
+    (tmp_path / "copy.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::example-b/*"},
+    ]}))
+    report = lint_paths([str(tmp_path)])
+    # The file is judged on its own (no TLS deny in it), the template's policy with its bucket.
+    assert sorted((Path(f.file).name, f.resource) for f in report.findings if f.rule_id == "PL104") == [("copy.json", None)]
+
+
+def test_a_raw_trust_policy_open_to_everyone_is_not_a_resource_policy_finding(tmp_path):
+    (tmp_path / "trust.json").write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x"}}},
+    ]}))
+    assert not [f for f in lint_paths([str(tmp_path)]).findings if f.rule_id == "PL207"]

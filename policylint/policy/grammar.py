@@ -50,6 +50,8 @@ def problems(document: PolicyDocument) -> list[Problem]:
     if isinstance(document.body.value, str):
         return [_not_json(document.body, document.format)]
     if not isinstance(document.body.value, dict):
+        if document.body.known and not document.synthetic:  # a list, a number, nothing at all
+            return [Problem("PL204", document.body, "policy must be a JSON object with `Version` and `Statement`")]
         return []
     policy = policy_of(document)
     found = list(_schema_problems(document.body, policy)) + list(_semantic_problems(policy, effective_kind(policy, document), document.service))
