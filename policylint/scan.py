@@ -83,11 +83,32 @@ class Scan:
         for policy in self.policies:
             if policy.attached_to is None or policy.service is not None:
                 continue  # not a bucket policy (a queue's, a key's ... names its own resource)
-            bucket = self.bucket_for(policy.attached_to, near=policy.location.file)
+            bucket = self.bucket_for(policy.attached_to, near=policy.location.file) or self._named_alike(policy.attached_to)
             if bucket is not None:
                 bucket.policies.append(policy)
         if any(p.owner is None and p.kind == "resource" for p in self.policies):
             self._link_policy_files()
+
+    def _named_alike(self, node: Node) -> S3Bucket | None:
+        """The one bucket of the same template (Terraform: module directory) whose name is the same
+        unresolved expression (`Bucket: !Sub ${AppName}-logs` and `BucketName: !Sub ${AppName}-logs`)."""
+        if node.known or isinstance(node.value, Imported):
+            return None
+        text = node.value.text
+        if not text:
+            return None
+        key = _place(node.file, text)
+        found = [b for b in self._unknown_names.get(key, []) if b.declared]
+        return found[0] if len(found) == 1 else None
+
+    @cached_property
+    def _unknown_names(self) -> dict[tuple[str, str], list[S3Bucket]]:
+        by_text: dict[tuple[str, str], list[S3Bucket]] = {}
+        for bucket in self._all(S3Bucket):
+            name = bucket.name
+            if name is not None and not name.known and name.value.text and not isinstance(name.value, Imported):
+                by_text.setdefault(_place(name.file, name.value.text), []).append(bucket)
+        return by_text
 
     def _link_policy_files(self) -> None:
         """A raw policy file with a `Principal` whose resources name one bucket declared in the
@@ -295,6 +316,11 @@ class Scan:
         for account in self.of(AccountPublicAccessBlock):
             if account.block is not None:
                 yield account.block
+
+
+def _place(file: str, text: str) -> tuple[str, str]:
+    """Where an unresolved expression means one thing: its template, or its module directory."""
+    return (file if file.lower().endswith(_CFN_SUFFIXES) else os.path.dirname(file), text)
 
 
 def reached_once(policies: list[PolicyDocument]) -> list[PolicyDocument]:

@@ -198,3 +198,16 @@ def test_a_raw_trust_policy_open_to_everyone_is_not_a_resource_policy_finding(tm
         {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "x"}}},
     ]}))
     assert not [f for f in lint_paths([str(tmp_path)]).findings if f.rule_id == "PL207"]
+
+
+def test_a_policy_names_its_bucket_by_the_same_unresolved_expression(tmp_path):
+    (tmp_path / "t.yaml").write_text(
+        "Parameters:\n  AppName: {Type: String}\nResources:\n"
+        "  Data:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub ${AppName}-data\n"
+        "  Other:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub ${AppName}-other\n"
+        "  DataPolicy:\n    Type: AWS::S3::BucketPolicy\n    Properties:\n      Bucket: !Sub ${AppName}-data\n"
+        "      PolicyDocument:\n        Version: '2012-10-17'\n        Statement:\n          - Effect: Allow\n"
+        "            Principal: '*'\n            Action: s3:GetObject\n            Resource: !Sub arn:aws:s3:::${AppName}-data/*\n"
+    )
+    report = lint_paths([str(tmp_path)])
+    assert [(f.line, f.resource) for f in report.findings if f.rule_id == "PL110"] == [(20, "Data")]
