@@ -29,7 +29,7 @@ from policylint import parsers
 from policylint.catalogue import UsageError, catalogue
 from policylint.discover import DEFAULT_MAX_FILE_SIZE, Skipped, Unreadable, discover, read_text, with_module_context
 from policylint.model import Document, ParseError, TextFile
-from policylint.report import Finding, Report
+from policylint.report import SEVERITIES, Finding, Report
 from policylint.rule import Rule
 
 if TYPE_CHECKING:
@@ -217,10 +217,20 @@ def check(documents: Sequence[Document], texts: Sequence[TextFile], rules: Seque
     every_error = [*errors, *(e for d in documents for e in d.errors), *rule_errors]
     findings, every_error = _masked(findings, every_error, texts)
     return Report(
-        findings=sorted(findings, key=Finding.sort_key),
+        findings=sorted(_once(findings), key=Finding.sort_key),
         errors=sorted(set(every_error), key=lambda e: (e.file, e.line or 0, e.message)),
         files=len(texts),
     )
+
+
+def _once(findings: Iterable[Finding]) -> list[Finding]:
+    """One finding per problem: the same rule, place, resource and message reached twice (a
+    document read through two paths, whose spans or severities differ) is reported once, the
+    most severe first found."""
+    kept: dict[tuple, Finding] = {}
+    for finding in sorted(findings, key=lambda f: (f.sort_key(), -SEVERITIES.index(f.severity), f.end_line)):
+        kept.setdefault((finding.rule_id, finding.file, finding.line, finding.resource, finding.message), finding)
+    return list(kept.values())
 
 
 def _masked(findings: Iterable[Finding], errors: Sequence[ParseError], texts: Sequence[TextFile]) -> tuple[set[Finding], list[ParseError]]:

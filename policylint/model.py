@@ -235,7 +235,8 @@ def assignment(key: str, value: Any, syntax: str) -> str:
 @dataclass(eq=False)
 class PolicyDocument:
     """An IAM / resource policy document.  ``body`` is the located JSON tree (a dict Node) or an
-    Unknown Node when the document is computed.  ``kind`` is resource | identity | trust."""
+    Unknown Node when the document is computed.  ``kind`` is resource | identity | trust |
+    service-control (an AWS Organizations SCP)."""
 
     body: Node
     kind: str
@@ -245,6 +246,15 @@ class PolicyDocument:
     # A bucket policy resource or attribute (True even when its bucket cannot be named); raw
     # policy files are recognised by their statements instead.
     on_bucket: bool = False
+    # How messages tell this document from the other documents of its owner ("trust policy",
+    # "inline policy `s3-read`"); None when the owner carries one document only.
+    label: str | None = None
+    # What a resource policy governs, in words ("SQS queue", "KMS key"); None for a bucket
+    # policy, an identity or trust policy, a raw file.
+    service: str | None = None
+    # Built from a resource's attributes (a Lambda permission), not written as a document: the
+    # grammar (PL204, PL205) does not judge what the user did not write.
+    synthetic: bool = False
 
     @property
     def location(self) -> Location:
@@ -253,6 +263,15 @@ class PolicyDocument:
     @property
     def address(self) -> str | None:
         return self.owner.address if self.owner else None
+
+
+@dataclass(eq=False)
+class PolicyHolder(Resource):
+    """A resource whose resource policy may be reachable from a VPC only (an OpenSearch domain or
+    an S3 access point with VPC options): then a public principal is not public.  ``vpc_only``
+    is None when it cannot be known."""
+
+    vpc_only: bool | None = False
 
 
 @dataclass(eq=False)

@@ -53,7 +53,7 @@ class Scan:
         self.documents = list(documents)
         self.text_files = list(text_files)
         self.resources: list[Resource] = [r for d in self.documents for r in d.resources]
-        self.policies: list[PolicyDocument] = [p for d in self.documents for p in d.policies]
+        self.policies: list[PolicyDocument] = reached_once([p for d in self.documents for p in d.policies])
         self._by_uid = {r.uid: r for r in self.resources}
         self.exports: dict[str, Node] = {}
         for document in self.documents:
@@ -81,11 +81,50 @@ class Scan:
                 else:
                     setattr(bucket, name, value)
         for policy in self.policies:
-            if policy.attached_to is None:
-                continue
-            bucket = self.bucket_for(policy.attached_to, near=policy.location.file)
+            if policy.attached_to is None or policy.service is not None:
+                continue  # not a bucket policy (a queue's, a key's ... names its own resource)
+            bucket = self.bucket_for(policy.attached_to, near=policy.location.file) or self._named_alike(policy.attached_to)
             if bucket is not None:
                 bucket.policies.append(policy)
+        if any(p.owner is None and p.kind == "resource" for p in self.policies):
+            self._link_policy_files()
+
+    def _named_alike(self, node: Node) -> S3Bucket | None:
+        """The one bucket of the same template (Terraform: module directory) whose name is the same
+        unresolved expression (`Bucket: !Sub ${AppName}-logs` and `BucketName: !Sub ${AppName}-logs`)."""
+        if node.known or isinstance(node.value, Imported):
+            return None
+        text = node.value.text
+        if not text:
+            return None
+        key = _place(node.file, text)
+        found = [b for b in self._unknown_names.get(key, []) if b.declared]
+        return found[0] if len(found) == 1 else None
+
+    @cached_property
+    def _unknown_names(self) -> dict[tuple[str, str], list[S3Bucket]]:
+        by_text: dict[tuple[str, str], list[S3Bucket]] = {}
+        for bucket in self._all(S3Bucket):
+            name = bucket.name
+            if name is not None and not name.known and name.value.text and not isinstance(name.value, Imported):
+                by_text.setdefault(_place(name.file, name.value.text), []).append(bucket)
+        return by_text
+
+    def _link_policy_files(self) -> None:
+        """A raw policy file with a `Principal` whose resources name one bucket declared in the
+        scan is that bucket's policy (a bucket has at most one), unless the bucket has one."""
+        from policylint.policy.document import policy_of
+        from policylint.policy.targets import is_bucket_policy, named_buckets
+
+        for document in self.policies:
+            if document.owner is not None or not is_bucket_policy(document):
+                continue
+            names = named_buckets(policy_of(document))
+            if len(names) != 1:
+                continue
+            bucket = self.bucket_for(Node(names.pop(), document.location.file, document.location.line), near=document.location.file)
+            if bucket is not None and bucket.declared and not bucket.policies:
+                bucket.policies.append(document)
 
     def _link_records(self) -> None:
         """Give each DNS record its zone's name and its own full name."""
@@ -277,6 +316,20 @@ class Scan:
         for account in self.of(AccountPublicAccessBlock):
             if account.block is not None:
                 yield account.block
+
+
+def _place(file: str, text: str) -> tuple[str, str]:
+    """Where an unresolved expression means one thing: its template, or its module directory."""
+    return (file if file.lower().endswith(_CFN_SUFFIXES) else os.path.dirname(file), text)
+
+
+def reached_once(policies: list[PolicyDocument]) -> list[PolicyDocument]:
+    """The documents, without a raw policy file that a template or module of the scan also reads
+    (`file("policy.json")`): it is checked once, as the document of the resource that carries it."""
+    embedded = {os.path.normpath(p.body.file) for p in policies if p.owner is not None}
+    if not embedded:
+        return policies
+    return [p for p in policies if p.owner is not None or os.path.normpath(p.body.file) not in embedded]
 
 
 def _name_pattern(node: Node | None) -> Wildcard | None:

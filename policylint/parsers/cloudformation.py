@@ -41,7 +41,7 @@ from policylint.model import (
     text_of,
     truth,
 )
-from policylint.parsers import cfn_conditions, cfn_foreach, cfn_stacks, looks_like_json
+from policylint.parsers import cfn_conditions, cfn_foreach, cfn_policies, cfn_stacks, looks_like_json
 from policylint.parsers.located_yaml import LoadError, load, load_json
 from policylint.parsers.sam import BUILDERS as SAM_BUILDERS
 
@@ -430,7 +430,7 @@ class _Template:
             return name if isinstance(name, str) and name in self.parameters else None
         return None
 
-    def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None, on_bucket: bool = False) -> None:
+    def policy(self, node: Node | None, kind: str, owner: Resource, doc: Document, attached_to: Node | None = None, on_bucket: bool = False, **details: Any) -> None:
         """Add a policy document written as an object or as a JSON string."""
         if node is None:
             return
@@ -438,14 +438,13 @@ class _Template:
             start = node.text_line or node.line  # a block scalar's text starts on the next line
             try:
                 body = load_json(node.value, self.path)
-            except LoadError as exc:
-                line = start + (exc.line - 1 if exc.line else 0)
-                doc.errors.append(ParseError(self.path, line, f"policy document of `{owner.address}` is not valid JSON: {exc.message}"))
-                return
-            body = _shift(body, start - 1)
+            except LoadError:
+                body = node  # kept as text: the grammar (PL204) reports where the JSON breaks
+            else:
+                body = _shift(body, start - 1)
         else:
             body = node
-        doc.policies.append(PolicyDocument(body=body, kind=kind, owner=owner, attached_to=attached_to, format=FORMAT, on_bucket=on_bucket))
+        doc.policies.append(PolicyDocument(body=body, kind=kind, owner=owner, attached_to=attached_to, format=FORMAT, on_bucket=on_bucket, **details))
 
 
 def _shift(node: Node, offset: int) -> Node:
@@ -549,22 +548,6 @@ def _bucket_policy(t: _Template, common: dict, props: Node, doc: Document) -> No
     owner = Resource(**common)
     doc.resources.append(owner)
     t.policy(props.get("PolicyDocument"), "resource", owner, doc, attached_to=props.get("Bucket"), on_bucket=True)
-
-
-def _identity_policy(t: _Template, common: dict, props: Node, doc: Document) -> None:
-    owner = Resource(**common)
-    doc.resources.append(owner)
-    t.policy(props.get("PolicyDocument"), "identity", owner, doc)
-
-
-def _principal(t: _Template, common: dict, props: Node, doc: Document) -> None:
-    """IAM roles, users and groups: inline policies, and a role's trust policy."""
-    owner = Resource(**common)
-    doc.resources.append(owner)
-    t.policy(props.get("AssumeRolePolicyDocument"), "trust", owner, doc)
-    policies = props.get("Policies")
-    for item in policies.items() if policies is not None else []:
-        t.policy(item.get("PolicyDocument"), "identity", owner, doc)
 
 
 # Attributes that hold a DNS name an alias record can target (see Resource.dns_endpoints).
@@ -793,11 +776,6 @@ _BUILDERS = {
     "AWS::RDS::DBCluster": _database("cluster"),
     "AWS::S3::Bucket": _bucket,
     "AWS::S3::BucketPolicy": _bucket_policy,
-    "AWS::IAM::Policy": _identity_policy,
-    "AWS::IAM::ManagedPolicy": _identity_policy,
-    "AWS::IAM::Role": _principal,
-    "AWS::IAM::User": _principal,
-    "AWS::IAM::Group": _principal,
     "AWS::Route53::HostedZone": _hosted_zone,
     "AWS::Route53::RecordSet": _record_set,
     "AWS::Route53::RecordSetGroup": _record_set_group,
@@ -809,6 +787,9 @@ _BUILDERS.update(SAM_BUILDERS)  # AWS::Serverless::* as the SAM transform expand
 
 
 _BUILDERS.update(cfn_stacks.builders(parse))  # nested stacks and StackSets
+
+
+_BUILDERS.update(cfn_policies.BUILDERS)  # IAM and resource policies (cfn_policies.py)
 
 
 def parse_unit(unit) -> Document:

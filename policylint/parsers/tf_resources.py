@@ -49,6 +49,7 @@ from policylint.model import (
     Unknown,
     truth,
 )
+from policylint.parsers import tf_policies
 from policylint.parsers.located_json import json_to_node
 
 class Built(NamedTuple):
@@ -70,8 +71,6 @@ def build(tf_type: str, address: str, uid: str, attrs: Node, location: Location,
         return Built([unknown], [])
     ctx = _Context(tf_type, address, uid, attrs, location, format)
     builder = _BUILDERS.get(tf_type)
-    if builder is None and tf_type in _IDENTITY_POLICY_TYPES:
-        builder = _identity_policy
     resource = ctx.plain() if builder is None else builder(ctx)
     resource.dns_endpoints = DNS_ENDPOINTS.get(tf_type, {})
     resource.secrets = secret_settings(tf_type, attrs)
@@ -134,10 +133,10 @@ class _Context:
     def common(self) -> dict[str, Any]:
         return dict(uid=self.uid, address=self.address, type=self.type, format=self.format, location=self.location)
 
-    def add_policy(self, value: Node | None, kind: str, owner: Resource, attached_to: Node | None = None, on_bucket: bool = False) -> None:
+    def add_policy(self, value: Node | None, kind: str, owner: Resource, attached_to: Node | None = None, on_bucket: bool = False, **details: Any) -> None:
         body = policy_body(value)
         if body is not None:
-            self.policies.append(PolicyDocument(body, kind, owner, attached_to=attached_to, format=self.format, on_bucket=on_bucket))
+            self.policies.append(PolicyDocument(body, kind, owner, attached_to=attached_to, format=self.format, on_bucket=on_bucket, **details))
 
 
 # --------------------------------------------------------------------------- value helpers
@@ -756,24 +755,7 @@ def _database(ctx: _Context) -> Resource:
     return db
 
 
-# --------------------------------------------------------------------------- IAM
-
-_IDENTITY_POLICY_TYPES = {"aws_iam_policy", "aws_iam_role_policy", "aws_iam_user_policy", "aws_iam_group_policy"}
-
-
-def _identity_policy(ctx: _Context) -> Resource:
-    resource = ctx.plain()
-    ctx.add_policy(_attr(ctx.attrs, "policy"), "identity", resource)
-    return resource
-
-
-def _iam_role(ctx: _Context) -> Resource:
-    resource = ctx.plain()
-    ctx.add_policy(_attr(ctx.attrs, "assume_role_policy"), "trust", resource)
-    for inline in _blocks(ctx.attrs, "inline_policy"):
-        if inline.known:
-            ctx.add_policy(_attr(inline, "policy"), "identity", resource)
-    return resource
+# --------------------------------------------------------------------------- policies
 
 
 def policy_body(value: Node | None) -> Node | None:
@@ -835,17 +817,17 @@ _BUILDERS: dict[str, Callable[[_Context], Resource]] = {
     "aws_launch_configuration": _compute_launch,
     "aws_ec2_instance_metadata_defaults": _metadata_defaults,
     **{tf_type: _log_delivery for tf_type in _LOG_DELIVERIES},
-    "aws_iam_role": _iam_role,
     "aws_elasticache_replication_group": _cache_group,
     "aws_elasticache_cluster": _cache_group,
     "aws_db_instance": _database,
     "aws_rds_cluster": _database,
     "aws_rds_cluster_instance": _database,
 }
+_BUILDERS.update(tf_policies.BUILDERS)  # IAM and resource policies (tf_policies.py)
 
 
 def reads_attributes(tf_type: str) -> bool:
     """Whether :func:`build` reads anything of a resource of this type besides its identity (a
     resource it has no builder for is a plain :class:`Resource`), so that callers need not
     evaluate the attributes of the others."""
-    return tf_type in _BUILDERS or tf_type in _IDENTITY_POLICY_TYPES or tf_type in _SECRET_ATTRIBUTES or tf_type in _ENVIRONMENT_TYPES
+    return tf_type in _BUILDERS or tf_type in _SECRET_ATTRIBUTES or tf_type in _ENVIRONMENT_TYPES

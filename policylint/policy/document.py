@@ -100,13 +100,17 @@ class Statement:
     condition_node: Node | None = None
     conditions_unknown: bool = False  # a Condition block (or part of it) is computed
     unknown: bool = False  # the statement itself is computed or not an object
+    of: str | None = None  # the document's label when its owner has several ("trust policy")
 
     @property
     def label(self) -> str:
-        """How messages name the statement: its Sid, else its 1-based position."""
+        """How messages name the statement: its Sid, else its 1-based position, and which of
+        its owner's documents it belongs to."""
         if self.sid is not None and self.sid.text:
-            return f"statement `{self.sid.text}`"
-        return f"statement {self.index + 1}"
+            name = f"statement `{self.sid.text}`"
+        else:
+            name = f"statement {self.index + 1}"
+        return f"{name} of the {self.of}" if self.of else name
 
     @property
     def effect_text(self) -> str | None:
@@ -128,7 +132,7 @@ class Statement:
 @dataclass(eq=False)
 class Policy:
     body: Node
-    kind: str  # resource | identity | trust
+    kind: str  # resource | identity | trust | service-control
     version: Value | None
     statements: list[Statement]
     statement_node: Node | None
@@ -149,6 +153,8 @@ def policy_of(document: PolicyDocument) -> Policy:
     if policy is None:
         policy = from_body(document.body, document.kind)
         policy.document = document
+        for statement in policy.statements:
+            statement.of = document.label
         _CACHE[document] = policy
     return policy
 
@@ -278,3 +284,15 @@ def _conditions(node: Node) -> tuple[list[Condition], bool]:
             assert element is not None
             out.append(Condition(operator, key, element.values, values, block, unknown=element.unknown))
     return out, unknown
+
+
+def named(message: str, document: PolicyDocument) -> str:
+    """A message about a document that names which of its owner's documents it is (its
+    ``label``), capitalised: "Trust policy has no `Version`" rather than "Policy has no ..."."""
+    label = document.label
+    if label and label not in message:
+        if message.startswith("policy "):
+            message = label + message[len("policy"):]
+        else:
+            message = f"{message} (in the {label})"
+    return message[:1].upper() + message[1:]

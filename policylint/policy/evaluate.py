@@ -296,12 +296,17 @@ def to_pattern(raw: Raw, resolve: Resolver = no_refs) -> str:
         by_text = {}
         for ref in raw.refs:
             by_text[ref.text if ref.text.startswith("${") else "${" + ref.text + "}"] = ref
+        # Unresolved expressions a resolver knows the meaning of (the unknown name of the bucket
+        # a policy is attached to: `${var.bucket}` reads as NAME), see targets.placeholder_of.
+        known = getattr(resolve, "placeholders", None) or {}
 
         def substitute(found: re.Match) -> str:
             ref = by_text.get(found.group(0))
             if ref is not None:
                 text = resolve(ref)
                 return VAR if text is None else text
+            if found.group(0) in known:
+                return known[found.group(0)]
             return _variable(found)
 
         return _PLACEHOLDER.sub(substitute, raw.text)

@@ -48,16 +48,18 @@ class Problem:
 def problems(document: PolicyDocument) -> list[Problem]:
     """Every grammar problem (PL204) of the document, in line order."""
     if isinstance(document.body.value, str):
-        return [_not_json(document.body)]
+        return [_not_json(document.body, document.format)]
     if not isinstance(document.body.value, dict):
+        if document.body.known and not document.synthetic:  # a list, a number, nothing at all
+            return [Problem("PL204", document.body, "policy must be a JSON object with `Version` and `Statement`")]
         return []
     policy = policy_of(document)
-    found = list(_schema_problems(document.body, policy)) + list(_semantic_problems(policy, effective_kind(policy, document)))
+    found = list(_schema_problems(document.body, policy)) + list(_semantic_problems(policy, effective_kind(policy, document), document.service))
     unique = {(p.node.line, p.message): p for p in found}
     return sorted(unique.values(), key=lambda p: (p.node.line, p.message))
 
 
-def _not_json(body: Node) -> Problem:
+def _not_json(body: Node, format: str = "terraform") -> Problem:
     """A policy attribute holding text that is not a JSON object (a broken heredoc, say)."""
     text = body.value
     try:
@@ -69,7 +71,11 @@ def _not_json(body: Node) -> Problem:
             lineno, what = before.count("\n") + 1, f"a trailing comma on line {before.count(chr(10)) + 1} of the document"
         line = body.text_line + lineno - 1 if body.text_line else body.line
         where = Node(text, body.file, line)
-        return Problem("PL204", where, f"policy is not valid JSON ({what}): fix it, or build it with `jsonencode()` or an `aws_iam_policy_document` data source")
+        fix = (
+            "fix it, or write the document as a YAML mapping instead of a string" if format == "cloudformation"
+            else "fix it, or build it with `jsonencode()` or an `aws_iam_policy_document` data source"
+        )
+        return Problem("PL204", where, f"policy is not valid JSON ({what}): {fix}")
     return Problem("PL204", body, "policy must be a JSON object with `Version` and `Statement`")
 
 
@@ -352,13 +358,18 @@ def _did_you_mean(word: str, choices: list[str]) -> str | None:
 # --------------------------------------------------------------------------- what a schema cannot say
 
 
-def _semantic_problems(policy: Policy, kind: str) -> Iterator[Problem]:
-    if kind in ("identity", "trust"):
+# Resource policies whose statements may leave `Resource` out: the policy applies to the
+# repository it is set on.
+RESOURCE_OPTIONAL = frozenset({"ECR repository"})
+
+
+def _semantic_problems(policy: Policy, kind: str, service: str | None = None) -> Iterator[Problem]:
+    if kind in ("identity", "trust", "service-control"):
         yield from _duplicate_sids(policy)
     for statement in policy.statements:
         if statement.unknown:
             continue
-        yield from _kind_problems(statement, kind)
+        yield from _kind_problems(statement, kind, service)
         yield from _sid_problems(statement, kind)
         for element in (statement.principal, statement.not_principal):
             if element is not None and not element.unknown:
@@ -375,11 +386,13 @@ def _semantic_problems(policy: Policy, kind: str) -> Iterator[Problem]:
                     yield Problem("PL204", block, message)
 
 
-def _kind_problems(statement: Statement, kind: str) -> Iterator[Problem]:
+def _kind_problems(statement: Statement, kind: str, service: str | None = None) -> Iterator[Problem]:
     label = statement.label
     principal = statement.principal or statement.not_principal
     if kind == "identity" and principal is not None:
         yield Problem("PL204", principal.node, f"`{principal.name}` is not allowed in an identity policy ({label}): remove it; the policy applies to whoever it is attached to")
+    if kind == "service-control" and principal is not None:
+        yield Problem("PL204", principal.node, f"`{principal.name}` is not allowed in a service control policy ({label}): remove it; the policy applies to the accounts it is attached to")
     if kind in ("resource", "trust") and principal is None:
         yield Problem("PL204", statement.node, f"{label} has no `Principal`: a {'role trust' if kind == 'trust' else 'resource'} policy must say whom it applies to")
     if kind == "trust" and statement.not_principal is not None:
@@ -387,7 +400,7 @@ def _kind_problems(statement: Statement, kind: str) -> Iterator[Problem]:
     resource = statement.resource or statement.not_resource
     if kind == "trust" and resource is not None:
         yield Problem("PL204", resource.node, f"`{resource.name}` is not allowed in a role trust policy ({label}): remove it; the role itself is the resource")
-    if kind in ("identity", "resource") and resource is None and (statement.action or statement.not_action):
+    if kind in ("identity", "resource", "service-control") and resource is None and (statement.action or statement.not_action) and service not in RESOURCE_OPTIONAL:
         yield Problem("PL204", statement.node, f"{label} has no `Resource`: add the ARNs it applies to (or `NotResource`)")
 
 

@@ -1,4 +1,4 @@
-"""AWS's "meaning of public" for bucket-policy statements.
+"""AWS's "meaning of public" for bucket-policy statements, and for other resource policies.
 
 Source: S3 User Guide, "Blocking public access to your Amazon S3 storage", section "The meaning
 of public" (the test S3 Block Public Access, the console's "Public" badge and IAM Access Analyzer
@@ -18,6 +18,11 @@ One addition, documented in ``docs/policy-semantics.md``: an ``Allow`` is also r
 ``Deny`` for every caller covers all its actions and resources under a negated operator on fixed
 values of a trusted key ("deny unless from vpce-1"), which is how Access Analyzer reads it.
 An unresolved value on which the answer depends makes it unknown (None), never public.
+
+Other resource policies (queues, topics, keys ...: PL207) are read the same way, with the
+:class:`Meaning` of :func:`meaning_for` their service: a few more keys restrict (the calling
+resource's organisation, ``kms:CallerAccount`` for keys) and a source ARN pattern whose account
+is fixed counts as fixed.
 """
 
 from __future__ import annotations
@@ -64,6 +69,36 @@ TRUSTED_KEYS = frozenset(
     )
 )
 
+
+
+@dataclass(frozen=True)
+class Meaning:
+    """Which condition keys restrict a public principal, for one kind of resource policy.
+    ``account_arns``: an ARN pattern on ``aws:SourceArn``/``aws:PrincipalArn`` whose partition,
+    service, region and account are fixed (``arn:aws:execute-api:...:123456789012:api/*``)
+    counts as fixed, since AWS sets the key to the ARN of the calling resource."""
+
+    keys: frozenset[str] = TRUSTED_KEYS
+    account_arns: bool = False
+
+
+BUCKET_POLICY = Meaning()
+
+# Keys that restrict other resource policies as IAM Access Analyzer reads them, besides the
+# bucket-policy ones (which apply to every service): organisation of the calling resource, the
+# caller's account for KMS, an Alexa event source token for Lambda.
+_OTHER_KEYS = frozenset(k.lower() for k in ("aws:SourceOrgID", "aws:SourceOrgPaths"))
+_SERVICE_KEYS = {
+    "KMS key": frozenset({"kms:calleraccount"}),
+    "Lambda function": frozenset({"lambda:eventsourcetoken"}),
+}
+
+
+def meaning_for(service: str | None) -> Meaning:
+    """The meaning of public for a resource policy other than a bucket policy."""
+    return Meaning(TRUSTED_KEYS | _OTHER_KEYS | _SERVICE_KEYS.get(service or "", frozenset()), account_arns=True)
+
+
 RESTRICTING_OPERATORS = frozenset({"StringEquals", "StringEqualsIgnoreCase", "StringLike", "ArnEquals", "ArnLike", "IpAddress"})
 _EXCLUDING_OPERATORS = frozenset({"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike", "NotIpAddress"})
 
@@ -102,11 +137,11 @@ def public_principal(statement: Statement) -> tuple[Tri, Node | None, str]:
     return (None if unknown else False), element.node, ""
 
 
-def restricted(statement: Statement, resolve: Resolver = no_refs) -> Tri:
+def restricted(statement: Statement, resolve: Resolver = no_refs, meaning: Meaning = BUCKET_POLICY) -> Tri:
     """Does a condition of the statement limit it to fixed values of a trusted key?"""
     result: Tri = None if statement.conditions_unknown else False
     for condition in statement.conditions:
-        found = restricts(condition, resolve)
+        found = restricts(condition, resolve, meaning)
         if found is True:
             return True
         if found is None:
@@ -114,18 +149,18 @@ def restricted(statement: Statement, resolve: Resolver = no_refs) -> Tri:
     return result
 
 
-def restricts(condition: Condition, resolve: Resolver = no_refs) -> Tri:
-    if condition.key.lower() not in TRUSTED_KEYS:
+def restricts(condition: Condition, resolve: Resolver = no_refs, meaning: Meaning = BUCKET_POLICY) -> Tri:
+    if condition.key.lower() not in meaning.keys:
         return False
     operator = parse_operator(condition.operator)
     if operator is None or operator.if_exists or operator.qualifier == "ForAllValues":
         return False
     if operator.base not in RESTRICTING_OPERATORS:
         return False
-    return _fixed(condition, resolve)
+    return _fixed(condition, resolve, meaning)
 
 
-def _fixed(condition: Condition, resolve: Resolver) -> Tri:
+def _fixed(condition: Condition, resolve: Resolver, meaning: Meaning = BUCKET_POLICY) -> Tri:
     """Are all the condition's values fixed (no wildcard, no variable, narrow enough)?"""
     if condition.unknown or not condition.values:
         return None if condition.unknown else False
@@ -139,6 +174,8 @@ def _fixed(condition: Condition, resolve: Resolver) -> Tri:
             result = None
             continue
         if key == "s3:dataaccesspointarn" and _account_fixed_access_point(pattern):
+            continue
+        if meaning.account_arns and key in ("aws:sourcearn", "aws:principalarn") and _account_fixed(pattern):
             continue
         if "*" in pattern or "?" in pattern:
             return False
@@ -158,6 +195,12 @@ def _account_fixed_access_point(arn: str) -> bool:
     )
 
 
+def _account_fixed(arn: str) -> bool:
+    """An ARN pattern whose partition, service, region and account hold no wildcard, with an account."""
+    parts = arn.split(":", 5)
+    return len(parts) == 6 and not any(c in "".join(parts[:5]) for c in "*?") and parts[4].isdigit() and len(parts[4]) == 12
+
+
 _RFC1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
 
 
@@ -171,7 +214,7 @@ def _narrow(cidr: str) -> bool:
     return network.prefixlen >= 32
 
 
-def mitigated(statement: Statement, others: Iterable[Statement], resolve: Resolver = no_refs) -> bool:
+def mitigated(statement: Statement, others: Iterable[Statement], resolve: Resolver = no_refs, meaning: Meaning = BUCKET_POLICY) -> bool:
     """Is every request the Allow grants denied unless it comes from fixed trusted values?"""
     if statement.action is None or statement.resource is None:
         return False
@@ -188,9 +231,27 @@ def mitigated(statement: Statement, others: Iterable[Statement], resolve: Resolv
             continue
         if not all(resource_match(deny, r, resolve) is Match.ALL for r in resources):
             continue
-        if all(_excludes_outsiders(c, resolve) for c in deny.conditions):
+        if all(_excludes_outsiders(c, resolve, meaning) for c in deny.conditions):
             return True
     return False
+
+
+# A public Allow is compared with each Deny that may mitigate it: beyond this many such Denies
+# the comparison would grow with the square of the policy, and nothing is concluded instead.
+MAX_MITIGATING_DENIES = 64
+
+
+def mitigating_denies(statements: Iterable[Statement], resolve: Resolver = no_refs, meaning: Meaning = BUCKET_POLICY) -> list[Statement] | None:
+    """The statements that may make a public Allow not public (see :func:`mitigated`), to pass
+    as its ``others``: Denies for everyone whose every condition excludes outsiders.  One pass
+    over the policy; None when there are more than :data:`MAX_MITIGATING_DENIES`."""
+    found = [
+        deny for deny in statements
+        if not deny.unknown and deny.effect_text == "Deny" and deny.conditions and not deny.conditions_unknown
+        and principal_match(deny, EVERYONE) is Match.ALL
+        and all(_excludes_outsiders(c, resolve, meaning) for c in deny.conditions)
+    ]
+    return found if len(found) <= MAX_MITIGATING_DENIES else None
 
 
 def _universal(raw, resolve: Resolver) -> str | None:
@@ -201,16 +262,16 @@ def _universal(raw, resolve: Resolver) -> str | None:
     return pattern.replace("*", ANY).replace("?", ANY)
 
 
-def _excludes_outsiders(condition: Condition, resolve: Resolver) -> bool:
-    if condition.key.lower() not in TRUSTED_KEYS:
+def _excludes_outsiders(condition: Condition, resolve: Resolver, meaning: Meaning = BUCKET_POLICY) -> bool:
+    if condition.key.lower() not in meaning.keys:
         return False
     operator = parse_operator(condition.operator)
     if operator is None or operator.qualifier is not None or operator.base not in _EXCLUDING_OPERATORS:
         return False
-    return _fixed(condition, resolve) is True
+    return _fixed(condition, resolve, meaning) is True
 
 
-def is_public(statement: Statement, others: Iterable[Statement] = (), resolve: Resolver = no_refs) -> Tri:
+def is_public(statement: Statement, others: Iterable[Statement] = (), resolve: Resolver = no_refs, meaning: Meaning = BUCKET_POLICY) -> Tri:
     """True when the statement is public, False when not, None when it depends on unknowns."""
     if statement.unknown:
         return None
@@ -220,17 +281,17 @@ def is_public(statement: Statement, others: Iterable[Statement] = (), resolve: R
     principal, _, _ = public_principal(statement)
     if principal is not True:
         return principal
-    limited = restricted(statement, resolve)
+    limited = restricted(statement, resolve, meaning)
     if limited is not False:
         return None if limited is None else False
-    if mitigated(statement, others, resolve):
+    if mitigated(statement, others, resolve, meaning):
         return False
     return True
 
 
-def public_grant(statement: Statement, others: Iterable[Statement] = (), resolve: Resolver = no_refs) -> PublicGrant | None:
+def public_grant(statement: Statement, others: Iterable[Statement] = (), resolve: Resolver = no_refs, meaning: Meaning = BUCKET_POLICY) -> PublicGrant | None:
     """The statement's public grant, or None when it is not (or not certainly) public."""
-    if is_public(statement, others, resolve) is not True:
+    if is_public(statement, others, resolve, meaning) is not True:
         return None
     _, node, reads = public_principal(statement)
     assert node is not None

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
-from policylint.model import PolicyDocument, Ref, S3Bucket, text_of
+from policylint.model import Imported, PolicyDocument, Ref, S3Bucket, Unknown, text_of
 from policylint.policy.document import Policy, policy_of
 from policylint.policy.evaluate import ANY, NAME, Resolver, denies
 
@@ -24,10 +24,12 @@ S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
 
 
 def reference_resolver(scan: Scan, subject: S3Bucket | None = None, subject_name: str | None = None,
-                       unnamed: str | None = None) -> Resolver:
+                       unnamed: str | None = None, attached: PolicyDocument | None = None) -> Resolver:
     """Read references to buckets of the scan as their name or ARN.  ``subject`` (the bucket under
     test) reads as ``subject_name``, which may be :data:`NAME`; other buckets whose name is
-    unknown read as ``unnamed`` (None: unknown)."""
+    unknown read as ``unnamed`` (None: unknown).  With ``attached``, a bucket policy whose bucket
+    cannot be named, the expression naming its bucket (``${var.bucket}``) reads as :data:`NAME`
+    wherever the document writes it."""
 
     def resolve(ref: Ref) -> str | None:
         target = scan.resource(ref.uid)
@@ -47,7 +49,28 @@ def reference_resolver(scan: Scan, subject: S3Bucket | None = None, subject_name
             return f"arn:aws:s3:::{name}"
         return None
 
+    placeholder = placeholder_of(attached) if attached is not None else None
+    if placeholder is not None:
+        resolve.placeholders = {placeholder: NAME}  # type: ignore[attr-defined]
     return resolve
+
+
+def placeholder_of(document: PolicyDocument) -> str | None:
+    """How a bucket policy whose bucket cannot be named writes that bucket's name inside strings:
+    ``${var.bucket_name}`` (Terraform `bucket = var.bucket_name`), ``${BucketParam}`` (a
+    template's `Bucket: !Ref BucketParam`).  None for other documents, and for an expression with
+    more than a name in it."""
+    if not document.on_bucket or document.attached_to is None:
+        return None
+    value = document.attached_to.value
+    if not isinstance(value, Unknown) or isinstance(value, Imported) or value.refs:
+        return None
+    text = value.text.strip()
+    if text.startswith("${") and text.endswith("}") and text.count("${") == 1:
+        text = text[2:-1]
+    if not re.fullmatch(r"[A-Za-z_][\w.-]*", text):
+        return None
+    return "${" + text + "}"
 
 
 @dataclass
@@ -58,6 +81,7 @@ class BucketTarget:
     name: str  # the bucket name, or NAME when it cannot be known statically
     documents: list[PolicyDocument]
     resolve: Resolver
+    written: str | None = None  # how the documents write an unknown name (`${var.bucket}`)
 
     @property
     def policies(self) -> list[Policy]:
@@ -76,7 +100,7 @@ class BucketTarget:
     def display(self) -> str:
         """The bucket's ARN as users write it, for messages."""
         if self.name == NAME:
-            return "arn:aws:s3:::BUCKET"
+            return f"arn:aws:s3:::{self.written or 'BUCKET'}"
         return self.bucket_arn
 
     @property
@@ -126,7 +150,11 @@ def bucket_targets(scan: Scan) -> Iterator[BucketTarget]:
         if not is_bucket_policy(document):
             continue
         attached = text_of(document.attached_to)
-        names = {S3_ARN.sub("", attached).split("/", 1)[0]} if attached else _named_buckets(policy_of(document))
+        names = {S3_ARN.sub("", attached).split("/", 1)[0]} if attached else named_buckets(policy_of(document))
+        if not names and document.on_bucket and document.attached_to is not None and not document.attached_to.known:
+            # A bucket has at most one policy: this one is its bucket's, whatever the bucket.
+            yield BucketTarget(None, NAME, [document], reference_resolver(scan, attached=document), placeholder_of(document))
+            continue
         for name in sorted(names):
             yield BucketTarget(None, name, [document], resolve)
 
@@ -141,7 +169,7 @@ def _resource_texts(policy: Policy) -> list[str | None]:
     ]
 
 
-def _named_buckets(policy: Policy) -> set[str]:
+def named_buckets(policy: Policy) -> set[str]:
     names = set()
     for text in _resource_texts(policy):
         if text and S3_ARN.match(text):

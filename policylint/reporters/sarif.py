@@ -7,6 +7,8 @@
 - Each result has one location: a URI relative to ``root`` (the repository root in CI, by default
   the current directory) with ``uriBaseId`` ``%SRCROOT%``, and 1-based lines.
 - ``partialFingerprints["policylint/v1"]`` is the baseline fingerprint, which ignores line numbers.
+  It is unique within a run: a finding whose fingerprint an earlier one (in line order) already
+  has gets ``:2``, ``:3`` ... appended, so that code scanning does not merge distinct results.
   ``primaryLocationLineHash`` is deliberately not set: GitHub's upload action computes it from the
   source, and a value from us would stop it from doing so.
 - Suppressed findings are left out (GitHub's handling of ``result.suppressions`` is unverified);
@@ -20,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 from typing import Mapping
@@ -114,7 +117,7 @@ def _location(file: str, line: int | None, end_line: int | None, root: str) -> d
     return {"physicalLocation": physical}
 
 
-def _result(finding, index: int, root: str, suppression=None) -> dict:
+def _result(finding, index: int, root: str, suppression=None, seen: Counter | None = None) -> dict:
     location = _location(finding.file, finding.line, finding.end_line, root)
     if finding.resource:
         location["logicalLocations"] = [{"fullyQualifiedName": finding.resource, "kind": "resource"}]
@@ -124,7 +127,7 @@ def _result(finding, index: int, root: str, suppression=None) -> dict:
         "level": LEVELS[finding.severity],
         "message": {"text": finding.message},
         "locations": [location],
-        "partialFingerprints": {"policylint/v1": fingerprint(finding, root)},
+        "partialFingerprints": {"policylint/v1": _unique(fingerprint(finding, root), seen)},
         "properties": {"severity": finding.severity},
     }
     if suppression is not None:
@@ -133,6 +136,13 @@ def _result(finding, index: int, root: str, suppression=None) -> dict:
             entry["justification"] = suppression.reason
         result["suppressions"] = [entry]
     return result
+
+
+def _unique(fingerprint: str, seen: Counter | None) -> str:
+    if seen is None:
+        return fingerprint
+    seen[fingerprint] += 1
+    return fingerprint if seen[fingerprint] == 1 else f"{fingerprint}:{seen[fingerprint]}"
 
 
 def to_dict(report, options: RenderOptions = RenderOptions()) -> dict:
@@ -149,6 +159,7 @@ def to_dict(report, options: RenderOptions = RenderOptions()) -> dict:
     for error in report.errors:
         notification = {"level": "error", "message": {"text": error.message}, "locations": [_location(error.file, error.line, error.line, root)]}
         notifications.append(notification)
+    seen: Counter = Counter()
     root_uri = Path(os.path.realpath(os.path.abspath(root))).as_uri().rstrip("/") + "/"
     run = {
         "tool": {
@@ -162,7 +173,7 @@ def to_dict(report, options: RenderOptions = RenderOptions()) -> dict:
         },
         "originalUriBaseIds": {SRCROOT: {"uri": root_uri}},
         "invocations": [{"executionSuccessful": not report.errors, "toolExecutionNotifications": notifications}],
-        "results": [_result(f, index[f.rule_id], root, s) for f, s in shown],
+        "results": [_result(f, index[f.rule_id], root, s, seen) for f, s in shown],
     }
     return {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
 

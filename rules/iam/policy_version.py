@@ -58,13 +58,16 @@ class IamPolicyVersion(Rule):
     on = PolicyDocument
 
     def check(self, document, scan):
+        if document.synthetic:
+            return  # built from a resource's attributes: there is no document to correct
         # Imported here: the policy engine loads only when the scan has a policy.
+        from policylint.policy.document import named
         from policylint.policy.grammar import version_problem
 
         problem = version_problem(document)
         if problem is not None:
-            message = problem.message.replace(JSON_FIX, _fix_in_syntax(document, scan))
-            yield self.finding(message[:1].upper() + message[1:], at=problem.node, resource=document, severity=problem.severity)
+            message = named(problem.message.replace(JSON_FIX, _fix_in_syntax(document, scan)), document)
+            yield self.finding(message, at=problem.node, resource=document, severity=problem.severity)
 
 
 JSON_FIX = '`"Version": "2012-10-17"`'

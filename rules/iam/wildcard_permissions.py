@@ -1,11 +1,13 @@
 """
 ## What it does
-Finds identity policies (attached to users, groups and roles) with an `Allow` statement that
+Finds identity policies (attached to users, groups and roles, managed policies, and IAM Identity
+Center permission set inline policies) with an `Allow` statement that
 grants every action (`*`) or every action of a service (`s3:*`, `iam:*`, `*:*`) on every resource
 (`Resource: "*"`). `Allow` with `NotAction` counts: it grants every action of every service it
 does not list. The question is put to the policy evaluator (does the statement match any action
 of the service, on any resource?), so `"s3:*"`, `"S3:*"` and `"*:*"` are all recognised, and
-`"s3:Get*"` is not reported.
+`"s3:Get*"` is not reported. Service control policies are not identity policies (the default
+`FullAWSAccess` SCP allows `*`) and are not reported.
 
 In a SAM template (`Transform: AWS::Serverless-2016-10-31`), the `Policies` of a function or a
 state machine are the identity policies of the role SAM generates for it (none when `Role` is

@@ -83,7 +83,7 @@ class S3PolicyResourceMismatch(Rule):
         from policylint.policy.s3_actions import ACTIONS, canonical, expand
         from policylint.policy.targets import reference_resolver
 
-        resolve = reference_resolver(scan, unnamed=NAME)
+        resolve = reference_resolver(scan, unnamed=NAME, attached=document)
         for statement in policy_of(document).statements:
             if statement.unknown or statement.action is None or statement.resource is None or statement.not_action or statement.not_resource:
                 continue

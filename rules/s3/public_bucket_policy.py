@@ -89,15 +89,18 @@ class S3PublicBucketPolicy(Rule):
     def check(self, scan):
         if not scan.policies:
             return  # no policy in the scan: do not even load the policy engine
-        from policylint.policy.public import public_grant
+        from policylint.policy.public import mitigating_denies, public_grant
         from policylint.policy.resource_kinds import never_matching
         from policylint.policy.s3_actions import only_reads
         from policylint.policy.targets import bucket_targets
 
         for target in bucket_targets(scan):
             statements = [s for policy in target.policies for s in policy.statements]
+            denies = mitigating_denies(statements, target.resolve)
+            if denies is None:
+                continue  # too many conditional Denies to weigh each grant against: no conclusion
             for statement in statements:
-                grant = public_grant(statement, statements, target.resolve)
+                grant = public_grant(statement, denies, target.resolve)
                 if grant is None:
                     continue
                 if statement.not_action is not None:
