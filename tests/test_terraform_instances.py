@@ -302,3 +302,36 @@ def test_nested_dynamic_blocks_are_bounded(tmp_path):
     doc = parse(tmp_path, f'locals {{\n  items = [{items}]\n}}\nresource "aws_s3_bucket" "b" {{\n  bucket = "x"\n{inner}}}\n')
     assert len(doc.resources) == 1
     assert any("dynamic blocks" in e.message for e in doc.errors)
+
+
+def test_for_each_over_a_resource_and_splats_follow_its_instances(tmp_path):
+    doc = parse(tmp_path, """\
+        resource "aws_s3_bucket" "b" {
+          for_each = toset(["data", "logs"])
+          bucket   = "acme-${each.key}"
+        }
+        resource "aws_s3_bucket_versioning" "b" {
+          for_each = aws_s3_bucket.b
+          bucket   = each.value.id
+          versioning_configuration {
+            status = each.key == "logs" ? "Suspended" : "Enabled"
+          }
+        }
+        resource "aws_s3_bucket" "c" {
+          count  = 2
+          bucket = "acme-c-${count.index}"
+        }
+        resource "aws_s3_bucket_policy" "c" {
+          bucket = "acme-c-0"
+          policy = jsonencode({
+            Statement = [{ Effect = "Deny", Principal = "*", Action = "s3:*", Resource = aws_s3_bucket.c[*].arn }]
+          })
+        }
+        """)
+    parts = {r.address: r for r in doc.resources}
+    logs = parts['aws_s3_bucket_versioning.b["logs"]']
+    assert logs.bucket.value.uid == f'tf:{tmp_path}::aws_s3_bucket.b["logs"]'
+    assert logs.updates["versioning"].value == "Suspended"
+    [policy] = doc.policies
+    resources = policy.body.get("Statement", 0, "Resource").value
+    assert [r.value.uid.rsplit("::", 1)[1] for r in resources] == ["aws_s3_bucket.c[0]", "aws_s3_bucket.c[1]"]

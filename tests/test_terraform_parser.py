@@ -360,7 +360,7 @@ def test_instances_of_a_counted_resource_are_distinct_identities(tmp_path):
         }
 
         resource "aws_s3_bucket_logging" "each" {
-          for_each      = aws_s3_bucket.b
+          for_each      = aws_s3_bucket.c
           bucket        = aws_s3_bucket.b[each.key].id
           target_bucket = aws_s3_bucket.c[count.index].bucket
         }
@@ -375,7 +375,7 @@ def test_instances_of_a_counted_resource_are_distinct_identities(tmp_path):
     assert part.bucket.value == Ref(c + "[0]", "id", "aws_s3_bucket.c[0].id")
     target = part.updates["logging"].target.value
     assert isinstance(target, Unknown) and target.refs == (Ref(c + "[1]", "id", 'aws_s3_bucket.c["1"].id'),)
-    # An unknown key: which instance is not known.
+    # An unknown key (the instances of aws_s3_bucket.c are not known): which instance is not known.
     part = resource(doc, "aws_s3_bucket_logging.each")
     assert isinstance(part.bucket.value, Unknown)
     assert [r.uid for r in part.bucket.value.refs] == [b + "[each.key]"]

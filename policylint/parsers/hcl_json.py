@@ -215,6 +215,8 @@ def _position(value: Any, line: int, end_line: int) -> tuple[int, int, str, int,
 
 def _template(text: str, line: int) -> hcl.Expr:
     """A JSON string as an HCL template, every part on the string's line."""
+    if "${" not in text and "%{" not in text:  # most strings: plain text, read at once
+        return hcl.Literal(text, line, line, text, 0, len(text))
     expr = hcl.parse_template(text, line)
     if isinstance(expr, hcl.Template):
         expr.parts = [part for part in expr.parts if part != ""]  # so that "${x}" alone is x

@@ -410,6 +410,9 @@ class Evaluator:
         found = self._reference(expr)
         if found is None:
             return self.unknown(expr, file)
+        collection = self._instances_collection(expr, file)
+        if collection is not None:
+            return self._walk(collection, expr.steps[1:], expr, file, scope)
         ref, rest, instance_known, _ = found
         if not instance_known:  # aws_x.y[each.key]: which instance is not known
             return self.node(Unknown(expr.text, (ref,)), file, expr)
@@ -433,6 +436,10 @@ class Evaluator:
                     return self.unknown(expr, file)
                 rest = steps[position + 1:]
                 return self.node([self._walk(element, rest, expr, file, scope) for element in elements], file, expr)
+            if kind == "attr" and isinstance(value, Ref) and value.attr is None:
+                # an instance from a resource's collection, and one of its attributes
+                node = Node(Ref(value.uid, arg, f"{value.text}.{arg}"), node.file, node.line, node.end_line)
+                continue
             if kind == "attr" and isinstance(value, dict) and arg in value:
                 node = value[arg]
                 continue
@@ -549,6 +556,22 @@ class Evaluator:
         return self.unknown(expr, file) if result is None else result
 
     # ---- references to resources and their instances
+
+    def _instances_collection(self, expr: hcl.Traversal, file: str) -> Node | None:
+        """``aws_x.y`` without an instance key, for a resource whose (several) instances are
+        known: a list (``count``) or map (``for_each``) of Refs to each instance, so that
+        ``for_each = aws_x.y`` and ``aws_x.y[*].id`` follow them.  None otherwise."""
+        address = f"{expr.root}.{expr.steps[0][1]}"
+        rest = expr.steps[1:]
+        if rest and rest[0][0] == "index" or self.at_most_one_instance(address):
+            return None
+        found = self.instances(address)
+        if found is None:
+            return None
+        uid = self.module.uid(address)
+        refs = {key: Node(Ref(f"{uid}[{_key_text(key)}]", None, f"{address}[{_key_text(key)}]"), file, expr.line) for key, _ in found}
+        counted = "count" in self.module.resources[address][0].body.attributes
+        return self.node(list(refs.values()) if counted else refs, file, expr)
 
     def _literal_attribute(self, expr: hcl.Traversal, ref: Ref, file: str, key: Any = None) -> Node | None:
         """The value of ``aws_x.y.attr`` when ``attr`` is one of :data:`_LITERAL_ATTRIBUTES` and
