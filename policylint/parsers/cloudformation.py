@@ -110,7 +110,7 @@ def parse(text: str, path: str, parameters: dict[str, Any] | None = None, stack:
         if not isinstance(type_node.value, str):
             doc.errors.append(ParseError(path, type_node.line, f"the `Type` of resource `{logical_id}` must be a string such as `AWS::S3::Bucket`, not {_kind(type_node.value)}"))
             continue
-        if not template.exists(raw):
+        if logical_id in template.conditional and not template.exists(raw):
             continue  # its `Condition` is false: CloudFormation does not create it
         template.build(logical_id, raw, doc)
     template.exports(doc)
@@ -374,7 +374,7 @@ class _Template:
             doc.resources.append(Resource(**common))
         else:
             builder(self, common, props, doc)
-        construct = _text(raw.get("Metadata", "aws:cdk:path"))
+        construct = _text(raw.get("Metadata", "aws:cdk:path")) if "Metadata" in raw.value else None
         if construct:  # CDK output: its user knows the construct, not the generated logical ID
             for resource in doc.resources[built:]:
                 if resource.uid.startswith(common["uid"]):  # not a nested stack's resources
