@@ -174,6 +174,9 @@ class Resource:
     secrets: list[SecretSetting] = field(default_factory=list, repr=False)
     # Terraform provisioners of the resource, in order (what they run or upload on a machine).
     provisioners: list[Provisioner] = field(default_factory=list, repr=False)
+    # CloudFormation: whether the template is written in JSON (a `.template` may be either), as the
+    # parser read it; None where the file name tells.
+    written_in_json: bool | None = field(default=None, repr=False)
 
     def key(self, name: str) -> str:
         """The user's spelling of a canonical field (the field name itself when none is known)."""
@@ -190,6 +193,8 @@ class Resource:
         for Terraform and plans."""
         if self.format != "cloudformation":
             return "hcl"
+        if self.written_in_json is not None:
+            return "json" if self.written_in_json else "yaml"
         return "json" if self.location.file.lower().endswith(".json") else "yaml"
 
 

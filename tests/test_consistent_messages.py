@@ -105,10 +105,15 @@ def test_pl110_does_not_list_what_pl115_says_never_matches(tmp_path):
     assert public.severity == "high"  # only reads are granted
 
 
-@pytest.mark.parametrize("name, fix", [("t.yaml", "`PubliclyAccessible: false`"), ("t.json", '`"PubliclyAccessible": false`')])
+@pytest.mark.parametrize("name, fix", [
+    ("t.yaml", "`PubliclyAccessible: false`"),
+    ("t.json", '`"PubliclyAccessible": false`'),
+    ("t.template", '`"PubliclyAccessible": false`'),  # a JSON template under the classic extension
+    ("yaml.template", "`PubliclyAccessible: false`"),
+])
 def test_fixes_in_the_templates_own_syntax(tmp_path, name, fix):
     resource = {"Type": "AWS::RDS::DBInstance", "Properties": {"Engine": "postgres", "PubliclyAccessible": True}}
-    text = json.dumps({"Resources": {"Db": resource}}, indent=2) if name.endswith(".json") else (
+    text = json.dumps({"Resources": {"Db": resource}}, indent=2) if name in ("t.json", "t.template") else (
         "Resources:\n  Db:\n    Type: AWS::RDS::DBInstance\n    Properties:\n      Engine: postgres\n      PubliclyAccessible: true\n")
     (finding,) = _findings(tmp_path, name, text, "PL602")
     assert fix in finding.message, finding.message

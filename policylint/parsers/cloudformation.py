@@ -92,6 +92,7 @@ def parse(text: str, path: str, parameters: dict[str, Any] | None = None, stack:
             doc.errors.append(ParseError(path, resources.line, f"`Resources` must be a mapping of logical IDs to resources, not {_kind(resources.value)}"))
         return doc
     template = _Template(root, path, parameters, stack, embedded)
+    first_built = len(doc.resources)
     for logical_id, raw in template.expand_loops(doc).items():
         if logical_id.startswith("Fn::ForEach::"):
             continue  # an AWS::LanguageExtensions loop over an unknown collection
@@ -113,6 +114,10 @@ def parse(text: str, path: str, parameters: dict[str, Any] | None = None, stack:
         if logical_id in template.conditional and not template.exists(raw):
             continue  # its `Condition` is false: CloudFormation does not create it
         template.build(logical_id, raw, doc)
+    in_json = looks_like_json(text)
+    for resource in doc.resources[first_built:]:
+        if resource.written_in_json is None and resource.location.file == path:
+            resource.written_in_json = in_json  # fixes in the template's own syntax, whatever its extension
     template.exports(doc)
     for name, parameter in template.parameters.items():
         default = parameter.get("Default") if isinstance(parameter.value, dict) else None

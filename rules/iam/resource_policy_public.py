@@ -88,8 +88,8 @@ _SERVICES = {
     "events": "EventBridge event bus",
     "glacier": "Glacier vault",
 }
-_LAMBDA_PRINCIPAL = {"hcl": '`principal = "*"`', "yaml": '`Principal: "*"`'}
-_LAMBDA_FIX = {"hcl": "`source_arn` or `source_account`", "yaml": "`SourceArn` or `SourceAccount`"}
+_LAMBDA_PRINCIPAL = {"hcl": '`principal = "*"`', "yaml": '`Principal: "*"`', "json": '`"Principal": "*"`'}
+_LAMBDA_FIX = {"hcl": "`source_arn` or `source_account`", "yaml": "`SourceArn` or `SourceAccount`", "json": "`SourceArn` or `SourceAccount`"}
 
 
 class ResourcePolicyPublic(Rule):
