@@ -58,12 +58,9 @@ Resources:
 
 from __future__ import annotations
 
-import re
-
 from policylint.model import PolicyDocument
 from policylint.rule import Rule
 
-_S3_PREFIX = re.compile(r"^arn:aws[\w-]*:s3:::")
 _KIND_WORDS = {"object": ("objects", "object ARNs such as `arn:aws:s3:::bucket/*`"), "bucket": ("buckets", "the bucket ARN `arn:aws:s3:::bucket`")}
 
 
@@ -79,57 +76,26 @@ class S3PolicyResourceMismatch(Rule):
         if document.kind == "trust":
             return
         from policylint.policy.document import policy_of
-        from policylint.policy.evaluate import NAME, VAR, to_pattern
-        from policylint.policy.s3_actions import ACTIONS, canonical, expand
+        from policylint.policy.evaluate import NAME
+        from policylint.policy.resource_kinds import never_matching, resource_kinds
         from policylint.policy.targets import reference_resolver
 
         resolve = reference_resolver(scan, unnamed=NAME, attached=document)
         for statement in policy_of(document).statements:
-            if statement.unknown or statement.action is None or statement.resource is None or statement.not_action or statement.not_resource:
+            never = never_matching(statement, resolve)
+            if not never:
                 continue
-            kinds = set()
-            for value in statement.resource.values:
-                pattern = to_pattern(value.raw, resolve)
-                kind = _arn_kinds(pattern, VAR)
-                if kind is None:
-                    kinds = None
-                    break
-                kinds |= kind
-            if not kinds:
-                continue
+            listed = "bucket" if "bucket" in (resource_kinds(statement, resolve) or ()) else "object"
             for value in statement.action.values:
-                text = value.text
-                if text is None or "${" in text:
-                    continue
-                matched = expand(text) if ("*" in text or "?" in text) else [canonical(text)]
-                if not matched or None in matched:
-                    continue
-                needed = {ACTIONS[name][0] for name in matched}
-                if needed & kinds:
-                    continue
-                need = next(iter(needed)) if len(needed) == 1 else None
+                need = never.get(value.text) if value.text is not None else None
                 if need is None:
                     continue
                 plural, fix = _KIND_WORDS[need]
-                listed = "bucket" if "bucket" in kinds else "object"
                 yield self.finding(
-                    f"`{text}` acts on {plural}, but {statement.label} lists only {listed} ARNs, so it never "
+                    f"`{value.text}` acts on {plural}, but {statement.label} lists only {listed} ARNs, so it never "
                     f"matches and the statement does not {'deny' if statement.effect_text == 'Deny' else 'grant'} it; "
                     f"add {fix}",
                     at=value.node,
                     resource=document,
                 )
 
-
-def _arn_kinds(pattern: str, var: str) -> set[str] | None:
-    """What a Resource pattern can match: {"bucket"}, {"object"}, both, or None when it is not a
-    plain S3 bucket/object ARN (or depends on an unknown)."""
-    if not _S3_PREFIX.match(pattern):
-        return None
-    rest = _S3_PREFIX.sub("", pattern, count=1)
-    name, slash, _ = rest.partition("/")
-    if slash:
-        return {"object"}  # bucket names hold no "/": only object ARNs can match
-    if var in rest:
-        return None  # an unknown piece may hold a "/"
-    return {"bucket", "object"} if "*" in rest else {"bucket"}
