@@ -117,6 +117,17 @@ class Node:
         for child in children:
             yield from child.walk()
 
+    def with_origin(self, origin: str) -> Node:
+        """A copy of the tree in which every node without an origin has ``origin``: the first
+        origin is where the user wrote the value (an argument passed on through modules, a
+        default), so a later one never replaces it."""
+        value = self.value
+        if isinstance(value, dict):
+            value = {key: child.with_origin(origin) for key, child in value.items()}
+        elif isinstance(value, list):
+            value = [child.with_origin(origin) for child in value]
+        return Node(value, self.file, self.line, self.end_line, self.text_line, self.origin or origin)
+
     @property
     def location(self) -> Location:
         return Location(self.file, self.line, self.end_line or self.line)

@@ -10,7 +10,7 @@ is still checked and nothing else is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from policylint.model import Node, Ref, Unknown
@@ -157,16 +157,8 @@ def chosen(branch: Any, condition: str, decision: Decision) -> Any:
     """The branch an ``Fn::If`` takes, marked with the defaults that decided it."""
     if decision.origin is None or not isinstance(branch, Node) or branch.origin is not None:
         return branch
-    return _with_origin(branch, f"{decision.origin}, through condition `{condition}`")
+    return branch.with_origin(f"{decision.origin}, through condition `{condition}`")
 
-
-def _with_origin(node: Node, origin: str) -> Node:
-    value = node.value
-    if isinstance(value, dict):
-        value = {key: _with_origin(child, origin) for key, child in value.items()}
-    elif isinstance(value, list):
-        value = [_with_origin(child, origin) for child in value]
-    return replace(node, value=value, origin=node.origin or origin)
 
 
 def agreed(first: Any, second: Any, at: Node, absent: object) -> Any:

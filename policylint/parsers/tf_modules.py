@@ -319,18 +319,8 @@ def _with_origin(ev: Evaluator, node: Node, origin: str, file: str, expr: hcl.Ex
     name an origin of their own."""
     if not ev.spend(ev.size(node), file, expr):
         return ev.unknown(expr, file)
-    return _copy_with_origin(node, origin)
+    return node.with_origin(origin)
 
-
-def _copy_with_origin(item: Node, origin: str) -> Node:
-    value = item.value
-    if isinstance(value, dict):
-        value = {key: _copy_with_origin(child, origin) for key, child in value.items()}
-    elif isinstance(value, list):
-        value = [_copy_with_origin(child, origin) for child in value]
-    # The first origin is where the user wrote the value (an example's argument, passed on by
-    # the module it calls) or the default it came from.
-    return Node(value, item.file, item.line, item.end_line, item.text_line, item.origin or origin)
 
 
 def _each_pairs(collection: Node) -> list[tuple[str, Node]] | None:
