@@ -325,7 +325,6 @@ class _Template:
             return match.group(0)
 
         result = _SUB_VAR.sub(replace, template.value)
-        line = template.line if template is not arg else node.line
         if known:
             return Node(result, node.file, node.line, node.end_line, template.text_line)
         return Node(Unknown(result, tuple(refs)), node.file, node.line, node.end_line, template.text_line)

@@ -48,7 +48,6 @@ from typing import Any
 from policylint.model import Document, Location, Node, ParseError, SourceComment, SourceMap
 from policylint.parsers import hcl_json, tf_blocks, tf_modules, tf_resources
 from policylint.parsers import hcl_tree as hcl
-from policylint.parsers.tf_eval import Evaluator
 
 FORMAT = "terraform"
 
