@@ -52,6 +52,7 @@ class Scan:
     def __init__(self, documents: Iterable[Document], text_files: Iterable[TextFile] = ()):
         self.documents = list(documents)
         self.text_files = list(text_files)
+        self._of_kind: dict[type, tuple[int, list]] = {}  # kind -> (len(resources) then, its items)
         self.resources: list[Resource] = [r for d in self.documents for r in d.resources]
         self.policies: list[PolicyDocument] = reached_once([p for d in self.documents for p in d.policies])
         self._by_uid = {r.uid: r for r in self.resources}
@@ -286,7 +287,13 @@ class Scan:
     # ----------------------------------------------------------------- iteration
 
     def _all(self, kind: type[T]) -> list[T]:
-        return [r for r in self.resources if isinstance(r, kind)]
+        # Rules ask for the same kinds once per item they check: one pass over the resources per
+        # kind (again only if resources were added since).
+        cached = self._of_kind.get(kind)
+        if cached is None or cached[0] != len(self.resources):
+            cached = (len(self.resources), [r for r in self.resources if isinstance(r, kind)])
+            self._of_kind[kind] = cached
+        return list(cached[1])
 
     def of(self, kind: type[T]) -> list[T]:
         """Every item of a model class: a kind of resource, ``PolicyDocument`` or ``TextFile``."""

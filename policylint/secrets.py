@@ -389,7 +389,7 @@ def mask_message(message: str, credentials: list[Credential] | tuple[Credential,
             if _plausible_secret(run[offset : offset + 40]):  # AWS's documented examples included
                 start = match.start() + offset
                 covered[start : start + 40] = [True] * 40
-    for _, pattern in _TOKEN_FORMATS:  # PL206's tokens, wherever a message quotes one
+    for _, _, pattern in _TOKEN_FORMATS:  # PL206's tokens, wherever a message quotes one
         for match in pattern.finditer(message):
             covered[match.start() : match.end()] = [True] * (match.end() - match.start())
     if not any(covered):
@@ -434,21 +434,21 @@ class Token:
         return mask(self.value)
 
 
-# (kind, pattern, the part that must look random): the random part is group 1.
+# (kind, literals one of which every match contains, pattern): the part that must look random is
+# group 1.  A pattern runs only on a text that holds one of its literals (most hold none).
 _TOKEN_FORMATS = (
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
-    ("GitHub token", re.compile(r"(?<![A-Za-z0-9_])github_pat_([A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])")),
-    ("GitLab token", re.compile(r"(?<![A-Za-z0-9_\-])glpat-([A-Za-z0-9_\-]{20})(?![A-Za-z0-9_\-])")),
-    ("Slack token", re.compile(r"(?<![A-Za-z0-9_\-])xox[abposr]-((?:[0-9]{6,20}-){1,3}[A-Za-z0-9\-]{10,100})(?![A-Za-z0-9_\-])")),
-    ("Slack webhook URL", re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,20}/[AB][A-Z0-9]{6,20}/[A-Za-z0-9]{20,40})")),
-    ("Stripe secret key", re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_([A-Za-z0-9]{24,120})(?![A-Za-z0-9_])")),
-    ("Google API key", re.compile(r"(?<![A-Za-z0-9_\-])AIza([0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])")),
-    ("npm token", re.compile(r"(?<![A-Za-z0-9_])npm_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
-    ("SendGrid API key", re.compile(r"(?<![A-Za-z0-9_\-])SG\.([A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])")),
-    ("PyPI token", re.compile(r"(?<![A-Za-z0-9_\-])pypi-AgEIcHlwaS5vcmc([A-Za-z0-9_\-]{50,300})")),
-    ("OpenAI API key", re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
+    ("GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
+    ("GitHub token", ("github_pat_",), re.compile(r"(?<![A-Za-z0-9_])github_pat_([A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])")),
+    ("GitLab token", ("glpat-",), re.compile(r"(?<![A-Za-z0-9_\-])glpat-([A-Za-z0-9_\-]{20})(?![A-Za-z0-9_\-])")),
+    ("Slack token", ("xox",), re.compile(r"(?<![A-Za-z0-9_\-])xox[abposr]-((?:[0-9]{6,20}-){1,3}[A-Za-z0-9\-]{10,100})(?![A-Za-z0-9_\-])")),
+    ("Slack webhook URL", ("hooks.slack.com",), re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,20}/[AB][A-Z0-9]{6,20}/[A-Za-z0-9]{20,40})")),
+    ("Stripe secret key", ("_live_",), re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_([A-Za-z0-9]{24,120})(?![A-Za-z0-9_])")),
+    ("Google API key", ("AIza",), re.compile(r"(?<![A-Za-z0-9_\-])AIza([0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])")),
+    ("npm token", ("npm_",), re.compile(r"(?<![A-Za-z0-9_])npm_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
+    ("SendGrid API key", ("SG.",), re.compile(r"(?<![A-Za-z0-9_\-])SG\.([A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])")),
+    ("PyPI token", ("pypi-",), re.compile(r"(?<![A-Za-z0-9_\-])pypi-AgEIcHlwaS5vcmc([A-Za-z0-9_\-]{50,300})")),
+    ("OpenAI API key", ("T3BlbkFJ",), re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
 )
-_TOKEN_PREFIXES = ("gh", "github_pat_", "glpat-", "xox", "hooks.slack.com", "_live_", "AIza", "npm_", "SG.", "pypi-", "T3BlbkFJ")
 _PEM_BEGIN = re.compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
 _PEM_SPAN = 20_000  # a key block is a few kilobytes: its END is looked for this far at most
 _PEM_BODY_MIN = 64  # base64 characters a real key body has at the very least
@@ -457,11 +457,12 @@ _TOKEN_MIN_ENTROPY = 3.0
 
 def find_tokens(text: str) -> list[Token]:
     """Every well-known token and private key block in ``text``, in order of appearance."""
-    if "PRIVATE KEY" not in text and not any(prefix in text for prefix in _TOKEN_PREFIXES):
+    formats = [(kind, pattern) for kind, needles, pattern in _TOKEN_FORMATS if any(needle in text for needle in needles)]
+    if not formats and "PRIVATE KEY" not in text:
         return []
     index = _LineIndex(text)
     found = []
-    for kind, pattern in _TOKEN_FORMATS:
+    for kind, pattern in formats:
         for match in pattern.finditer(text):
             if _random_enough(match.group(1)):
                 found.append(Token(kind, match.group(0), index.line_of(match.start()), index.column_of(match.start())))
