@@ -124,6 +124,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Location:
+    """Where a value is: its file and lines."""
+
     file: str
     line: int
     end_line: int
@@ -220,12 +222,16 @@ class PolicyDocument:
 
 @dataclass(eq=False)
 class S3Logging:
+    """A bucket's access logging: where its logs go."""
+
     target: Node | None  # bucket name, ARN or Ref; None means "the bucket itself" (CFN default)
     location: Location
 
 
 @dataclass(eq=False)
 class ReplicationRule:
+    """One rule of a bucket's replication configuration."""
+
     status: Node | None
     destination: Node | None  # destination bucket ARN / Ref
     location: Location
@@ -233,6 +239,8 @@ class ReplicationRule:
 
 @dataclass(eq=False)
 class S3Replication:
+    """A bucket's replication configuration: its role and rules."""
+
     role: Node | None
     rules: list[ReplicationRule]
     location: Location
@@ -267,6 +275,8 @@ PUBLIC_GROUPS = {
 
 @dataclass(eq=False)
 class AclGrant:
+    """One grant of a bucket ACL."""
+
     grantee_uri: Node | None
     permission: Node | None
     location: Location
@@ -274,6 +284,8 @@ class AclGrant:
 
 @dataclass(eq=False)
 class CorsRule:
+    """One CORS rule of a bucket."""
+
     origins: Node | None
     methods: Node | None
     location: Location
@@ -363,6 +375,8 @@ class BucketPart(Resource):
 
 @dataclass(eq=False)
 class AccountPublicAccessBlock(Resource):
+    """The account-wide S3 public access block."""
+
     block: PublicAccessBlock | None = None
 
 
@@ -382,6 +396,8 @@ class S3Object(Resource):
 
 @dataclass(eq=False)
 class HostedZone(Resource):
+    """A Route 53 hosted zone."""
+
     name: Node | None = None
 
 
