@@ -46,14 +46,18 @@ resource "aws_s3_bucket_policy" "logs" {
 """
 
 # Parsers of other formats, the diagnostician of HCL syntax errors (lark, hcl2), the policy schema,
-# the package metadata, worker processes (the default --jobs parses in this process), and the
-# parts of click that only help, completion, pagers and progress bars use.
+# the package metadata, what tempfile brings (the cache writes its entries without it), worker
+# processes (the default --jobs parses in this process), and the parts of click that only help,
+# completion, pagers and progress bars use.
 NEVER = (
     "lark",
     "hcl2",
     "jsonschema",
     "cfnlint",
     "importlib.metadata",
+    "tempfile",
+    "shutil",
+    "random",
     "concurrent.futures",
     "multiprocessing",
     "click.shell_completion",
