@@ -8,10 +8,12 @@ same copied ×8, the CloudFormation templates ×1 and ×7) it measures policylin
 empty cache), warm (an unchanged re-scan) and, on the ×8 Terraform tree, after editing one file:
 wall time, CPU time (user + system of the whole process) and peak RSS, as the median of
 ``--runs`` runs with the spread (min–max) beside it.  With ``--checkov VENV`` (or the
-``CHECKOV_VENV`` environment variable) checkov runs on the same trees, offline
+``CHECKOV_VENV`` environment variable, or a ``checkov-venv`` beside the checkout: ``python3 -m venv
+../checkov-venv && ../checkov-venv/bin/pip install checkov``) checkov runs on the same trees, offline
 (``--skip-download``, ``BC_SKIP_MAPPING``, ``CKV_SKIP_PACKAGE_UPDATE_CHECK``), and the table
 shows the ratios.  ``--python`` runs another policylint install (e.g. a checkout before a
-change).  Timing lives here, never in the tests.
+change, or a regular install: an editable install's import hook adds ~20 ms to every start, which
+users do not pay).  Timing lives here, never in the tests.
 """
 
 from __future__ import annotations
@@ -106,14 +108,25 @@ def first_tf_file(tree: Path) -> Path:
     return sorted(tree.rglob("*.tf"))[0]
 
 
+def _sibling_checkov() -> str | None:
+    """A venv named checkov-venv beside the checkout, where the README's recipe puts it."""
+    venv = ROOT.parent / "checkov-venv"
+    return str(venv) if (venv / "bin" / "checkov").exists() else None
+
+
+def _load() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", default=str(ROOT.parent / "shared" / "corpus"))
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--big-runs", type=int, default=None, help="runs on the corpus trees (default: --runs)")
     parser.add_argument("--python", default=sys.executable, help="the interpreter whose policylint is measured")
-    parser.add_argument("--checkov", default=os.environ.get("CHECKOV_VENV"), metavar="VENV", help="a venv with checkov installed")
+    parser.add_argument("--checkov", default=os.environ.get("CHECKOV_VENV") or _sibling_checkov(), metavar="VENV", help="a venv with checkov installed  [default: $CHECKOV_VENV, else checkov-venv beside the checkout when it exists]")
     parser.add_argument("--checkov-runs", type=int, default=3)
+    parser.add_argument("--checkov-big-runs", type=int, default=None, help="checkov runs on the corpus trees (default: --checkov-runs)")
     parser.add_argument("--checkov-max-files", type=int, default=600, help="skip checkov on trees with more files (it takes minutes per run)")
     parser.add_argument("--only", default="", help="comma-separated tree names (e.g. 'one .tf,tf corpus')")
     parser.add_argument("--no-cache-flag", action="store_true", help="the measured policylint has no --no-cache/--cache-dir (before the cache): warm runs are cold runs")
@@ -124,7 +137,7 @@ def main() -> int:
         print(f"no checkov at {checkov}: its columns are skipped", file=sys.stderr)
         checkov = None
     policylint = [options.python, "-m", "policylint"]
-    print(f"cores: {os.cpu_count()}   runs: {options.runs}   python: {options.python}")
+    print(f"cores: {os.cpu_count()}   load average at start: {_load()}   runs: {options.runs}   python: {options.python}   checkov: {checkov or 'not installed'}")
     version = measure(policylint + ["--version"], options.runs, ENV)
     print(f"policylint --version: {version.median('wall') * 1000:.0f} ms wall, {version.median('cpu') * 1000:.0f} ms CPU\n")
 
@@ -161,7 +174,8 @@ def main() -> int:
                 edited.write_text(original)
             if checkov is not None and files <= options.checkov_max_files:
                 args = [str(checkov), "-d", str(tree), "--framework", framework, "--skip-download", "--quiet", "--compact", "-o", "json"]
-                results["checkov"] = measure(args, options.checkov_runs, CHECKOV_ENV)
+                checkov_runs = options.checkov_runs if files < 100 or options.checkov_big_runs is None else options.checkov_big_runs
+                results["checkov"] = measure(args, checkov_runs, CHECKOV_ENV)
             for label, stat in results.items():
                 rows.append(
                     f"{name:<15}{files:>6}  {label:<12}{stat.median('wall'):>8.2f} ({stat.spread('wall')}){'':<{max(0, 12 - len(stat.spread('wall')) - 1)}}"
@@ -180,9 +194,13 @@ def main() -> int:
                     f"; checkov/policylint cold: CPU ×{ck.median('cpu') / cold.median('cpu'):.0f},"
                     f" wall ×{ck.median('wall') / cold.median('wall'):.0f}, RSS ×{ck.median('rss_mib') / cold.median('rss_mib'):.1f}"
                 )
+                if "warm" in results:
+                    warm = results["warm"]
+                    line += f"; warm: CPU ×{ck.median('cpu') / warm.median('cpu'):.0f}, wall ×{ck.median('wall') / warm.median('wall'):.0f}"
             summary.append(line)
             cold_cpu[name] = cold.median("cpu")
             print("\n".join(rows[-len(results):]), flush=True)
+    print(f"\nload average at end: {_load()} (the machine is shared: compare medians, mind the spread)")
     print("\n" + header)
     print("\n".join(rows))
     print()

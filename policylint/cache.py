@@ -28,7 +28,6 @@ import os
 import pickle
 import re
 import sys
-import tempfile
 from typing import Sequence
 
 from policylint.model import Document
@@ -145,7 +144,7 @@ class Cache:
             data = _MAGIC + f"{FORMAT} {key}\n".encode() + pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
             folder = os.path.dirname(self._path(key))
             os.makedirs(folder, exist_ok=True)
-            handle, temporary = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=_SUFFIX)
+            handle, temporary = _create_temporary(folder)
             try:
                 with os.fdopen(handle, "wb") as out:
                     out.write(data)
@@ -327,3 +326,15 @@ def _salt() -> bytes:
         except OSError:
             parts.append(f"{folder} -")
     return "\n".join(parts).encode("utf-8", "surrogatepass")
+
+
+def _create_temporary(folder: str) -> tuple[int, str]:
+    """A new file of our own beside the entries, as ``tempfile.mkstemp`` makes it (exclusive
+    creation, mode 0600), without importing tempfile, shutil and random at every start."""
+    for _ in range(100):
+        path = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}{_SUFFIX}")
+        try:
+            return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600), path
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name in {folder}")

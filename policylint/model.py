@@ -135,6 +135,8 @@ class Node:
 
 @dataclass(frozen=True)
 class Location:
+    """Where a value is: its file and lines."""
+
     file: str
     line: int
     end_line: int
@@ -292,12 +294,16 @@ class PolicyHolder(Resource):
 
 @dataclass(eq=False)
 class S3Logging:
+    """A bucket's access logging: where its logs go."""
+
     target: Node | None  # bucket name, ARN or Ref; None means "the bucket itself" (CFN default)
     location: Location
 
 
 @dataclass(eq=False)
 class ReplicationRule:
+    """One rule of a bucket's replication configuration."""
+
     status: Node | None
     destination: Node | None  # destination bucket ARN / Ref
     location: Location
@@ -305,6 +311,8 @@ class ReplicationRule:
 
 @dataclass(eq=False)
 class S3Replication:
+    """A bucket's replication configuration: its role and rules."""
+
     role: Node | None
     rules: list[ReplicationRule]
     location: Location
@@ -339,6 +347,8 @@ PUBLIC_GROUPS = {
 
 @dataclass(eq=False)
 class AclGrant:
+    """One grant of a bucket ACL."""
+
     grantee_uri: Node | None
     permission: Node | None
     location: Location
@@ -346,6 +356,8 @@ class AclGrant:
 
 @dataclass(eq=False)
 class CorsRule:
+    """One CORS rule of a bucket."""
+
     origins: Node | None
     methods: Node | None
     location: Location
@@ -446,6 +458,8 @@ class BucketPart(Resource):
 
 @dataclass(eq=False)
 class AccountPublicAccessBlock(Resource):
+    """The account-wide S3 public access block."""
+
     block: PublicAccessBlock | None = None
 
 
@@ -465,6 +479,8 @@ class S3Object(Resource):
 
 @dataclass(eq=False)
 class HostedZone(Resource):
+    """A Route 53 hosted zone."""
+
     name: Node | None = None
 
 

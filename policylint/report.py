@@ -5,7 +5,6 @@ A finding's :func:`fingerprint` is its identity across edits (baselines and SARI
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -25,6 +24,8 @@ _LINE_MENTION = re.compile(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?")
 
 @dataclass(frozen=True)
 class Finding:
+    """One problem a rule found, at a file and line."""
+
     rule_id: str
     rule: str  # slug
     severity: str
@@ -41,6 +42,8 @@ class Finding:
 
 @dataclass
 class Report:
+    """Everything a scan produced, for the reporters."""
+
     findings: list[Finding] = field(default_factory=list)
     errors: list[ParseError] = field(default_factory=list)
     files: int = 0
@@ -89,6 +92,8 @@ def relative_path(path: str, root: str) -> str:
 
 def fingerprint(finding: Finding, root: str = ".") -> str:
     """A stable identity for ``finding`` that does not depend on line numbers."""
+    import hashlib  # only baselines and some reporters need it; OpenSSL's loading costs a start
+
     message = _LINE_MENTION.sub(r"\1 N", finding.message)
     parts = [f"v{FINGERPRINT_VERSION}", finding.rule_id, relative_path(finding.file, root), finding.resource or "", message]
     # surrogateescape: a file name that is not UTF-8 hashes as its bytes

@@ -69,6 +69,8 @@ _WINDOW = 100  # how far back from a value its key and reference syntax are look
 
 @dataclass(frozen=True)
 class Credential:
+    """A credential found in a text, where it is and how to show it masked."""
+
     kind: str  # ACCESS_KEY_ID | SECRET_ACCESS_KEY
     value: str  # never print it: use `masked`
     line: int  # 1-based

@@ -144,12 +144,16 @@ class Suppression:
 
 @dataclass(frozen=True)
 class SuppressedFinding:
+    """A finding and the suppression that hid it."""
+
     finding: Finding
     suppression: Suppression
 
 
 @dataclass
 class _Collected:
+    """The suppressions found in a file, and PL000 findings about malformed ones."""
+
     suppressions: list[Suppression] = field(default_factory=list)
     problems: list[Finding] = field(default_factory=list)  # PL000 findings about malformed ones
 
@@ -308,6 +312,8 @@ def directive_until(comment: str) -> str | None:
 
 @dataclass(frozen=True)
 class _Comment:
+    """A suppression comment."""
+
     line: int  # where the directive is
     end_line: int  # last line of the comment (multi-line /* */)
     text: str
@@ -387,6 +393,8 @@ def _collect_config(config: Config, collected: _Collected) -> None:
 
 @dataclass
 class _Structure:
+    """Where a file's constructs end and which resource each header line names."""
+
     ends: dict[int, int] = field(default_factory=dict)  # first line of a construct -> its last line
     resources: dict[int, tuple[str, str]] = field(default_factory=dict)  # header line -> (scope, address)
     metadata: list[Suppression] = field(default_factory=list)
