@@ -49,6 +49,9 @@ def main(argv: list[str] | None = None) -> None:
             sys.stderr.flush()
         except Exception:  # stderr closed: the exit code is what matters
             pass
+        # A stopped `--jobs` pool's thread may still write to its closed wake-up pipe while the
+        # interpreter shuts down; Python would print that as "Exception ignored in ..." after our line.
+        sys.unraisablehook = lambda unraisable: None
         sys.exit(EXIT_INTERRUPTED)
     finally:
         gc.set_threshold(*threshold)

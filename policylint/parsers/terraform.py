@@ -104,11 +104,16 @@ def _declare_resources(document: Document, instance: tf_modules.Instance) -> Non
         if tf_blocks.declares_nothing(block):
             continue
         location = Location(file, block.line, block.end_line) if instance.anchor is None else instance.anchor
+        reads = tf_resources.reads_attributes(block.labels[0])
         try:
-            for instance_address, uid, key in evaluator.resource_instances(address):
-                if tf_resources.reads_attributes(block.labels[0]):
+            # A type no rule reads is one plain Resource whatever its count: its identity is all
+            # that references need (the scan finds `aws_lb.x[0]` at `aws_lb.x`), and expanding its
+            # instances was a tenth of a module repository's scan.
+            instances = evaluator.resource_instances(address) if reads else [(address, module.uid(address), None)]
+            for instance_address, uid, key in instances:
+                if reads:
                     attrs = instance.anchored(tf_blocks.resource_values(evaluator, address, key))
-                else:  # built as a plain Resource: its attributes are read only through references
+                else:
                     attrs = Node({}, location.file, location.line)
                 built = tf_resources.build(block.labels[0], instance.address(instance_address), uid, attrs, location, FORMAT)
                 built.resources[0].provisioners = tf_blocks.provisioners(evaluator, address)
