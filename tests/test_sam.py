@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from policylint.model import Node
-from policylint.parsers import cloudformation, sam
+from policylint.parsers import cfn_stacks, cloudformation, sam
 from policylint.parsers.located_yaml import load
 
 HEADER = "Transform: AWS::Serverless-2016-10-31\n"
@@ -379,3 +379,109 @@ def test_template_wildcards_match_aws_sam_translator():
                 if wide:
                     expected[name] = expected.get(name, ()) + wide
     assert expected == sam.TEMPLATE_WILDCARDS
+
+
+# --------------------------------------------------------------------------- Applications
+
+
+def _lint(tmp_path, files: dict[str, str], select=("PL111",)):
+    from policylint.engine import lint_paths
+
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    report = lint_paths([str(tmp_path)], select=list(select))
+    return sorted((f.file.rsplit("/", 1)[1], f.line) for f in report.findings), report.errors
+
+
+APP_CHILD = """\
+Parameters:
+  Acl: {Type: String, Default: Private}
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      AccessControl: !Ref Acl
+"""
+
+
+def _app(location: str, acl: str = "PublicRead") -> str:
+    return HEADER + textwrap.dedent(f"""\
+    Resources:
+      App:
+        Type: AWS::Serverless::Application
+        Properties:
+          Location: {location}
+          Parameters: {{Acl: {acl}}}
+    """)
+
+
+def test_a_local_application_is_a_nested_stack_evaluated_with_its_parameters(tmp_path):
+    assert _lint(tmp_path, {"template.yaml": _app("app/child.yaml"), "app/child.yaml": APP_CHILD}) == ([("child.yaml", 7)], [])
+
+
+def test_an_application_child_is_one_unit_with_its_parent_and_not_judged_alone(tmp_path):
+    from policylint import parsers
+    from policylint.engine import read
+
+    files = {"template.yaml": _app("app/child.yaml", "Private"), "app/child.yaml": APP_CHILD.replace("Default: Private", "Default: PublicRead")}
+    assert _lint(tmp_path, files) == ([], [])
+    texts, _, _ = read([str(tmp_path / "app" / "child.yaml"), str(tmp_path / "template.yaml")])
+    assert [[p.rsplit("/", 1)[1] for p, _ in u.sources] for u in parsers.units(texts)] == [["template.yaml", "child.yaml"]]
+
+
+def test_an_application_child_outside_the_scan_is_read_from_its_location(tmp_path):
+    from policylint.engine import lint_paths
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "child.yaml").write_text(APP_CHILD, encoding="utf-8")
+    (tmp_path / "template.yaml").write_text(_app("./app/child.yaml"), encoding="utf-8")
+    report = lint_paths([str(tmp_path / "template.yaml")], select=["PL111"])
+    assert [(f.file.rsplit("/", 1)[1], f.line) for f in report.findings] == [("child.yaml", 7)]
+
+
+@pytest.mark.parametrize("location", [
+    "s3://bucket/child.yaml",
+    "https://bucket.s3.amazonaws.com/child.yaml",
+    "{ApplicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/app', SemanticVersion: 1.0.0}",
+    "!Sub '${AWS::Region}/child.yaml'",
+    "missing/child.yaml",
+])
+def test_remote_published_computed_and_missing_locations_are_unknown(tmp_path, location):
+    assert _lint(tmp_path, {"template.yaml": _app(location)}) == ([], [])
+
+
+def test_location_keys_of_other_resources_are_not_children(tmp_path):
+    """`CodeLocation`, or a `Location` that is not an application's, leaves the file alone."""
+    files = {
+        "template.yaml": HEADER + textwrap.dedent("""\
+        Resources:
+          Other:
+            Type: AWS::Custom::Thing
+            Properties:
+              Location: other.yaml
+              CodeLocation: other.yaml
+        """),
+        "other.yaml": APP_CHILD.replace("Default: Private", "Default: PublicRead"),
+    }
+    assert _lint(tmp_path, files) == ([("other.yaml", 7)], [])
+    assert cfn_stacks.children("/x/t.yaml", "CodeLocation: a.yaml\nLocation:\n  ApplicationId: x\n") == []
+    assert cfn_stacks.children("/x/t.yaml", '"Location": "app/t.json", Location: ./b.yaml') == ["/x/app/t.json", "/x/b.yaml"]
+
+
+def test_an_application_cycle_is_an_error_naming_both_templates(tmp_path):
+    files = {
+        "template.yaml": _app("app/child.yaml"),
+        "app/child.yaml": HEADER + textwrap.dedent("""\
+        Resources:
+          Back:
+            Type: AWS::Serverless::Application
+            Properties:
+              Location: ../template.yaml
+        """),
+    }
+    findings, errors = _lint(tmp_path, files)
+    assert findings == []
+    assert len(errors) == 1 and "cycle" in errors[0].message
+    assert "template.yaml" in errors[0].message and "child.yaml" in errors[0].message
