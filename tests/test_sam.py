@@ -485,3 +485,126 @@ def test_an_application_cycle_is_an_error_naming_both_templates(tmp_path):
     assert findings == []
     assert len(errors) == 1 and "cycle" in errors[0].message
     assert "template.yaml" in errors[0].message and "child.yaml" in errors[0].message
+
+
+# --------------------------------------------------------------------------- API resource policies
+
+
+def test_api_custom_statements_are_the_apis_resource_policy_where_written():
+    doc = parse("""\
+    Globals:
+      Api:
+        Auth:
+          ResourcePolicy:
+            CustomStatements:
+              - {Effect: Deny, Principal: "*", Action: execute-api:Invoke, Resource: execute-api:/*/DELETE/*}
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          Auth:
+            ResourcePolicy:
+              IpRangeWhitelist: ["192.0.2.0/24"]
+              CustomStatements:
+                - Effect: Allow
+                  Principal: "*"
+                  Action: execute-api:Invoke
+                  Resource: execute-api:/prod/*
+    """)
+    [policy] = doc.policies
+    assert (policy.kind, policy.service, policy.owner.address, policy.synthetic) == ("resource", "API Gateway", "Orders", False)
+    assert policy.body.get("Version").value == "2012-10-17"
+    assert policy.body.get("Version").line == 14  # SAM's Version sits at `ResourcePolicy`
+    # Globals' statements first, as SAM concatenates lists; the list keys are SAM's (not modelled).
+    assert [s.get("Effect").value for s in policy.body.get("Statement").items()] == ["Deny", "Allow"]
+    assert [s.line for s in policy.body.get("Statement").items()] == [7, 17]
+
+
+@pytest.mark.parametrize("auth", [
+    "{ResourcePolicy: {AwsAccountWhitelist: ['123456789012'], SourceVpcBlacklist: [vpc-1]}}",
+    "{ResourcePolicy: {CustomStatements: !Ref Statements}}",
+    "{ResourcePolicy: !Ref Policy}",
+    "{DefaultAuthorizer: AWS_IAM}",
+])
+def test_api_without_known_custom_statements_has_no_document(auth):
+    doc = parse(f"""\
+    Parameters:
+      Statements: {{Type: String}}
+      Policy: {{Type: String}}
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          Auth: {auth}
+    """)
+    assert not doc.errors
+    assert [r.address for r in doc.resources] == ["Orders"]
+    assert not [p for p in doc.policies if p.body.known]
+
+
+def test_api_with_an_external_definition_has_no_document():
+    doc = parse("""\
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          DefinitionUri: openapi.yaml
+          Auth:
+            ResourcePolicy:
+              CustomStatements: [{Effect: Allow, Principal: "*", Action: execute-api:Invoke, Resource: execute-api:/*}]
+    """)
+    assert doc.policies == []
+
+
+def test_rest_api_policy_is_an_api_gateway_resource_policy():
+    doc = cloudformation.parse(textwrap.dedent("""\
+    Resources:
+      Legacy:
+        Type: AWS::ApiGateway::RestApi
+        Properties:
+          Policy: '{"Version": "2012-10-17", "Statement": []}'
+    """), "t.yaml")
+    [policy] = doc.policies
+    assert (policy.kind, policy.service, policy.owner.address) == ("resource", "API Gateway", "Legacy")
+
+
+def test_execute_api_shorthand_is_accepted_only_where_api_gateway_takes_it():
+    from policylint.model import PolicyDocument
+    from policylint.policy.grammar import problems
+
+    def messages(kind, service, resource="execute-api:/prod/GET/*"):
+        statement = {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resource}
+        if kind == "resource":
+            statement["Principal"] = "*"
+        body = node({"Version": "2012-10-17", "Statement": [statement]})
+        return [p.message for p in problems(PolicyDocument(body=body, kind=kind, owner=None, service=service))]
+
+    assert messages("resource", "API Gateway") == []
+    assert messages("resource", None) == []  # a raw policy file
+    assert messages("resource", "API Gateway", "execute-api:*") != []
+    assert messages("resource", "SQS queue") != []
+    assert messages("identity", None) != []
+
+
+def test_pl207_does_not_judge_public_apis_but_the_grammar_does(tmp_path):
+    from policylint.engine import lint_paths
+
+    path = tmp_path / "template.yaml"
+    path.write_text(HEADER + textwrap.dedent("""\
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          Auth:
+            ResourcePolicy:
+              CustomStatements:
+                - {Effect: Allow, Principal: "*", Action: execute-api:Invoke, Resource: execute-api:/*}
+                - {Effect: Allow, Action: execute-api:Invoke, Resource: execute-api:/*}
+    """), encoding="utf-8")
+    report = lint_paths([str(path)], select=["PL204", "PL205", "PL207"])
+    assert not report.errors
+    assert [(f.rule_id, f.line) for f in report.findings] == [("PL204", 11)]
