@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from policylint.model import Node
-from policylint.parsers import cloudformation, sam
+from policylint.parsers import cfn_stacks, cloudformation, sam
 from policylint.parsers.located_yaml import load
 
 HEADER = "Transform: AWS::Serverless-2016-10-31\n"
@@ -379,3 +379,232 @@ def test_template_wildcards_match_aws_sam_translator():
                 if wide:
                     expected[name] = expected.get(name, ()) + wide
     assert expected == sam.TEMPLATE_WILDCARDS
+
+
+# --------------------------------------------------------------------------- Applications
+
+
+def _lint(tmp_path, files: dict[str, str], select=("PL111",)):
+    from policylint.engine import lint_paths
+
+    for name, text in files.items():
+        path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+    report = lint_paths([str(tmp_path)], select=list(select))
+    return sorted((f.file.rsplit("/", 1)[1], f.line) for f in report.findings), report.errors
+
+
+APP_CHILD = """\
+Parameters:
+  Acl: {Type: String, Default: Private}
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      AccessControl: !Ref Acl
+"""
+
+
+def _app(location: str, acl: str = "PublicRead") -> str:
+    return HEADER + textwrap.dedent(f"""\
+    Resources:
+      App:
+        Type: AWS::Serverless::Application
+        Properties:
+          Location: {location}
+          Parameters: {{Acl: {acl}}}
+    """)
+
+
+def test_a_local_application_is_a_nested_stack_evaluated_with_its_parameters(tmp_path):
+    assert _lint(tmp_path, {"template.yaml": _app("app/child.yaml"), "app/child.yaml": APP_CHILD}) == ([("child.yaml", 7)], [])
+
+
+def test_an_application_child_is_one_unit_with_its_parent_and_not_judged_alone(tmp_path):
+    from policylint import parsers
+    from policylint.engine import read
+
+    files = {"template.yaml": _app("app/child.yaml", "Private"), "app/child.yaml": APP_CHILD.replace("Default: Private", "Default: PublicRead")}
+    assert _lint(tmp_path, files) == ([], [])
+    texts, _, _ = read([str(tmp_path / "app" / "child.yaml"), str(tmp_path / "template.yaml")])
+    assert [[p.rsplit("/", 1)[1] for p, _ in u.sources] for u in parsers.units(texts)] == [["template.yaml", "child.yaml"]]
+
+
+def test_an_application_child_outside_the_scan_is_read_from_its_location(tmp_path):
+    from policylint.engine import lint_paths
+
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "child.yaml").write_text(APP_CHILD, encoding="utf-8")
+    (tmp_path / "template.yaml").write_text(_app("./app/child.yaml"), encoding="utf-8")
+    report = lint_paths([str(tmp_path / "template.yaml")], select=["PL111"])
+    assert [(f.file.rsplit("/", 1)[1], f.line) for f in report.findings] == [("child.yaml", 7)]
+
+
+@pytest.mark.parametrize("location", [
+    "s3://bucket/child.yaml",
+    "https://bucket.s3.amazonaws.com/child.yaml",
+    "{ApplicationId: 'arn:aws:serverlessrepo:us-east-1:123456789012:applications/app', SemanticVersion: 1.0.0}",
+    "!Sub '${AWS::Region}/child.yaml'",
+    "missing/child.yaml",
+])
+def test_remote_published_computed_and_missing_locations_are_unknown(tmp_path, location):
+    assert _lint(tmp_path, {"template.yaml": _app(location)}) == ([], [])
+
+
+def test_location_keys_of_other_resources_are_not_children(tmp_path):
+    """`CodeLocation`, or a `Location` that is not an application's, leaves the file alone."""
+    files = {
+        "template.yaml": HEADER + textwrap.dedent("""\
+        Resources:
+          Other:
+            Type: AWS::Custom::Thing
+            Properties:
+              Location: other.yaml
+              CodeLocation: other.yaml
+        """),
+        "other.yaml": APP_CHILD.replace("Default: Private", "Default: PublicRead"),
+    }
+    assert _lint(tmp_path, files) == ([("other.yaml", 7)], [])
+    assert cfn_stacks.children("/x/t.yaml", "CodeLocation: a.yaml\nLocation:\n  ApplicationId: x\n") == []
+    assert cfn_stacks.children("/x/t.yaml", '"Location": "app/t.json", Location: ./b.yaml') == ["/x/app/t.json", "/x/b.yaml"]
+
+
+def test_an_application_cycle_is_an_error_naming_both_templates(tmp_path):
+    files = {
+        "template.yaml": _app("app/child.yaml"),
+        "app/child.yaml": HEADER + textwrap.dedent("""\
+        Resources:
+          Back:
+            Type: AWS::Serverless::Application
+            Properties:
+              Location: ../template.yaml
+        """),
+    }
+    findings, errors = _lint(tmp_path, files)
+    assert findings == []
+    assert len(errors) == 1 and "cycle" in errors[0].message
+    assert "template.yaml" in errors[0].message and "child.yaml" in errors[0].message
+
+
+# --------------------------------------------------------------------------- API resource policies
+
+
+def test_api_custom_statements_are_the_apis_resource_policy_where_written():
+    doc = parse("""\
+    Globals:
+      Api:
+        Auth:
+          ResourcePolicy:
+            CustomStatements:
+              - {Effect: Deny, Principal: "*", Action: execute-api:Invoke, Resource: execute-api:/*/DELETE/*}
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          Auth:
+            ResourcePolicy:
+              IpRangeWhitelist: ["192.0.2.0/24"]
+              CustomStatements:
+                - Effect: Allow
+                  Principal: "*"
+                  Action: execute-api:Invoke
+                  Resource: execute-api:/prod/*
+    """)
+    [policy] = doc.policies
+    assert (policy.kind, policy.service, policy.owner.address, policy.synthetic) == ("resource", "API Gateway", "Orders", False)
+    assert policy.body.get("Version").value == "2012-10-17"
+    assert policy.body.get("Version").line == 14  # SAM's Version sits at `ResourcePolicy`
+    # Globals' statements first, as SAM concatenates lists; the list keys are SAM's (not modelled).
+    assert [s.get("Effect").value for s in policy.body.get("Statement").items()] == ["Deny", "Allow"]
+    assert [s.line for s in policy.body.get("Statement").items()] == [7, 17]
+
+
+@pytest.mark.parametrize("auth", [
+    "{ResourcePolicy: {AwsAccountWhitelist: ['123456789012'], SourceVpcBlacklist: [vpc-1]}}",
+    "{ResourcePolicy: {CustomStatements: !Ref Statements}}",
+    "{ResourcePolicy: !Ref Policy}",
+    "{DefaultAuthorizer: AWS_IAM}",
+])
+def test_api_without_known_custom_statements_has_no_document(auth):
+    doc = parse(f"""\
+    Parameters:
+      Statements: {{Type: String}}
+      Policy: {{Type: String}}
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          Auth: {auth}
+    """)
+    assert not doc.errors
+    assert [r.address for r in doc.resources] == ["Orders"]
+    assert not [p for p in doc.policies if p.body.known]
+
+
+def test_api_with_an_external_definition_has_no_document():
+    doc = parse("""\
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          DefinitionUri: openapi.yaml
+          Auth:
+            ResourcePolicy:
+              CustomStatements: [{Effect: Allow, Principal: "*", Action: execute-api:Invoke, Resource: execute-api:/*}]
+    """)
+    assert doc.policies == []
+
+
+def test_rest_api_policy_is_an_api_gateway_resource_policy():
+    doc = cloudformation.parse(textwrap.dedent("""\
+    Resources:
+      Legacy:
+        Type: AWS::ApiGateway::RestApi
+        Properties:
+          Policy: '{"Version": "2012-10-17", "Statement": []}'
+    """), "t.yaml")
+    [policy] = doc.policies
+    assert (policy.kind, policy.service, policy.owner.address) == ("resource", "API Gateway", "Legacy")
+
+
+def test_execute_api_shorthand_is_accepted_only_where_api_gateway_takes_it():
+    from policylint.model import PolicyDocument
+    from policylint.policy.grammar import problems
+
+    def messages(kind, service, resource="execute-api:/prod/GET/*"):
+        statement = {"Effect": "Allow", "Action": "execute-api:Invoke", "Resource": resource}
+        if kind == "resource":
+            statement["Principal"] = "*"
+        body = node({"Version": "2012-10-17", "Statement": [statement]})
+        return [p.message for p in problems(PolicyDocument(body=body, kind=kind, owner=None, service=service))]
+
+    assert messages("resource", "API Gateway") == []
+    assert messages("resource", None) == []  # a raw policy file
+    assert messages("resource", "API Gateway", "execute-api:*") != []
+    assert messages("resource", "SQS queue") != []
+    assert messages("identity", None) != []
+
+
+def test_pl207_does_not_judge_public_apis_but_the_grammar_does(tmp_path):
+    from policylint.engine import lint_paths
+
+    path = tmp_path / "template.yaml"
+    path.write_text(HEADER + textwrap.dedent("""\
+    Resources:
+      Orders:
+        Type: AWS::Serverless::Api
+        Properties:
+          StageName: prod
+          Auth:
+            ResourcePolicy:
+              CustomStatements:
+                - {Effect: Allow, Principal: "*", Action: execute-api:Invoke, Resource: execute-api:/*}
+                - {Effect: Allow, Action: execute-api:Invoke, Resource: execute-api:/*}
+    """), encoding="utf-8")
+    report = lint_paths([str(path)], select=["PL204", "PL205", "PL207"])
+    assert not report.errors
+    assert [(f.rule_id, f.line) for f in report.findings] == [("PL204", 11)]

@@ -157,4 +157,5 @@ BUILDERS: dict[str, Builder] = {
     "AWS::Elasticsearch::Domain": _resource_policy("OpenSearch domain", "AccessPolicies", vpc="VPCOptions"),
     "AWS::Events::EventBusPolicy": _event_bus_policy,
     "AWS::Glacier::Vault": _resource_policy("Glacier vault", "AccessPolicy"),
+    "AWS::ApiGateway::RestApi": _resource_policy("API Gateway", "Policy"),
 }

@@ -1,7 +1,9 @@
 """Nested stacks and StackSets: child templates evaluated with the values their parent passes.
 
 A child template is reached by a local ``TemplateURL`` (a path relative to the parent template,
-as ``aws cloudformation package`` and ``sam build`` take it).  :func:`group` puts a parent and
+as ``aws cloudformation package`` and ``sam build`` take it), or by a SAM application's local
+``Location`` (``AWS::Serverless::Application``, which ``sam build`` turns into a nested stack; a
+``Location`` naming a Serverless Application Repository app, S3 or HTTPS is unknown).  :func:`group` puts a parent and
 all its descendants into one unit (so the parse cache keys on all of them), reading a child from
 disk when it is not in the scan; a child evaluated through its parent is not judged again alone
 with its defaults.  A StackSet's inline ``TemplateBody`` is a template whose lines are those of
@@ -17,13 +19,22 @@ from typing import Any, Callable, Sequence
 
 from policylint.model import Document, Node, ParseError, Resource
 
-STACK_TYPES = ("AWS::CloudFormation::Stack", "AWS::CloudFormation::StackSet")
+# The property naming each stack type's child template.
+CHILD_PROPERTY = {
+    "AWS::CloudFormation::Stack": "TemplateURL",
+    "AWS::CloudFormation::StackSet": "TemplateURL",
+    "AWS::Serverless::Application": "Location",
+}
 MAX_TEMPLATES = 200  # templates in one stack tree; far above real ones
 MAX_EVALUATIONS = 1000  # evaluations of children in one unit (a child shared by many parents)
 MAX_CHILD_BYTES = 16 * 1024 * 1024
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # `TemplateURL: child.yaml`, `"TemplateURL": "child.json"`: found before parsing, to group units.
 _TEMPLATE_URL = re.compile(r"""["']?TemplateURL["']?\s*:\s*["']?([^"'\s#,{}\[\]]+)""")
+# `Location: app/template.yaml` on one line (a SAM application's; a mapping on the next lines
+# names a published app).  Other `Location` keys may match: grouping them is harmless, only
+# `claim` decides what is evaluated through a parent.
+_LOCATION = re.compile(r"""(?<![\w-])["']?Location["']?[ \t]*:[ \t]*["']?([^"'\s#,{}\[\]]+)""")
 
 
 def local_path(parent: str, url: str) -> str | None:
@@ -37,10 +48,13 @@ def local_path(parent: str, url: str) -> str | None:
 
 def children(path: str, text: str) -> list[str]:
     """The local child templates a template names, in order (a cheap look at the text)."""
-    if "TemplateURL" not in text:
-        return []
+    matches = []
+    if "TemplateURL" in text:
+        matches.extend(_TEMPLATE_URL.finditer(text))
+    if "Location" in text:
+        matches.extend(_LOCATION.finditer(text))
     out = []
-    for match in _TEMPLATE_URL.finditer(text):
+    for match in matches:
         child = local_path(path, match.group(1))
         if child is not None and child != path and child not in out:
             out.append(child)
@@ -153,8 +167,10 @@ def claim(stack: StackContext | None, resources: dict[str, Node], path: str) -> 
     for raw in resources.values():
         if not isinstance(raw.value, dict):
             continue
-        type_node, url = raw.get("Type"), raw.get("Properties", "TemplateURL")
-        if type_node is not None and type_node.value in STACK_TYPES and url is not None and isinstance(url.value, str):
+        type_node = raw.get("Type")
+        url_property = CHILD_PROPERTY.get(type_node.value) if type_node is not None and isinstance(type_node.value, str) else None
+        url = raw.get("Properties", url_property) if url_property is not None else None
+        if url is not None and isinstance(url.value, str):
             child = local_path(path, url.value)
             if child is not None:
                 stack.stacks.claimed.add(child)
@@ -235,4 +251,9 @@ def builders(parse: Parse) -> dict[str, Callable]:
         else:
             evaluate_child(parse, t.stack, t.path, props.get("TemplateURL"), given, common["address"], doc)
 
-    return {"AWS::CloudFormation::Stack": nested_stack, "AWS::CloudFormation::StackSet": stack_set}
+    def application(t, common: dict, props: Node, doc: Document) -> None:
+        """A SAM application: a nested stack once ``sam build`` has packaged a local ``Location``."""
+        doc.resources.append(Resource(**common))
+        evaluate_child(parse, t.stack, t.path, props.get("Location"), passed(props.get("Parameters")), common["address"], doc)
+
+    return {"AWS::CloudFormation::Stack": nested_stack, "AWS::CloudFormation::StackSet": stack_set, "AWS::Serverless::Application": application}

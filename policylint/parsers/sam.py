@@ -14,13 +14,22 @@ what that rewrite produces, located at the lines of the SAM template:
   that grant a whole service on every resource are modelled (the others are scoped to their
   parameters: nothing a rule reports).  A given ``Role`` means no role is generated.
   A function's ``AssumeRolePolicyDocument`` is the generated role's trust policy.
+- ``AWS::Serverless::Api`` ``Auth.ResourcePolicy``: the API's resource policy (service "API
+  Gateway").  ``CustomStatements`` are passed through as written, in a document SAM gives
+  ``Version: 2012-10-17``.  The list keys (``AwsAccountWhitelist``, ``IpRangeBlacklist``,
+  ``SourceVpcWhitelist`` ...) generate statements scoped to the listed accounts, ranges or VPCs
+  (an ``Allow`` to ``*`` paired with a ``Deny`` outside them): not modelled, nothing a rule
+  reports.  PL207 does not judge API Gateway policies (a public API is often meant), the grammar
+  (PL204) does, and accepts API Gateway's ``execute-api:/stage/METHOD/path`` resource shorthand.
+  A function's ``Api`` event ``Auth.ResourcePolicy`` (statements added to its API's policy) is
+  not modelled.
+- ``AWS::Serverless::Application`` with a local ``Location`` is a nested stack (see
+  :mod:`policylint.parsers.cfn_stacks`); a published app, S3 or HTTPS ``Location`` is unknown.
 
-Not expanded, because no rule judges what they generate: ``AWS::Serverless::SimpleTable`` (a
-DynamoDB table: no DynamoDB rule), S3 ``Events`` (a bucket notification and a Lambda permission
-for ``s3.amazonaws.com`` with the account as source: nothing a rule reports), and
-``AWS::Serverless::Api`` ``Auth.ResourcePolicy`` (API Gateway's ``execute-api:/…`` resource
-shorthand is not an ARN to the grammar, and a public API is meant to allow ``*``).
-``AWS::Serverless::Application`` with a local ``Location`` would be a nested stack.
+Not modelled, because no rule reads what they generate: ``AWS::Serverless::SimpleTable`` (a
+DynamoDB table: there is no DynamoDB rule), and a function's S3 ``Events`` (a notification
+configuration on the bucket and a Lambda permission for ``s3.amazonaws.com`` limited to the
+account: no S3 rule reads a bucket's notifications, and the permission is not public).
 
 The facts come from ``aws-sam-translator`` (``policy_templates.json``, ``role_constructor.py``,
 ``globals.py``), read, not imported: it would lose lines and pull boto3 and pydantic.
@@ -176,7 +185,25 @@ def _generated(at: Node, name: str, version: Node, actions: list[str], owner: Re
     return PolicyDocument(body=body, kind="identity", owner=owner, format=owner.format)
 
 
+def api(t, common: dict, props: Node, doc: Document) -> None:
+    """``AWS::Serverless::Api``: the resource policy SAM writes from ``Auth.ResourcePolicy``."""
+    owner = Resource(**common)
+    doc.resources.append(owner)
+    props = t.resolve(properties(t, t.resources[common["address"]], common["type"]))
+    if not isinstance(props, Node) or not isinstance(props.value, dict) or props.get("DefinitionUri") is not None:
+        return  # SAM refuses `Auth` with an external definition: nothing is deployed
+    policy = props.get("Auth", "ResourcePolicy")
+    statements = policy.get("CustomStatements") if policy is not None and isinstance(policy.value, dict) else None
+    if statements is None or not isinstance(statements.value, (list, dict)):
+        return  # none, or computed (unknown)
+    # Not `synthetic`: the statements are the user's, and the grammar judges them where written.
+    version = Node("2012-10-17", policy.file, policy.line, policy.end_line)
+    body = Node({"Version": version, "Statement": statements}, policy.file, policy.line, policy.end_line)
+    t.policy(body, "resource", owner, doc, service="API Gateway")
+
+
 BUILDERS = {
     "AWS::Serverless::Function": function,
     "AWS::Serverless::StateMachine": state_machine,
+    "AWS::Serverless::Api": api,
 }

@@ -378,7 +378,7 @@ def _semantic_problems(policy: Policy, kind: str, service: str | None = None) ->
                         yield from _principal_value_problems(element.name, type_name, values)
         for element in (statement.resource, statement.not_resource):
             if element is not None:
-                yield from _arn_problems(element, kind)
+                yield from _arn_problems(element, kind, service)
         if statement.condition_node is not None and isinstance(statement.condition_node.value, dict):
             for operator, block in statement.condition_node.value.items():
                 message = _operator_problem(operator)
@@ -443,10 +443,15 @@ def _principal_value_problems(element: str, type_name: str, values: Element) -> 
             yield Problem("PL204", value.node, f"`{text}` is not a valid `AWS` principal in `{element}`: use an account id, `arn:aws:iam::123456789012:root`, or a user or role ARN")
 
 
-def _arn_problems(element: Element, kind: str) -> Iterator[Problem]:
+# API Gateway's resource policies may name the API's own methods without the ARN prefix.
+_API_SHORTHAND = re.compile(r"execute-api:/.*")
+
+
+def _arn_problems(element: Element, kind: str, service: str | None = None) -> Iterator[Problem]:
+    shorthand = kind == "resource" and service in ("API Gateway", None)  # None: a raw file
     for value in element.values:
         text = value.text
-        if text is None or text == "*":
+        if text is None or text == "*" or (shorthand and _API_SHORTHAND.fullmatch(text)):
             continue
         message = arn_problem(text)
         if message:

@@ -8,7 +8,8 @@ forge. It reads the policies of SQS queues, SNS topics, KMS keys, Secrets Manage
 repositories and registries, OpenSearch (Elasticsearch) domains, S3 access points, EventBridge
 event buses and Glacier vaults, in templates, Terraform, plans and raw policy files, and Lambda
 permissions (`aws_lambda_permission`, `AWS::Lambda::Permission`), whose `principal = "*"` without
-a source ARN, source account or organization lets anyone invoke the function.
+a source ARN, source account or organization lets anyone invoke the function. API Gateway
+resource policies are not judged: a public API is often what is meant.
 
 A fixed `aws:SourceArn`, `aws:SourceAccount`, `aws:SourceOwner`, `aws:PrincipalOrgID`,
 `aws:PrincipalAccount`, `aws:SourceVpce`, `aws:SourceVpc`, `aws:SourceIp` of /8 or narrower (and
@@ -87,6 +88,7 @@ _SERVICES = {
     "es": "OpenSearch domain",
     "events": "EventBridge event bus",
     "glacier": "Glacier vault",
+    "execute-api": "API Gateway",
 }
 _LAMBDA_PRINCIPAL = {"hcl": '`principal = "*"`', "yaml": '`Principal: "*"`', "json": '`"Principal": "*"`'}
 _LAMBDA_FIX = {"hcl": "`source_arn` or `source_account`", "yaml": "`SourceArn` or `SourceAccount`", "json": "`SourceArn` or `SourceAccount`"}
@@ -115,6 +117,8 @@ class ResourcePolicyPublic(Rule):
         if self._vpc_only(document, scan) is not False:
             return  # reachable from a VPC only, or cannot be known
         service = document.service or _service_of(policy)
+        if service == "API Gateway":
+            return  # a public API is often meant; PL204 and PL205 still judge the document
         meaning = meaning_for(service)
         denies = mitigating_denies(policy.statements, meaning=meaning)
         if denies is None:
@@ -172,9 +176,9 @@ def _service_of(policy) -> str | None:
     for statement in policy.statements:
         for element in (statement.resource, statement.not_resource):
             for text in element.texts if element is not None else []:
-                match = re.match(r"arn:[\w-]+:([\w-]+):", text)
+                match = re.match(r"arn:[\w-]+:([\w-]+):|(execute-api):/", text)
                 if match:
-                    services.add(match.group(1))
+                    services.add(match.group(1) or match.group(2))
     if not services:
         for statement in policy.statements:
             for text in statement.action.texts if statement.action is not None else []:
