@@ -451,6 +451,7 @@ _TOKEN_FORMATS = (
     ("PyPI token", ("pypi-",), re.compile(r"(?<![A-Za-z0-9_\-])pypi-AgEIcHlwaS5vcmc([A-Za-z0-9_\-]{50,300})")),
     ("OpenAI API key", ("T3BlbkFJ",), re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
 )
+_NEEDLES = re.compile("|".join(sorted({re.escape(n) for _, needles, _ in _TOKEN_FORMATS for n in needles}, key=len, reverse=True)))
 _PEM_BEGIN = re.compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
 _PEM_SPAN = 20_000  # a key block is a few kilobytes: its END is looked for this far at most
 _PEM_BODY_MIN = 64  # base64 characters a real key body has at the very least
@@ -459,7 +460,8 @@ _TOKEN_MIN_ENTROPY = 3.0
 
 def find_tokens(text: str) -> list[Token]:
     """Every well-known token and private key block in ``text``, in order of appearance."""
-    formats = [(kind, pattern) for kind, needles, pattern in _TOKEN_FORMATS if any(needle in text for needle in needles)]
+    present = set(_NEEDLES.findall(text))  # one pass over the text for every literal
+    formats = [(kind, pattern) for kind, needles, pattern in _TOKEN_FORMATS if present.intersection(needles)]
     if not formats and "PRIVATE KEY" not in text:
         return []
     index = _LineIndex(text)
