@@ -37,7 +37,9 @@ class Finding:
     format: str
 
     def sort_key(self) -> tuple:
-        return (self.file, self.line, self.rule_id, self.message)
+        # The resource too: generated resources (`Fn::ForEach`, `count`) share a line and a message,
+        # and reports must not change order from one run to the next.
+        return (self.file, self.line, self.rule_id, self.message, self.resource or "")
 
 
 @dataclass

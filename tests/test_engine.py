@@ -158,3 +158,35 @@ def test_catalogue_answers_severity_and_meta_questions():
     assert "PL000" not in {r.code for r in every.checks}
     assert every.is_selected(every.find("PL000")) and not every.is_selected(every.find("PL000"), ignore=["PL0"])
     assert every.codes(["ALL"]) == {r.code for r in every.every}
+
+
+_FOREACH_BUCKETS = """AWSTemplateFormatVersion: "2010-09-09"
+Transform: AWS::LanguageExtensions
+Resources:
+  Fn::ForEach::Buckets:
+    - Name
+    - [Alpha, Bravo, Charlie, Delta, Echo]
+    - Bucket${Name}:
+        Type: AWS::S3::Bucket
+"""
+
+
+def test_findings_keep_one_order_whatever_the_hash_seed(tmp_path):
+    # Resources generated from one line share file, line, rule and message: the report must still
+    # list them in the same order in every run (baselines, diffs and golden files rely on it).
+    import json
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "loop.yaml").write_text(_FOREACH_BUCKETS)
+    orders = set()
+    for seed in ("1", "2", "3"):
+        out = subprocess.run(
+            [sys.executable, "-m", "policylint", "scan", "--no-cache", "--no-config", "--format", "json", "--exit-zero", "loop.yaml"],
+            cwd=tmp_path, env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True, check=True,
+        ).stdout
+        orders.add(tuple((f["rule_id"], f["resource"]) for f in json.loads(out)["findings"]))
+    assert len(orders) == 1, orders
+    (order,) = orders
+    assert len({resource for _, resource in order}) == 5  # every generated bucket is reported
