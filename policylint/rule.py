@@ -62,7 +62,7 @@ class Rule:
         address = resource if isinstance(resource, str) or resource is None else resource.address
         origin = getattr(at, "origin", None)
         if origin and origin not in message:  # a default, or a value a module call passed in
-            message = f"{message} ({origin})"
+            message += origin_note(at)
         return Finding(
             rule_id=self.code,
             rule=self.slug,
@@ -86,5 +86,11 @@ class Rule:
             if when_absent is not None:
                 yield self.finding(when_absent.format(fix=fix), at=resource)
         elif truth(node) is False:
-            origin = f" ({node.origin})" if node.origin else ""
-            yield self.finding(when_false.format(fix=fix) + origin, at=node, resource=resource)
+            yield self.finding(when_false.format(fix=fix), at=node, resource=resource)  # finding() names the origin
+
+
+def origin_note(node) -> str:
+    """`` (default of `var.x`)``: where a value came from when it was not written where it is used
+    (see ``Node.origin``), for messages; empty when it was written there."""
+    origin = getattr(node, "origin", None)
+    return f" ({origin})" if origin else ""

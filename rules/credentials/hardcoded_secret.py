@@ -67,7 +67,7 @@ import json
 from itertools import groupby
 
 from policylint.model import Location, Node, Resource, SecretSetting
-from policylint.rule import Rule
+from policylint.rule import Rule, origin_note
 from policylint.secrets import PRIVATE_KEY, find_tokens, is_aws_key, is_secret_name, literal_secret, mask_secret
 
 MIN_VARIABLE_LENGTH = 6  # shorter values of secret-named variables are flags and modes, not secrets
@@ -180,8 +180,8 @@ def _setting_message(resource: Resource, setting: SecretSetting, value: str) -> 
         what = f"`{setting.name}` of `{resource.address}` is a literal {setting.what} (`{masked}`)"
     if setting.parameter is not None:
         what += f", the default of parameter `{setting.parameter}`"
-    elif setting.value.origin:
-        what += f" ({setting.value.origin})"
+    else:
+        what += origin_note(setting.value)
     return f"{what}: {_ROTATE} and {fix}"
 
 

@@ -60,7 +60,7 @@ Resources:
 from __future__ import annotations
 
 from policylint.model import ComputeLaunch, InstanceMetadataDefaults, text_of
-from policylint.rule import Rule
+from policylint.rule import Rule, origin_note
 
 ABSENT_SEVERITY = "medium"  # the template does not decide: the account or the AMI may require tokens
 
@@ -84,7 +84,7 @@ class Ec2Imdsv1Enabled(Rule):
             tokens = text_of(node)
             if tokens is not None and tokens.lower() == "optional":
                 yield self.finding(
-                    f"Instance metadata tokens are `optional`{_origin(node)}, so IMDSv1 answers any SSRF with the role's credentials; "
+                    f"Instance metadata tokens are `optional`{origin_note(node)}, so IMDSv1 answers any SSRF with the role's credentials; "
                     f"set {launch.assignment('metadata_http_tokens', 'required')}",
                     at=node,
                     resource=launch,
@@ -96,10 +96,6 @@ class Ec2Imdsv1Enabled(Rule):
         if launch.launch_template is not None or _account_requires_tokens(scan) is not False:
             return
         yield self.finding(_absent_message(launch), at=options or launch, resource=launch, severity=ABSENT_SEVERITY)
-
-
-def _origin(node) -> str:
-    return f" ({node.origin})" if node.origin else ""
 
 
 def _account_requires_tokens(scan) -> bool | None:

@@ -56,7 +56,7 @@ resource "aws_db_instance" "app" {
 from __future__ import annotations
 
 from policylint.model import Database, text_of
-from policylint.rule import Rule
+from policylint.rule import Rule, origin_note
 
 
 def _is_zero(text: str | None) -> bool:
@@ -82,7 +82,7 @@ class RdsBackupDisabled(Rule):
         if not _is_zero(text_of(db.backup_retention)):
             return
         key = db.key("backup_retention")
-        origin = f" ({db.backup_retention.origin})" if db.backup_retention.origin else ""
+        origin = origin_note(db.backup_retention)
         if db.kind == "cluster":
             message = (
                 f"Backup retention `0`{origin} is rejected for a DB cluster (it keeps 1 to 35 days of backups): "

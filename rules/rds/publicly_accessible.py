@@ -55,7 +55,7 @@ resource "aws_db_instance" "app" {
 from __future__ import annotations
 
 from policylint.model import Database, truth
-from policylint.rule import Rule
+from policylint.rule import Rule, origin_note
 
 
 class RdsPubliclyAccessible(Rule):
@@ -72,7 +72,7 @@ class RdsPubliclyAccessible(Rule):
             return
         fix = db.assignment("publicly_accessible", False)
         yield self.finding(
-            f"Database is publicly accessible{f' ({public.origin})' if public.origin else ''}: its endpoint resolves to a public IP, guarded only by its security group; set {fix}",
+            f"Database is publicly accessible{origin_note(public)}: its endpoint resolves to a public IP, guarded only by its security group; set {fix}",
             at=public,
             resource=db,
         )

@@ -42,7 +42,7 @@ resource "aws_s3_bucket_public_access_block" "assets" {
 from __future__ import annotations
 
 from policylint.model import PUBLIC_ACCESS_BLOCK_SETTINGS, AccountPublicAccessBlock, truth
-from policylint.rule import Rule
+from policylint.rule import Rule, origin_note
 
 
 class S3PublicAccessBlockDisabled(Rule):
@@ -80,6 +80,5 @@ def _names(owner, names: list[str], nodes: list | None = None) -> str:
     words = []
     for index, name in enumerate(names):
         node = nodes[index] if nodes else None
-        origin = f" ({node.origin})" if node is not None and node.origin else ""
-        words.append(f"`{owner.key(name)}`{origin}")
+        words.append(f"`{owner.key(name)}`{origin_note(node)}")
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

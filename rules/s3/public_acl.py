@@ -39,7 +39,7 @@ Resources:
 from __future__ import annotations
 
 from policylint.model import PUBLIC_CANNED_ACLS, PUBLIC_GROUPS, S3Bucket, text_of
-from policylint.rule import Rule
+from policylint.rule import Rule, origin_note
 
 CANNED_SEVERITY = {"public-read": "high", "public-read-write": "critical", "authenticated-read": "high"}
 WRITE_PERMISSIONS = {"WRITE", "WRITE_ACP", "FULL_CONTROL"}
@@ -56,7 +56,7 @@ class S3PublicAcl(Rule):
     def check(self, bucket, scan):
         canned = text_of(bucket.acl)
         if canned in PUBLIC_CANNED_ACLS:
-            origin = f" ({bucket.acl.origin})" if bucket.acl.origin else ""
+            origin = origin_note(bucket.acl)
             ownership = "`ObjectOwnership: BucketOwnerEnforced`" if bucket.format == "cloudformation" else "`BucketOwnerEnforced` ownership"
             yield self.finding(
                 f"Canned ACL `{bucket.acl_as_written(canned)}`{origin} makes the bucket public; use `{bucket.acl_as_written('private')}` "
