@@ -110,13 +110,14 @@ def _declare_resources(document: Document, instance: tf_modules.Instance) -> Non
             # that references need (the scan finds `aws_lb.x[0]` at `aws_lb.x`), and expanding its
             # instances was a tenth of a module repository's scan.
             instances = evaluator.resource_instances(address) if reads else [(address, module.uid(address), None)]
+            provisioners = tf_blocks.provisioners(evaluator, address) if instances else []  # the same for every instance
             for instance_address, uid, key in instances:
                 if reads:
                     attrs = instance.anchored(tf_blocks.resource_values(evaluator, address, key))
                 else:
                     attrs = Node({}, location.file, location.line)
                 built = tf_resources.build(block.labels[0], instance.address(instance_address), uid, attrs, location, FORMAT)
-                built.resources[0].provisioners = tf_blocks.provisioners(evaluator, address)
+                built.resources[0].provisioners = provisioners
                 document.resources.extend(built.resources)
                 document.policies.extend(built.policies)
         except Exception as exc:  # an evaluator bug at one resource must not cost the others theirs

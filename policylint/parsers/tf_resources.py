@@ -90,10 +90,6 @@ _SECRET_ATTRIBUTES = {
 }
 
 
-# Types whose environment variables are read for secrets (see :func:`secret_settings`).
-_ENVIRONMENT_TYPES = frozenset({"aws_lambda_function", "aws_ecs_task_definition"})
-
-
 def secret_settings(tf_type: str, attrs: Node) -> list[SecretSetting]:
     """The attributes where a secret belongs, and every environment variable of a Lambda function
     or an ECS container definition (see :class:`SecretSetting`)."""
@@ -102,19 +98,31 @@ def secret_settings(tf_type: str, attrs: Node) -> list[SecretSetting]:
         for name, what in _SECRET_ATTRIBUTES.get(tf_type, {}).items()
         if (node := _attr(attrs, name)) is not None
     ]
-    if tf_type == "aws_lambda_function":
-        variables = _attr(_block(attrs, "environment"), "variables")
-        if variables is not None and isinstance(variables.value, dict):
-            out += [SecretSetting(name, "environment variable", node) for name, node in variables.value.items() if node.value is not None]
-    elif tf_type == "aws_ecs_task_definition":
-        definitions = policy_body(_attr(attrs, "container_definitions"))  # a JSON document like a policy
-        for container in definitions.items() if definitions is not None and isinstance(definitions.value, list) else []:
-            environment = container.get("environment")
-            for variable in environment.items() if environment is not None and isinstance(environment.value, list) else []:
-                name, value = variable.get("name"), variable.get("value")
-                if name is not None and isinstance(name.value, str) and value is not None:
-                    out.append(SecretSetting(name.value, "environment variable", value))
+    environment = _ENVIRONMENTS.get(tf_type)
+    return out + environment(attrs) if environment is not None else out
+
+
+def _lambda_environment(attrs: Node) -> list[SecretSetting]:
+    variables = _attr(_block(attrs, "environment"), "variables")
+    if variables is None or not isinstance(variables.value, dict):
+        return []
+    return [SecretSetting(name, "environment variable", node) for name, node in variables.value.items() if node.value is not None]
+
+
+def _container_environment(attrs: Node) -> list[SecretSetting]:
+    out = []
+    definitions = policy_body(_attr(attrs, "container_definitions"))  # a JSON document like a policy
+    for container in definitions.items() if definitions is not None and isinstance(definitions.value, list) else []:
+        environment = container.get("environment")
+        for variable in environment.items() if environment is not None and isinstance(environment.value, list) else []:
+            name, value = variable.get("name"), variable.get("value")
+            if name is not None and isinstance(name.value, str) and value is not None:
+                out.append(SecretSetting(name.value, "environment variable", value))
     return out
+
+
+# Types whose environment variables are read for secrets: type -> reader.
+_ENVIRONMENTS = {"aws_lambda_function": _lambda_environment, "aws_ecs_task_definition": _container_environment}
 
 
 class _Context:
@@ -830,4 +838,4 @@ def reads_attributes(tf_type: str) -> bool:
     """Whether :func:`build` reads anything of a resource of this type besides its identity (a
     resource it has no builder for is a plain :class:`Resource`), so that callers need not
     evaluate the attributes of the others."""
-    return tf_type in _BUILDERS or tf_type in _SECRET_ATTRIBUTES or tf_type in _ENVIRONMENT_TYPES
+    return tf_type in _BUILDERS or tf_type in _SECRET_ATTRIBUTES or tf_type in _ENVIRONMENTS
