@@ -242,8 +242,7 @@ def _statement(ev: Evaluator, block: hcl.Block, file: str) -> Node:
 
 
 def _principals(ev: Evaluator, expanded: list[tuple[hcl.Block, dict[str, Node]]], file: str) -> Node:
-    blocks = [block for block, _ in expanded]
-    where = (file, blocks[0].line, blocks[-1].end_line if blocks[-1].end_line > blocks[0].line else None)
+    where = _span(expanded, file)
     principals: dict[str, Node] = {}
     for block, bindings in expanded:
         with ev.bound(bindings):
@@ -262,8 +261,7 @@ def _principals(ev: Evaluator, expanded: list[tuple[hcl.Block, dict[str, Node]]]
 
 
 def _conditions(ev: Evaluator, expanded: list[tuple[hcl.Block, dict[str, Node]]], file: str) -> Node:
-    blocks = [block for block, _ in expanded]
-    where = (file, blocks[0].line, blocks[-1].end_line if blocks[-1].end_line > blocks[0].line else None)
+    where = _span(expanded, file)
     conditions: dict[str, Node] = {}
     for block, bindings in expanded:
         with ev.bound(bindings):
@@ -275,6 +273,12 @@ def _conditions(ev: Evaluator, expanded: list[tuple[hcl.Block, dict[str, Node]]]
         operator = conditions.setdefault(test.value, Node({}, file, block.line, block.end_line if block.end_line > block.line else None))
         operator.value[variable.value] = values
     return Node(conditions, *where)
+
+
+def _span(expanded: list[tuple[hcl.Block, dict[str, Node]]], file: str) -> tuple[str, int, int | None]:
+    """File, first line and last line (None: one line) of the blocks a statement field came from."""
+    first, last = expanded[0][0], expanded[-1][0]
+    return file, first.line, last.end_line if last.end_line > first.line else None
 
 
 def _block_attr(ev: Evaluator, block: hcl.Block, name: str, file: str) -> Node:
