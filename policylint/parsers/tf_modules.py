@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from policylint.model import Location, Node, ParseError, Unknown
 from policylint.parsers import hcl_tree as hcl
-from policylint.parsers.tf_eval import Evaluator
-from policylint.parsers.tf_functions import is_number, scalar_text
+from policylint.parsers.tf_eval import Evaluator, instances_of
 from policylint.parsers.tf_units import MODULES_JSON, canonical, downloaded_dirs, is_downloaded, local_source
 
 if TYPE_CHECKING:
@@ -274,28 +273,20 @@ class Tree:
         return canonical(os.path.join(parent.directory, text))
 
     def _keys(self, parent: Instance, call: Call) -> list[tuple[Any, dict[str, Node]]]:
-        """(key, each/count values) of each instance of a call; an unknown collection gives one
+        """(key, each/count values) of each instance of a call, expanded as resources are
+        (:func:`~policylint.parsers.tf_eval.instances_of`); an unknown collection gives one
         instance with unknown values, ``count = 0`` or an empty collection none."""
         attributes = call.block.body.attributes
-        ev, file = parent.evaluator, call.file
-        if "count" in attributes:
-            call.keyed = True
-            count = ev.eval(attributes["count"].expr, file)
-            if is_number(count.value) and not isinstance(count.value, bool) and float(count.value).is_integer():
-                total = max(0, min(int(count.value), MAX_INSTANCES))
-                return [(i, {"count": Node({"index": Node(i, file, count.line)}, file, count.line)}) for i in range(total)]
-            call.keyed = False
-            return [(None, {"count": Node({"index": Node(Unknown("count.index"), file, count.line)}, file, count.line)})]
-        if "for_each" in attributes:
-            call.keyed = True
-            collection = ev.eval(attributes["for_each"].expr, file)
-            pairs = _each_pairs(collection)
-            if pairs is not None:
-                return [(key, {"each": Node({"key": Node(key, file, collection.line), "value": value}, file, collection.line)}) for key, value in pairs]
-            call.keyed = False
-            unknown = Node(Unknown("each"), file, collection.line)
-            return [(None, {"each": Node({"key": Node(Unknown("each.key"), file, collection.line), "value": unknown}, file, collection.line)})]
-        return [(None, {})]
+        count, for_each = attributes.get("count"), attributes.get("for_each")
+        found = instances_of(parent.evaluator, count and count.expr, for_each and for_each.expr, call.file)
+        call.keyed = found is not None and (count is not None or for_each is not None)
+        if found is not None:
+            return found
+        file, line = call.file, (count or for_each).line  # type: ignore[union-attr]
+        if count is not None:
+            return [(None, {"count": Node({"index": Node(Unknown("count.index"), file, line)}, file, line)})]
+        unknown = Node(Unknown("each"), file, line)
+        return [(None, {"each": Node({"key": Node(Unknown("each.key"), file, line), "value": unknown}, file, line)})]
 
     def _instance(self, parent: Instance, call: Call, declarations: Module, key: Any, values: dict[str, Node]) -> Instance:
         index = "" if key is None else f"[{key}]" if isinstance(key, int) else f"[{json.dumps(key)}]"
@@ -320,20 +311,3 @@ def _with_origin(ev: Evaluator, node: Node, origin: str, file: str, expr: hcl.Ex
     if not ev.spend(ev.size(node), file, expr):
         return ev.unknown(expr, file)
     return node.with_origin(origin)
-
-
-
-def _each_pairs(collection: Node) -> list[tuple[str, Node]] | None:
-    """(each.key, each.value) of a known ``for_each``: a map's items, a set's strings."""
-    value = collection.value
-    if isinstance(value, dict):
-        return list(value.items())
-    if isinstance(value, list):
-        pairs = []
-        for item in value:
-            text = scalar_text(item.value)
-            if text is None or isinstance(item.value, bool):
-                return None
-            pairs.append((text, item))
-        return list(dict((key, item) for key, item in pairs).items())
-    return None
