@@ -1,5 +1,6 @@
 """Entry point.  ``--version`` is answered before anything else is imported (pre-commit and CI
-call us often); the commands live in :mod:`policylint.commands`.
+call us often), and a plain ``scan`` is run by :mod:`policylint.scan_argv` without click; the
+commands live in :mod:`policylint.commands`.
 
 Ctrl-C (SIGINT) ends the run with exit code 130, the shell's convention for "killed by SIGINT",
 and one line on stderr instead of a traceback (click would turn it into "Aborted!" and exit 1,
@@ -39,9 +40,12 @@ def main(argv: list[str] | None = None) -> None:
     threshold = gc.get_threshold()
     gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
     try:
-        from policylint.commands import cli
+        from policylint import scan_argv
 
-        cli.main(args=args, prog_name="policylint")
+        if not scan_argv.run(args):  # a plain `scan` exits there, without importing click
+            from policylint.commands import cli
+
+            cli.main(args=args, prog_name="policylint")
     except (Interrupted, KeyboardInterrupt):
         signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not print a traceback
         try:

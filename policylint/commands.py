@@ -1,22 +1,20 @@
-"""The commands: glue between click and :func:`policylint.engine.lint_paths`.
+"""The commands: glue between click and :mod:`policylint.scan_command`, which does the work.
 
 Only click, the standard library and the reporter registry are imported here; parsers, reporters,
-the configuration loader and jsonschema load when a command needs them.  A report is rendered
-wholly by its reporter: the CLI only chooses one.
+the configuration loader and jsonschema load when a command needs them.  A plain ``policylint
+scan`` does not come here at all: :mod:`policylint.scan_argv` parses it without click, and falls
+back to this module for help, errors and any spelling it does not know.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 
+from policylint import scan_command
 from policylint.report import SEVERITIES as SEVERITY_CHOICES
-from policylint.reporters import REPORTERS, RenderOptions, render
-
-FORMAT_CHOICES = tuple(REPORTERS)
-EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+from policylint.scan_command import EXIT_ERROR, FORMAT_CHOICES
 
 
 class ConfigFailure(click.ClickException):
@@ -24,15 +22,6 @@ class ConfigFailure(click.ClickException):
     the usage text."""
 
     exit_code = EXIT_ERROR
-
-
-def _write(path: str, text: str) -> None:
-    try:
-        # backslashreplace: a file name that is not UTF-8 (`\udce9`) cannot make the write fail
-        with open(path, "w", encoding="utf-8", errors="backslashreplace") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise ConfigFailure(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 class _Size(click.ParamType):
@@ -51,10 +40,6 @@ class _Size(click.ParamType):
             self.fail(str(exc), param, ctx)
 
 
-def _split(values: tuple[str, ...]) -> list[str]:
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="policylint", prog_name="policylint", message="%(prog)s %(version)s")
 def cli() -> None:
@@ -62,17 +47,10 @@ def cli() -> None:
 
 
 def _parameters(ctx, param, values: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
-    """``--parameter KEY=VALUE`` values as (key, value) pairs; the last one given for a key wins."""
-    import re
-
-    out: dict[str, str] = {}
-    for value in values:
-        key, sep, text = value.partition("=")
-        key = key.strip()
-        if not sep or not re.fullmatch(r"[A-Za-z0-9:]+", key):
-            raise click.BadParameter(f"`{value}` is not KEY=VALUE (example: --parameter Environment=prod)", ctx, param)
-        out[key] = text
-    return tuple(out.items())
+    try:
+        return scan_command.parse_parameters(values)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), ctx, param) from None
 
 
 def _selection_options(function):
@@ -97,72 +75,21 @@ def _selection_options(function):
     return function
 
 
-def _load_config(paths, config_file: str | None, no_config: bool, warn: bool = True):
-    if no_config:
-        return None
-    from policylint import config as config_module
+class _Shown:
+    """Turns :mod:`policylint.scan_command`'s problems into click's: the same texts and exit codes
+    as before the work moved there."""
 
-    try:
-        if config_file:
-            return config_module.load(config_file)
-        config = config_module.discover(paths)
-    except config_module.ConfigError as exc:
-        raise ConfigFailure(str(exc)) from None
-    for other in config.shadowed if config and warn else ():
-        click.echo(f"policylint: warning: using {config.path}; {other} is not read ({_shadow_reason(config.path)})", err=True)
-    return config
+    def __enter__(self):
+        return self
 
-
-def _shadow_reason(path: str) -> str:
-    return f"{os.path.basename(path)} comes first in the same directory; settings are not merged"
-
-
-def _lint(paths, select, ignore, exclude, config, jobs: int, quiet: bool, cache_dir: str | None, no_cache: bool,
-          changed_only: bool = False, baseline: str | None = None, max_file_size: int | None = None, parameters=(), var_files=()):
-    from policylint.baseline import BaselineError
-    from policylint.catalogue import UsageError
-    from policylint.engine import lint_paths
-
-    progress = None
-    if not quiet and sys.stderr.isatty():
-        from policylint.terminal import Progress
-
-        progress = Progress(sys.stderr)
-    try:
-        return lint_paths(
-            paths,
-            select=_split(select),
-            ignore=_split(ignore),
-            exclude=_split(exclude),
-            config=config,
-            suppress=True,
-            changed_only=changed_only,
-            baseline=baseline,
-            jobs=jobs,
-            progress=progress,
-            **({"max_file_size": max_file_size} if max_file_size else {}),
-            cache=not no_cache,
-            cache_dir=cache_dir,
-            parameters=tuple(parameters),
-            var_files=tuple(var_files),
-        )
-    except BaselineError as exc:
-        raise ConfigFailure(str(exc)) from None
-    except UsageError as exc:
-        raise click.UsageError(str(exc)) from None
-    finally:
-        if progress is not None:
-            progress.close()
-
-
-def _notices(report, quiet: bool) -> None:
-    """Paths left out on purpose (FIFOs, sockets, devices), on stderr: they do not fail the scan."""
-    if quiet:
-        return
-    from policylint.report import printable
-
-    for notice in report.notices:
-        click.echo(f"{printable(notice.file)}: note: {notice.message}", err=True)
+    def __exit__(self, kind, exc, tb):
+        if isinstance(exc, scan_command.Failure):
+            raise ConfigFailure(str(exc)) from None
+        if isinstance(exc, scan_command.BadUsage):
+            if exc.param_hint:
+                raise click.BadParameter(exc.message, param_hint=exc.param_hint) from None
+            raise click.UsageError(exc.message) from None
+        return False
 
 
 @cli.command()
@@ -180,110 +107,9 @@ def _notices(report, quiet: bool) -> None:
 @_selection_options
 def scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters, var_files) -> None:
     """Lint files and directories (walked recursively; default: the current directory)."""
-    from policylint.catalogue import at_least
-
-    if not paths and not changed_only:
-        paths = (".",)
-    targets = _targets(formats, output)
-    config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, changed_only, baseline_file, max_file_size, parameters, var_files) if paths else _empty_report()
-    _notices(report, quiet)
-    if min_severity:
-        report = _at_least(report, min_severity)
-    to_stdout = any(path is None for _, path in targets)
-    for name, path in targets:
-        options = RenderOptions(
-            root=root,
-            colour=path is None and _colour(sys.stdout),
-            quiet=quiet,
-            show_suppressed=show_suppressed,
-            severities=config.severity if config else {},
-            statistics=statistics,
-        )
-        text = render(name, report, options)
-        if path:
-            _write(path, text)
-        else:
-            click.echo(text, nl=False, color=options.colour or None)
-    if not to_stdout and not quiet:
-        from policylint.reporters import text as text_reporter
-
-        written = ", ".join(path for _, path in targets)
-        click.echo(f"policylint: {text_reporter.full_summary(report)} Report written to {written}.", err=True)
-        if statistics:
-            click.echo(text_reporter.statistics(report), err=True, nl=False)
-    empty = [] if changed_only else _nothing_under(paths, report, exclude, config)
-    for path in empty:
-        click.echo(f"policylint: error: nothing to scan under {path} (no Terraform, CloudFormation, plan, policy or text file)", err=True)
-    if report.errors or empty:
-        sys.exit(EXIT_ERROR)
-    if exit_zero:
-        sys.exit(EXIT_OK)
-    threshold = fail_on or (config.fail_on if config and config.fail_on else "low")
-    sys.exit(EXIT_FINDINGS if any(at_least(f.severity, threshold) for f in report.findings) else EXIT_OK)
-
-
-def _targets(formats: tuple[str, ...], output: str | None) -> list[tuple[str, str | None]]:
-    """``--format FORMAT[:FILE]`` values as (format, file or None for stdout)."""
-    targets: list[tuple[str, str | None]] = []
-    for value in formats or ("text",):
-        name, _, path = value.partition(":")
-        name = name.strip().lower()
-        if name not in REPORTERS:
-            import difflib
-
-            hint = difflib.get_close_matches(name, FORMAT_CHOICES, n=1)
-            suggestion = f"; did you mean `{hint[0]}`?" if hint else ""
-            raise click.BadParameter(f"unknown format `{name}`{suggestion} (choose from {', '.join(FORMAT_CHOICES)})", param_hint="'--format'")
-        targets.append((name, path or None))
-    to_stdout = [name for name, path in targets if path is None]
-    if len(to_stdout) > 1:
-        raise click.BadParameter(f"only one format can go to stdout (got {', '.join(to_stdout)}); give the others a file: `--format {to_stdout[-1]}:FILE`", param_hint="'--format'")
-    if output:
-        if len(targets) > 1 or not to_stdout:
-            raise click.BadParameter("--output goes with a single --format; use `--format FORMAT:FILE` for several outputs", param_hint="'--output'")
-        targets = [(targets[0][0], output)]
-    return targets
-
-
-def _colour(stream) -> bool:
-    """Colour on a terminal; ``NO_COLOR`` turns it off and ``FORCE_COLOR`` on (NO_COLOR wins)."""
-    if "NO_COLOR" in os.environ:
-        return False
-    if os.environ.get("FORCE_COLOR", "") not in ("", "0"):
-        return True
-    return stream.isatty()
-
-
-def _at_least(report, severity: str):
-    """The report without the findings (and suppressed findings) below ``severity``."""
-    from dataclasses import replace
-
-    from policylint.catalogue import at_least
-
-    return replace(
-        report,
-        findings=[f for f in report.findings if at_least(f.severity, severity)],
-        suppressed=[s for s in report.suppressed if at_least(s.finding.severity, severity)],
-    )
-
-
-def _empty_report():
-    from policylint.report import Report
-
-    return Report()
-
-
-def _nothing_under(paths, report, exclude, config) -> list[str]:
-    """The PATHS that gave the scan no file to read: a mistyped CI path must not pass."""
-    if report.files == 0:
-        return [] if report.errors else [p for p in paths if os.path.exists(p)]
-    if len(paths) < 2:
-        return []
-    from policylint.discover import discover
-
-    patterns = _split(exclude) or (config.exclude if config else [])
-    return [p for p in paths if os.path.isdir(p) and not discover([p], patterns)[0]]
+    with _Shown():
+        code = scan_command.scan(paths, formats, output, fail_on, min_severity, exit_zero, statistics, baseline_file, show_suppressed, changed_only, root, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters, var_files)
+    sys.exit(code)
 
 
 @cli.command("baseline")
@@ -292,19 +118,9 @@ def _nothing_under(paths, report, exclude, config) -> list[str]:
 @_selection_options
 def write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters, var_files) -> None:
     """Record the current findings, so that `scan --baseline FILE` reports only new ones."""
-    from policylint import baseline
-
-    config = _load_config(paths, config_file, no_config)
-    report = _lint(paths, select, ignore, exclude, config, jobs, quiet, cache_dir, no_cache, max_file_size=max_file_size, parameters=parameters, var_files=var_files)
-    _notices(report, quiet)
-    _write(output, baseline.render(report, output))
-    count = len(report.findings)
-    for error in report.errors:
-        where = f"{error.file}:{error.line}" if error.line else error.file
-        click.echo(f"{where}: error: {error.message}", err=True)
-    if not quiet:
-        click.echo(f"policylint: wrote {count} finding{'s' if count != 1 else ''} to {output}", err=True)
-    sys.exit(EXIT_ERROR if report.errors else EXIT_OK)
+    with _Shown():
+        code = scan_command.write_baseline(paths, output, select, ignore, exclude, config_file, no_config, jobs, quiet, max_file_size, cache_dir, no_cache, parameters, var_files)
+    sys.exit(code)
 
 
 @cli.command("rules")
@@ -340,7 +156,8 @@ def show_config(path, config_file, output_format) -> None:
 
     from policylint import config as config_module
 
-    config = _load_config([path], config_file, False, warn=False)
+    with _Shown():
+        config = scan_command.load_config([path], config_file, False, warn=False)
     settings = config_module.effective(config)
     if output_format == "json":
         data = {
@@ -352,7 +169,7 @@ def show_config(path, config_file, output_format) -> None:
         return
     click.echo(f"configuration file: {config.path if config else 'none (built-in defaults)'}")
     for other in config.shadowed if config else ():
-        click.echo(f"not read: {other} ({_shadow_reason(config.path)})")
+        click.echo(f"not read: {other} ({scan_command.shadow_reason(config.path)})")
     width = max(len(key) for key, _, _ in settings)
     for key, value, source in settings:
         shown = json.dumps(value)
@@ -372,7 +189,7 @@ def explain(rule) -> None:
         found = catalogue().find(rule)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
-    colour = _colour(sys.stdout)
+    colour = scan_command.colour(sys.stdout)
     title = f"{found.code} {found.slug} [{found.severity}]"
     header = f"{BOLD}{title}{RESET}" if colour else title
     click.echo(f"{header}\n{found.title}\nFormats: {', '.join(sorted(found.formats))}\n", color=colour or None)
