@@ -15,15 +15,16 @@ from __future__ import annotations
 import json
 import os
 from collections import Counter
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Iterable
 
 from policylint import __version__
 from policylint.catalogue import UsageError
+from policylint.records import record, replace
 from policylint.report import FINGERPRINT_VERSION as VERSION
 from policylint.report import fingerprint, relative_path
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
+    from typing import Iterable
     from policylint.report import Report
     from policylint.rule import Finding
 
@@ -33,7 +34,7 @@ class BaselineError(UsageError):
     """A baseline file that cannot be used (the CLI exits 2 without the usage text)."""
 
 
-@dataclass
+@record
 class Baseline:
     path: str
     counts: Counter  # fingerprint -> how many findings it hides

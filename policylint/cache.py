@@ -26,12 +26,15 @@ import hashlib
 import io
 import os
 import pickle
-import re
 import sys
-from typing import Sequence
 
 from policylint.model import Document
 from policylint.parsers import Unit
+from policylint.patterns import lazy
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Sequence
 
 DIRECTORY_NAME = ".policylint_cache"
 PROJECT_MARKERS = (".git", "pyproject.toml", ".policylint.toml")
@@ -43,11 +46,11 @@ _PARSER_MODULES = ("hcl2", "lark", "yaml", "tree_sitter", "tree_sitter_hcl")
 
 # A call of a Terraform function that reads a file, and its first argument when that is one plain
 # string.
-_FILE_CALL = re.compile(r"(?<![\w.])(?:file|filebase64|templatefile|fileexists|fileset|filemd5|filesha1|filesha256|filesha512|filebase64sha256|filebase64sha512)\s*\(")
+_FILE_CALL = lazy(r"(?<![\w.])(?:file|filebase64|templatefile|fileexists|fileset|filemd5|filesha1|filesha256|filesha512|filebase64sha256|filebase64sha512)\s*\(")
 _MAX_READ = 16 * 1024 * 1024  # beyond what the evaluator reads
 _MAX_TREE_FILES = 5000
-_LITERAL_ARGUMENT = re.compile(r'\s*"((?:\$\{path\.(?:module|root)\}/)?[^"\\$%]*)"')
-_PATH_PREFIX = re.compile(r"^\$\{path\.(?:module|root)\}/")
+_LITERAL_ARGUMENT = lazy(r'\s*"((?:\$\{path\.(?:module|root)\}/)?[^"\\$%]*)"')
+_PATH_PREFIX = lazy(r"^\$\{path\.(?:module|root)\}/")
 
 
 def project_root(start: str | None = None) -> str:

@@ -10,12 +10,15 @@ prefix (``PL1``: a whole family, like ruff's selectors) or ``ALL``.
 from __future__ import annotations
 
 import importlib
-import pkgutil
+import os
 from functools import lru_cache
-from typing import Iterable
 
 from policylint.report import SEVERITIES
 from policylint.rule import FORMATS, Rule
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Iterable
 
 
 class UsageError(ValueError):
@@ -94,8 +97,8 @@ def catalogue() -> Catalogue:
     import policylint.rules as package
 
     found: dict[str, type[Rule]] = {}
-    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
-        module = importlib.import_module(info.name)
+    for name in _modules_under(package.__path__, package.__name__):
+        module = importlib.import_module(name)
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
                 _check_metadata(value)
@@ -103,6 +106,25 @@ def catalogue() -> Catalogue:
                     raise RuntimeError(f"rule code {value.code} is defined twice")
                 found[value.code] = value
     return Catalogue(found.values())
+
+
+def _modules_under(directories, prefix: str) -> list[str]:
+    """The modules and packages under a package, as ``pkgutil.walk_packages`` lists them, read
+    from the directories alone (pkgutil imports ``inspect``, a tenth of a one-file scan's start)."""
+    names: list[str] = []
+    for directory in directories:
+        try:
+            entries = sorted(os.listdir(directory))
+        except OSError:
+            continue
+        for entry in entries:
+            path = os.path.join(directory, entry)
+            if entry.endswith(".py") and entry != "__init__.py" and entry[:-3].isidentifier():
+                names.append(f"{prefix}.{entry[:-3]}")
+            elif entry.isidentifier() and os.path.isfile(os.path.join(path, "__init__.py")):
+                names.append(f"{prefix}.{entry}")
+                names += _modules_under([path], f"{prefix}.{entry}")
+    return names
 
 
 def _check_metadata(rule: type[Rule]) -> None:

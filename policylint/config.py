@@ -24,14 +24,18 @@ file and the key, which the CLI turns into exit code 2.
 
 from __future__ import annotations
 
-import datetime
 import os
 import re
 import sys
-from dataclasses import dataclass, field
-from typing import Any, Sequence
 
 from policylint.catalogue import UsageError
+from policylint.patterns import lazy
+from policylint.records import record, field
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    import datetime
+    from typing import Any, Sequence
 
 CONFIG_NAMES = (".policylint.toml", "pyproject.toml")
 SCHEMA_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "config-schema.json")
@@ -45,7 +49,7 @@ class ConfigError(UsageError):
         self.key = key
 
 
-@dataclass
+@record
 class Config:
     path: str | None = None  # the file it was read from
     root: str = "."  # that file's directory: per-path-ignores are relative to it
@@ -227,11 +231,13 @@ def _parameter_text(value: Any) -> str:
     return str(value)
 
 
-_ENTRY_UNTIL = re.compile(r"^(?P<name>\S+)\s+until=(?P<date>\S+)$")
+_ENTRY_UNTIL = lazy(r"^(?P<name>\S+)\s+until=(?P<date>\S+)$")
 
 
 def _until(entry: str, path: str, key: str) -> tuple[str, datetime.date | None]:
     """``"PL201 until=2027-01-31"`` → (``PL201``, the date)."""
+    import datetime  # only an entry with `until=` needs it
+
     match = _ENTRY_UNTIL.match(entry.strip())
     if match is None:
         return entry, None

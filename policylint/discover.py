@@ -14,10 +14,13 @@ from __future__ import annotations
 import fnmatch
 import os
 import stat
-from typing import Sequence
 
 from policylint.model import ParseError
 from policylint.parsers import TERRAFORM_EXTENSIONS, YAML_EXTENSIONS
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Sequence
 
 SKIP_DIRS = {".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox"}
 MAX_TEXT_BYTES = 2 * 1024 * 1024

@@ -22,17 +22,18 @@ from __future__ import annotations
 import gc
 import os
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 from policylint import parsers
 from policylint.catalogue import UsageError, catalogue
 from policylint.discover import DEFAULT_MAX_FILE_SIZE, Skipped, Unreadable, discover, read_text, with_module_context
 from policylint.model import Document, ParseError, TextFile
+from policylint.records import record, replace
 from policylint.report import SEVERITIES, Finding, Report
 from policylint.rule import Rule
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
+    from typing import Callable, Iterable, Sequence
     from policylint.config import Config
 
 __all__ = ["Options", "Report", "UsageError", "lint", "lint_paths", "run_rules"]
@@ -43,7 +44,7 @@ __all__ = ["Options", "Report", "UsageError", "lint", "lint_paths", "run_rules"]
 PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Options:
     """How to scan.
 

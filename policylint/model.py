@@ -10,8 +10,11 @@ written in: parsers do the translation, rules only ever see these classes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from policylint.records import field, record
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 
 class Unknown:
@@ -47,7 +50,7 @@ class Imported(Unknown):
         self.export = export
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Ref:
     """A reference to another resource of the same template/module (``Ref``, ``aws_x.y.id``)."""
 
@@ -59,7 +62,7 @@ class Ref:
         return self.text
 
 
-@dataclass
+@record
 class Node:
     """A value with its origin.  ``value`` is a str/int/float/bool/None, a ``dict[str, Node]``,
     a ``list[Node]``, an :class:`Unknown` or a :class:`Ref`."""
@@ -133,7 +136,7 @@ class Node:
         return Location(self.file, self.line, self.end_line or self.line)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Location:
     """Where a value is: its file and lines."""
 
@@ -162,7 +165,7 @@ def text_of(node: Node | None) -> str | None:
 # --------------------------------------------------------------------------- resources
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Resource:
     """Anything declared in a template or module.  ``uid`` is unique in a scan; ``address`` is what
     users read (``aws_s3_bucket.logs``, ``LogsBucket``, ``module.x.aws_s3_bucket.y``).
@@ -211,7 +214,7 @@ class Resource:
         return "json" if self.location.file.lower().endswith(".json") else "yaml"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SecretSetting:
     """A value in a property where a secret belongs.  ``name`` is the property as the user's
     format spells it (``MasterUserPassword``, ``master_password``), or the variable's name for an
@@ -226,7 +229,7 @@ class SecretSetting:
     parameter: str | None = None
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Provisioner:
     """A Terraform ``provisioner "<kind>"`` block: ``kind`` is ``remote-exec``, ``file``,
     ``local-exec``...; ``settings`` its arguments as a dict Node (``inline``, ``content``,
@@ -250,7 +253,7 @@ def assignment(key: str, value: Any, syntax: str) -> str:
     return f"{key} = {text}" if syntax == "hcl" else f"{key}: {text}"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class PolicyDocument:
     """An IAM / resource policy document.  ``body`` is the located JSON tree (a dict Node) or an
     Unknown Node when the document is computed.  ``kind`` is resource | identity | trust |
@@ -283,7 +286,7 @@ class PolicyDocument:
         return self.owner.address if self.owner else None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class PolicyHolder(Resource):
     """A resource whose resource policy may be reachable from a VPC only (an OpenSearch domain or
     an S3 access point with VPC options): then a public principal is not public.  ``vpc_only``
@@ -292,7 +295,7 @@ class PolicyHolder(Resource):
     vpc_only: bool | None = False
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class S3Logging:
     """A bucket's access logging: where its logs go."""
 
@@ -300,7 +303,7 @@ class S3Logging:
     location: Location
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ReplicationRule:
     """One rule of a bucket's replication configuration."""
 
@@ -309,7 +312,7 @@ class ReplicationRule:
     location: Location
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class S3Replication:
     """A bucket's replication configuration: its role and rules."""
 
@@ -318,7 +321,7 @@ class S3Replication:
     location: Location
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class PublicAccessBlock:
     """Bucket- or account-level block.  ``settings`` maps the four canonical names
     (block_public_acls, ignore_public_acls, block_public_policy, restrict_public_buckets) to the
@@ -345,7 +348,7 @@ PUBLIC_GROUPS = {
 }
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class AclGrant:
     """One grant of a bucket ACL."""
 
@@ -354,7 +357,7 @@ class AclGrant:
     location: Location
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class CorsRule:
     """One CORS rule of a bucket."""
 
@@ -363,7 +366,7 @@ class CorsRule:
     location: Location
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class S3Website:
     """Static website hosting.  ``redirects_all`` is True when every request is redirected
     (CFN ``RedirectAllRequestsTo``, TF ``redirect_all_requests_to``: no object is ever read),
@@ -373,7 +376,7 @@ class S3Website:
     location: Location
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class S3Bucket(Resource):
     """One bucket, whatever the format: CFN ``AWS::S3::Bucket``, TF ``aws_s3_bucket`` with its
     v3 inline blocks and v4+ ``aws_s3_bucket_*`` resources merged in, or a plan entry."""
@@ -446,7 +449,7 @@ class S3Bucket(Resource):
         return any(uri in PUBLIC_GROUPS for uri in uris)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class BucketPart(Resource):
     """A Terraform v4+ ``aws_s3_bucket_*`` resource (or a CFN ``AWS::S3::BucketPolicy``): it
     configures one aspect of the bucket named by ``bucket``.  The scan merges ``updates`` (field
@@ -456,7 +459,7 @@ class BucketPart(Resource):
     updates: dict[str, Any] = field(default_factory=dict)
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class AccountPublicAccessBlock(Resource):
     """The account-wide S3 public access block."""
 
@@ -468,7 +471,7 @@ def dns_name(text: str | None) -> str | None:
     return text.strip().rstrip(".").lower() if text is not None else None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class S3Object(Resource):
     """An object uploaded by Terraform (``aws_s3_object``, ``aws_s3_bucket_object``,
     ``aws_s3_object_copy``)."""
@@ -477,14 +480,14 @@ class S3Object(Resource):
     own_tags: Node | None = None  # the tags written on the object itself
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class HostedZone(Resource):
     """A Route 53 hosted zone."""
 
     name: Node | None = None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class DnsRecord(Resource):
     """A Route 53 record.  ``fqdn`` and ``zone_fqdn`` are set when the scan links records to
     their zones (the zone may be declared in another file)."""
@@ -517,7 +520,7 @@ class DnsRecord(Resource):
         return dns_name(text_of(self.name))
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class ComputeLaunch(Resource):
     """An EC2 instance, launch template or launch configuration: where user data and instance
     metadata options live."""
@@ -531,7 +534,7 @@ class ComputeLaunch(Resource):
     launch_template: Node | None = None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class LogDelivery(Resource):
     """A resource that has an AWS service deliver logs into a bucket: a CloudTrail trail, a load
     balancer's access logs, a CloudFront distribution's standard logs.  ``bucket`` is the
@@ -542,7 +545,7 @@ class LogDelivery(Resource):
     bucket: Node | None = None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class InstanceMetadataDefaults(Resource):
     """The account's instance metadata defaults for a Region (TF
     ``aws_ec2_instance_metadata_defaults``): they apply to launches that set no metadata options."""
@@ -551,7 +554,7 @@ class InstanceMetadataDefaults(Resource):
     http_endpoint: Node | None = None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class CacheGroup(Resource):
     """An ElastiCache replication group (``kind`` "replication_group") or cache cluster
     ("cluster").  Booleans are the Nodes written, None when absent."""
@@ -586,7 +589,7 @@ class CacheGroup(Resource):
         return self.kind == "cluster" and self.replication_group is not None
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Database(Resource):
     """An RDS DB instance ("instance"), an RDS/Aurora cluster ("cluster") or a TF
     ``aws_rds_cluster_instance`` ("cluster_instance")."""
@@ -634,7 +637,7 @@ class Database(Resource):
 ERROR_KINDS = ("syntax", "unreadable", "unsupported", "internal", "skipped")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class ParseError:
     """A problem with an input (or with policylint itself) that kept something from being
     checked.  ``kind`` is one of :data:`ERROR_KINDS`: ``syntax`` (the file does not parse or is
@@ -648,7 +651,7 @@ class ParseError:
     kind: str = "syntax"
 
 
-@dataclass
+@record
 class TextFile:
     """Any file read by the scan, kept as text for rules that look at raw text (credentials)."""
 
@@ -661,7 +664,7 @@ class TextFile:
         return Location(self.path, 1, 1)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SourceComment:
     """A comment as written: its first and last line, its text (delimiters included) and
     whether nothing but white space stands before it on its first line."""
@@ -672,7 +675,7 @@ class SourceComment:
     alone: bool
 
 
-@dataclass
+@record
 class SourceMap:
     """What suppressions need of a parsed file, so that nothing parses it twice: its comments,
     the last line of each construct (attribute, object item, block) by its first line, and the
@@ -683,7 +686,7 @@ class SourceMap:
     resources: dict[int, tuple[str, str]] = field(default_factory=dict)
 
 
-@dataclass
+@record
 class Document:
     """What one parser returns for one input (a file, or a Terraform module directory)."""
 

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from policylint.model import ParseError
+from policylint.patterns import lazy
+from policylint.records import record, field
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
     from policylint.suppressions import SuppressedFinding
 
@@ -19,10 +20,10 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")  # the one severity o
 # How each kind of suppression is named to the user (suppressions and reporters both say it).
 KIND_LABELS = {"comment": "inline comment", "metadata": "CloudFormation Metadata", "config": "config per-path-ignores"}
 FINGERPRINT_VERSION = 1
-_LINE_MENTION = re.compile(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?")
+_LINE_MENTION = lazy(r"\b(lines?) \d+(?:\s*[-–]\s*\d+)?")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Finding:
     """One problem a rule found, at a file and line."""
 
@@ -42,7 +43,7 @@ class Finding:
         return (self.file, self.line, self.rule_id, self.message, self.resource or "")
 
 
-@dataclass
+@record
 class Report:
     """Everything a scan produced, for the reporters."""
 
@@ -63,7 +64,7 @@ class Report:
         return max((f.severity for f in self.findings), key=SEVERITIES.index)
 
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_UNPRINTABLE = lazy("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

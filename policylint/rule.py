@@ -6,10 +6,13 @@ the package, so adding a rule means adding a file.
 
 from __future__ import annotations
 
-from typing import ClassVar, Iterable, Iterator
 
 from policylint.model import Location, Node, PolicyDocument, Resource, truth
 from policylint.report import Finding
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import ClassVar, Iterable, Iterator
 
 FORMATS = frozenset({"cloudformation", "terraform", "plan", "policy", "text"})
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import fields
 from functools import cached_property
-from typing import Iterable, Iterator, TypeVar
 
 from policylint.model import (
     AccountPublicAccessBlock,
@@ -32,8 +30,13 @@ from policylint.model import (
     text_of,
 )
 from policylint.policy.wildcard import Wildcard, compile_literals
+from policylint.records import fields
 
-T = TypeVar("T", bound=Resource)
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, TypeVar
+    T = TypeVar("T", bound=Resource)
+
 
 _S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
 _SINGLE_PLACEHOLDER = re.compile(r"^(?:arn:aws[\w-]*:s3:::)?\$\{[^}]+\}$")

@@ -34,7 +34,8 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from dataclasses import dataclass
+
+from policylint.records import record
 
 ACCESS_KEY_ID = "access key id"
 SECRET_ACCESS_KEY = "secret access key"
@@ -67,7 +68,7 @@ _BRACES = tuple(re.compile(p) for p in (r"\$\{", r"\}", r"(?=\{\{)", r"(?=\}\})"
 _WINDOW = 100  # how far back from a value its key and reference syntax are looked for
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Credential:
     """A credential found in a text, where it is and how to show it masked."""
 
@@ -422,7 +423,7 @@ def mask_message(message: str, credentials: list[Credential] | tuple[Credential,
 PRIVATE_KEY = "private key"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Token:
     kind: str  # "GitHub token", "Slack token", PRIVATE_KEY ...
     value: str  # never print it: use `masked`

@@ -43,33 +43,38 @@ typo never silently fails to suppress.
 from __future__ import annotations
 
 import bisect
-import datetime
 import fnmatch
 import os
 import re
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from policylint.catalogue import UsageError, catalogue
 from policylint.model import SourceMap
+from policylint.patterns import lazy
+from policylint.records import record, field, replace
 from policylint.report import KIND_LABELS
 from policylint.rule import Finding, Rule
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
+    import datetime
+    from typing import Iterable, Mapping, Sequence
+
     from policylint.config import Config
     from policylint.engine import Options
     from policylint.report import Report
     from policylint.model import TextFile
 
-_DIRECTIVE = re.compile(r"policylint\s*:\s*ignore\b(?P<rest>.*)", re.IGNORECASE)
-_NAME = re.compile(r"[A-Za-z0-9_-]+")
-_TEXT_COMMENT = re.compile(r"(?:^|(?<=[ \t]))(?:#|//)")
-_YAML_COMMENT = re.compile(r"(?:^|(?<=[ \t]))#", re.MULTILINE)
-_UNTIL = re.compile(r"(?:^|[\s,])until\s*=\s*(?P<date>\S*)", re.IGNORECASE)
+_DIRECTIVE = lazy(r"policylint\s*:\s*ignore\b(?P<rest>.*)", re.IGNORECASE)
+_NAME = lazy(r"[A-Za-z0-9_-]+")
+_TEXT_COMMENT = lazy(r"(?:^|(?<=[ \t]))(?:#|//)")
+_YAML_COMMENT = lazy(r"(?:^|(?<=[ \t]))#", re.MULTILINE)
+_UNTIL = lazy(r"(?:^|[\s,])until\s*=\s*(?P<date>\S*)", re.IGNORECASE)
 
 
 def today() -> datetime.date:
     """The date expiring suppressions are judged against (the tests' clock replaces it)."""
+    import datetime  # only a suppression with `until=` needs it
+
     return datetime.date.today()
 
 
@@ -77,6 +82,8 @@ def parse_until(value: str) -> datetime.date | None:
     """``2027-01-31`` as a date; None when it is not a valid ``YYYY-MM-DD`` date."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
         return None
+    import datetime
+
     try:
         return datetime.date.fromisoformat(value.strip())
     except ValueError:
@@ -93,7 +100,7 @@ def split_until(names_part: str) -> tuple[str, str | None]:
 
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Suppression:
     """One suppression as written.  ``codes`` are rule codes.  What it covers:
 
@@ -142,7 +149,7 @@ class Suppression:
         return f"{KIND_LABELS[self.kind]} at {self.file}:{self.line}{until}{reason}"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class SuppressedFinding:
     """A finding and the suppression that hid it."""
 
@@ -150,7 +157,7 @@ class SuppressedFinding:
     suppression: Suppression
 
 
-@dataclass
+@record
 class _Collected:
     """The suppressions found in a file, and PL000 findings about malformed ones."""
 
@@ -310,7 +317,7 @@ def directive_until(comment: str) -> str | None:
     return split_until(match.group("rest").partition("--")[0])[1]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class _Comment:
     """A suppression comment."""
 
@@ -391,7 +398,7 @@ def _collect_config(config: Config, collected: _Collected) -> None:
 # --------------------------------------------------------------------------- structure
 
 
-@dataclass
+@record
 class _Structure:
     """Where a file's constructs end and which resource each header line names."""
 

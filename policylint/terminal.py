@@ -6,7 +6,12 @@ from __future__ import annotations
 import re
 import sys
 import time
-from typing import TextIO
+
+from policylint.patterns import lazy
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import TextIO
 
 BOLD, DIM, UNDERLINE, CYAN, RESET = "\033[1m", "\033[2m", "\033[4m", "\033[36m", "\033[0m"
 
@@ -45,9 +50,9 @@ class Progress:
             self.drawn = False
 
 
-_INLINE_CODE = re.compile(r"`([^`]+)`")
-_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
-_STRONG = re.compile(r"\*\*([^*]+)\*\*")
+_INLINE_CODE = lazy(r"`([^`]+)`")
+_LINK = lazy(r"\[([^\]]+)\]\(([^)\s]+)\)")
+_STRONG = lazy(r"\*\*([^*]+)\*\*")
 
 
 def render_markdown(text: str, colour: bool) -> str:

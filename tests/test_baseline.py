@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from policylint.records import replace
 
 from click.testing import CliRunner
 

@@ -47,9 +47,18 @@ resource "aws_s3_bucket_policy" "logs" {
 
 # Parsers of other formats, the diagnostician of HCL syntax errors (lark, hcl2), the policy schema,
 # the package metadata, what tempfile brings (the cache writes its entries without it), worker
-# processes (the default --jobs parses in this process), and the parts of click that only help,
-# completion, pagers and progress bars use.
+# processes (the default --jobs parses in this process), click (a plain scan is parsed by
+# policylint.scan_argv), dataclasses and inspect (the model is made of policylint.records),
+# pkgutil (the rule catalogue lists its directory), TOML (no configuration file here) and the
+# baseline module (no --baseline).
 NEVER = (
+    "click",
+    "dataclasses",
+    "inspect",
+    "pkgutil",
+    "tomllib",
+    "policylint.baseline",
+    "policylint.commands",
     "lark",
     "hcl2",
     "jsonschema",
@@ -65,8 +74,10 @@ NEVER = (
     "click.testing",
     "policylint.terminal",
 )
-NOT_FOR_TERRAFORM = NEVER + ("yaml", "policylint.parsers.cloudformation", "policylint.parsers.plan")
-NOT_FOR_A_TEMPLATE = NEVER + ("tree_sitter", "tree_sitter_hcl", "policylint.parsers.terraform", "policylint.parsers.hcl_tree")
+NOT_FOR_TERRAFORM = NEVER + ("yaml", "policylint.parsers.cloudformation", "policylint.parsers.cfn_stacks", "policylint.parsers.plan")
+# typing: our annotations are strings and its import is under `if TYPE_CHECKING:` (tree_sitter
+# imports it for Terraform).
+NOT_FOR_A_TEMPLATE = NEVER + ("tree_sitter", "tree_sitter_hcl", "policylint.parsers.terraform", "policylint.parsers.hcl_tree", "typing")
 
 WATCHED = sorted(set(NOT_FOR_TERRAFORM) | set(NOT_FOR_A_TEMPLATE))
 

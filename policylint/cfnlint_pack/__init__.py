@@ -24,7 +24,6 @@ This is the only module that imports cfnlint.
 from __future__ import annotations
 
 import os
-from typing import Any
 
 try:
     from cfnlint.rules import CloudFormationLintRule, RuleMatch
@@ -34,6 +33,10 @@ except ImportError as exc:  # cfn-lint is an optional extra
 from policylint.catalogue import catalogue
 from policylint.engine import lint_paths
 from policylint.reporters.sarif import first_paragraph, help_uri, service_of
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any
 
 LETTERS = {"critical": "E", "high": "E", "medium": "W", "low": "W", "info": "I"}
 

@@ -11,10 +11,14 @@ from __future__ import annotations
 import importlib
 import os
 import re
-from dataclasses import dataclass
-from typing import Callable, Iterable, Sequence
 
 from policylint.model import Document, ParseError, TextFile
+from policylint.patterns import lazy
+from policylint.records import record
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Sequence
 
 # format -> parser module under policylint.parsers
 PARSERS = {"cloudformation": "cloudformation", "terraform": "terraform", "plan": "plan", "policy": "policy_json"}
@@ -23,10 +27,10 @@ TERRAFORM_EXTENSIONS = (".tf", ".tfvars")
 TERRAFORM_JSON_EXTENSIONS = (".tf.json", ".tfvars.json")  # Terraform JSON syntax, read like .tf
 YAML_EXTENSIONS = (".yaml", ".yml", ".template")
 
-_CFN_TOP_KEY = re.compile(r"^(AWSTemplateFormatVersion|Resources|Transform)\s*:", re.MULTILINE)
-_JSON_KEY = re.compile(r'"(AWSTemplateFormatVersion|Resources|planned_values|format_version|terraform_version|resource_changes|Statement|Version)"\s*:')
+_CFN_TOP_KEY = lazy(r"^(AWSTemplateFormatVersion|Resources|Transform)\s*:", re.MULTILINE)
+_JSON_KEY = lazy(r'"(AWSTemplateFormatVersion|Resources|planned_values|format_version|terraform_version|resource_changes|Statement|Version)"\s*:')
 # A policy whose `Statement` key is misspelt is still a policy (PL204 reports the spelling).
-_POLICY_VERSION = re.compile(r'"Version"\s*:\s*"20(?:12|08)-10-17"')
+_POLICY_VERSION = lazy(r'"Version"\s*:\s*"20(?:12|08)-10-17"')
 
 
 def detect(path: str, text: str) -> str:
@@ -64,7 +68,7 @@ def _json_kind(text: str) -> str:
     return "text"
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Unit:
     """One parser call's input.  ``path`` is the file, or the Terraform module directory;
     ``sources`` the (path, text) of each file in it."""
@@ -95,13 +99,16 @@ def units(texts: Iterable[TextFile], parameters: Sequence[tuple[str, str]] = (),
     scanned directory calls, with every directory its module calls reach (see
     :func:`policylint.parsers.tf_units.roots`).  ``parameters`` go to every template,
     ``var_files`` to every Terraform root."""
-    from policylint.parsers import cfn_stacks
-
     texts = list(texts)
     out: list[Unit] = []
     modules: dict[str, list[tuple[str, str]]] = {}
     # A template with nested stacks is one unit with their templates; a child is not a unit alone.
-    stack_trees = {tree[0][0]: tree for tree in cfn_stacks.group([(t.path, t.text) for t in texts if t.format == "cloudformation"])}
+    templates = [(t.path, t.text) for t in texts if t.format == "cloudformation"]
+    stack_trees = {}
+    if templates:  # the module costs a Terraform-only scan's start otherwise
+        from policylint.parsers import cfn_stacks
+
+        stack_trees = {tree[0][0]: tree for tree in cfn_stacks.group(templates)}
     for text_file in texts:
         if text_file.format == "terraform":
             modules.setdefault(os.path.dirname(text_file.path), []).append((text_file.path, text_file.text))

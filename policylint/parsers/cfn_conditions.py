@@ -10,10 +10,13 @@ is still checked and nothing else is.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
 
 from policylint.model import Node, Ref, Unknown
+from policylint.records import record
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 # Pseudo parameters whose value depends on where the stack is deployed: known only when given.
 PSEUDO_PARAMETERS = ("AWS::AccountId", "AWS::Region", "AWS::Partition", "AWS::URLSuffix", "AWS::StackName", "AWS::StackId", "AWS::NotificationARNs")
@@ -56,7 +59,7 @@ def parameter_value(value: Any, declaration: Node | None, at: Node, origin: str 
     return Node(value, at.file, at.line, at.end_line, origin=origin)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Decision:
     """A condition's truth (None: unknown) and, when defaults decided it, which."""
 

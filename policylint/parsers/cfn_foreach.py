@@ -13,9 +13,12 @@ values) the rest are left out with a notice.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
 
 from policylint.model import Document, Node, ParseError
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 PREFIX = "Fn::ForEach::"
 MAX_RESOURCES = 10_000

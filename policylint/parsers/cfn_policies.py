@@ -9,12 +9,15 @@ both say the same things about each kind of document.
 
 from __future__ import annotations
 
-from typing import Any, Callable
 
 from policylint.model import Document, Node, PolicyHolder, Resource, Unknown, text_of
 from policylint.parsers.tf_policies import lambda_statement
 
-Builder = Callable[[Any, dict, Node, Document], None]
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any, Callable
+    Builder = Callable[[Any, dict, Node, Document], None]
+
 
 
 def _named(unnamed: str, name: Node | None, what: str | None = None) -> str:

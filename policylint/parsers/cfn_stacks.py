@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Any, Callable, Sequence
 
 from policylint.model import Document, Node, ParseError, Resource
+from policylint.records import record, field
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence
+    Parse = Callable[..., Document]
 
 # The property naming each stack type's child template.
 CHILD_PROPERTY = {
@@ -116,7 +120,7 @@ def _tree(root: str, named: dict[str, list[str]], texts: dict[str, str]) -> tupl
     return tuple(tree)
 
 
-@dataclass
+@record
 class Stacks:
     """The templates of one unit and what has been evaluated through a parent."""
 
@@ -129,7 +133,7 @@ class Stacks:
         return StackContext(self, chain + (path,))
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class StackContext:
     """Where a template sits in its unit's stack tree: ``chain`` is the root, ..., itself."""
 
@@ -137,7 +141,7 @@ class StackContext:
     chain: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Embedded:
     """A template written inside another file (a StackSet's ``TemplateBody``): its lines are
     the outer file's, and its resources are named after the outer resource."""
@@ -185,7 +189,6 @@ def merge(into: Document, other: Document) -> None:
     into.notices.extend(other.notices)
 
 
-Parse = Callable[..., Document]
 
 
 def evaluate_child(parse: Parse, stack: StackContext | None, parent: str, url: Node | None, given: dict[str, Any], owner: str, doc: Document) -> None:

@@ -11,7 +11,6 @@ CloudFormation does.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from policylint.model import (
     CacheGroup,
@@ -44,6 +43,10 @@ from policylint.model import (
 from policylint.parsers import cfn_conditions, cfn_foreach, cfn_policies, cfn_stacks, looks_like_json
 from policylint.parsers.located_yaml import LoadError, load, load_json
 from policylint.parsers.sam import BUILDERS as SAM_BUILDERS
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = "cloudformation"
 _NO_VALUE = object()  # Ref AWS::NoValue: the property is absent

@@ -20,19 +20,22 @@ from __future__ import annotations
 
 import json
 import os
-import re
-from typing import Any
 
 from policylint.model import Node
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers.located_json import json_to_node
+from policylint.patterns import lazy
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any
 
 # Block types of the top level and how many labels each has.
 _TOP_BLOCKS = {"resource": 2, "data": 2, "variable": 1, "output": 1, "module": 1, "provider": 1, "locals": 0, "terraform": 0, "check": 1, "import": 0, "moved": 0, "removed": 0}
 # Nested blocks a body always has as blocks, with their number of labels.
 _NESTED_BLOCKS = {"lifecycle": 0, "connection": 0, "provisioner": 1, "dynamic": 1, "content": 0}
 _POLICY_DOCUMENT_BLOCKS = frozenset({"statement", "principals", "not_principals", "condition"})
-_OFFSET = re.compile(r"offset (\d+)")
+_OFFSET = lazy(r"offset (\d+)")
 _MAX_DEPTH = 200  # JSON nesting read into blocks and expressions; deeper is a syntax error
 
 

@@ -22,7 +22,13 @@ import functools
 
 import math
 import re
-from typing import Any, Union
+
+from policylint.patterns import lazy
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any, Union
+    Step = tuple[str, Any]
 
 # --------------------------------------------------------------------------- expressions
 
@@ -106,7 +112,6 @@ class ObjectExpr(Expr):
 
 
 # Traversal steps: ("attr", name), ("index", Expr), ("splat", None)
-Step = tuple[str, Any]
 
 
 class Traversal(Expr):
@@ -669,8 +674,8 @@ def parse_template(text: str, first_line: int = 1) -> Expr:
 
 
 # A plain reference inside `${...}`: parsed here without a second trip through lark.
-_SIMPLE_REFERENCE = re.compile(r"\s*([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\.\d+|\[\d+\]|\[\"[^\"\\$%]*\"\])*)\s*")
-_REFERENCE_STEP = re.compile(r"\.([A-Za-z_][\w-]*)|\.(\d+)|\[(\d+)\]|\[\"([^\"]*)\"\]")
+_SIMPLE_REFERENCE = lazy(r"\s*([A-Za-z_][\w-]*)((?:\.[A-Za-z_][\w-]*|\.\d+|\[\d+\]|\[\"[^\"\\$%]*\"\])*)\s*")
+_REFERENCE_STEP = lazy(r"\.([A-Za-z_][\w-]*)|\.(\d+)|\[(\d+)\]|\[\"([^\"]*)\"\]")
 
 
 def _split_template(body: str, first_line: int, parse: Any = None) -> list[Union[str, Expr]]:
@@ -884,10 +889,10 @@ def _chunks(text: str, size: int) -> list[tuple[str, int]] | None:
 _GLUED_OPERATORS = ("==", "!=", "<", ">", "*", "/", "%", "&&", "||", "+", "?")
 _BINARY_OPERATORS = frozenset({"==", "!=", "<", ">", "<=", ">=", "-", "*", "/", "%", "&&", "||", "+"})
 _POSTFIX = frozenset({"get_attr", "index", "splat"})
-_INT = re.compile(r"[0-9]+")
-_FLOAT = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_ESCAPES = re.compile(r"\$\$\{[^}]*\}|%%\{[^}]*\}|\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
-_UNFINISHED_TEMPLATE = re.compile(r"(?<![$%])[$%]\{")  # `${`/`%{` read as text: not closed
+_INT = lazy(r"[0-9]+")
+_FLOAT = lazy(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_ESCAPES = lazy(r"\$\$\{[^}]*\}|%%\{[^}]*\}|\\(?:u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.S)
+_UNFINISHED_TEMPLATE = lazy(r"(?<![$%])[$%]\{")  # `${`/`%{` read as text: not closed
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 

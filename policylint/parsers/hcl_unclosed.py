@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 
-_HEREDOC = re.compile(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
+from policylint.patterns import lazy
+
+_HEREDOC = lazy(r"<<-?([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
 _CLOSERS = {"}": "{", "]": "[", ")": "("}
 
 

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from json.decoder import scanstring
-from typing import Any
 
 from policylint.model import Node, Ref, Unknown
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")

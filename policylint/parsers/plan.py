@@ -11,14 +11,17 @@ same code as HCL (:mod:`policylint.parsers.tf_resources`).
 from __future__ import annotations
 
 import json
-import re
-from typing import Any
 
 from policylint.model import Document, Location, Node, ParseError, Provisioner, Ref, Unknown
+from policylint.patterns import lazy
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = "plan"
-_ADDRESS = re.compile(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
-_INDEX = re.compile(r"\[[^\]]*\]$")
+_ADDRESS = lazy(r'"address"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_INDEX = lazy(r"\[[^\]]*\]$")
 
 
 def parse(text: str, path: str) -> Document:

@@ -38,9 +38,12 @@ The facts come from ``aws-sam-translator`` (``policy_templates.json``, ``role_co
 from __future__ import annotations
 
 import re
-from typing import Any
 
 from policylint.model import Document, Node, PolicyDocument, Resource, Unknown
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any
 
 # SAM's template names whose statements grant every action of a service on `Resource: "*"`
 # (every other template of aws-sam-translator 1.110 is scoped; tests/test_sam.py re-checks

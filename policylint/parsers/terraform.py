@@ -43,11 +43,14 @@ from __future__ import annotations
 
 import gc
 import os
-from typing import Any
 
 from policylint.model import Document, Location, Node, ParseError, SourceComment, SourceMap
 from policylint.parsers import hcl_json, tf_blocks, tf_modules, tf_resources
 from policylint.parsers import hcl_tree as hcl
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any
 
 FORMAT = "terraform"
 

@@ -14,12 +14,13 @@ Expressions inside the blocks are evaluated by :class:`~policylint.parsers.tf_ev
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
 
 from policylint.model import Node, Provisioner, Unknown
 from policylint.parsers import hcl_tree as hcl
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
+    from typing import Any
     from policylint.parsers.tf_eval import Evaluator
 
 _META_ARGUMENTS = frozenset({"count", "for_each", "depends_on", "provider"})

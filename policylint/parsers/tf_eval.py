@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Callable
 
 from policylint.model import Node, ParseError, Ref, Unknown
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers import tf_blocks
 from policylint.parsers.tf_functions import FUNCTIONS, collection_pairs, is_number, json_text, refs_of, scalar_text
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
+    from typing import Any, Callable
     from policylint.parsers.terraform import Module
 
 _OPAQUE_ROOTS = frozenset({"module", "count", "each", "path", "terraform", "self"})
@@ -670,7 +671,7 @@ class Evaluator:
         return None if text is None else json.dumps(text)
 
 
-Instance = tuple[Any, dict[str, Node]]  # (key: an int for count, a string for for_each; bindings)
+Instance = tuple  # (key: an int for count, a string for for_each; bindings: dict[str, Node])
 
 
 def instances_of(ev: Evaluator, count: hcl.Expr | None, for_each: hcl.Expr | None, file: str) -> list[Instance] | None:

@@ -15,16 +15,18 @@ import binascii
 import json
 import os
 import re
-from typing import TYPE_CHECKING, Any, Callable
 
 from policylint.model import Node, Ref, Unknown
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers.located_json import json_to_node
+from policylint.patterns import lazy
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
+    from typing import Any, Callable
+    Function = Callable[["Evaluator", list[Node], hcl.Call, str], "Node | None"]
     from policylint.parsers.tf_eval import Evaluator
 
-Function = Callable[["Evaluator", list[Node], hcl.Call, str], "Node | None"]
 
 _MAX_READ_BYTES = 1024 * 1024
 
@@ -152,7 +154,7 @@ def _fn_case(convert: Callable[[str], str]) -> Function:
     return function
 
 
-_FORMAT_VERB = re.compile(r"%(%|s|d|v)")
+_FORMAT_VERB = lazy(r"%(%|s|d|v)")
 
 
 def _fn_format(ev: Evaluator, args: list[Node], expr: hcl.Call, file: str) -> Node | None:

@@ -28,14 +28,15 @@ from __future__ import annotations
 
 import json
 import os
-from typing import TYPE_CHECKING, Any, Callable
 
 from policylint.model import Location, Node, ParseError, Unknown
 from policylint.parsers import hcl_tree as hcl
 from policylint.parsers.tf_eval import Evaluator, instances_of
 from policylint.parsers.tf_units import MODULES_JSON, canonical, downloaded_dirs, is_downloaded, local_source
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
+    from typing import Any, Callable
     from policylint.parsers.terraform import Module
 
 MAX_INSTANCES = 2000  # module instances in one unit

@@ -12,9 +12,12 @@ document whose nodes are the attributes, so the policy evaluator reads it like a
 
 from __future__ import annotations
 
-from typing import Any, Callable
 
 from policylint.model import Node, PolicyHolder, Resource, Unknown, text_of
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any, Callable
 
 
 def _attr(node: Node | None, name: str) -> Node | None:

@@ -18,7 +18,6 @@ import base64
 import binascii
 import json
 import re
-from typing import Any, Callable, NamedTuple
 
 from policylint.model import (
     PUBLIC_ACCESS_BLOCK_SETTINGS,
@@ -51,8 +50,16 @@ from policylint.model import (
 )
 from policylint.parsers import tf_policies
 from policylint.parsers.located_json import json_to_node
+from policylint.patterns import lazy
+from policylint.records import record
 
-class Built(NamedTuple):
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any, Callable
+
+
+@record
+class Built:
     resources: list[Resource]  # exactly one today
     policies: list[PolicyDocument]  # the documents the resource carries
 
@@ -551,7 +558,7 @@ _LOG_DELIVERIES = {
     "aws_elb": ("load-balancer access logs", "access_logs", "bucket"),
     "aws_cloudfront_distribution": ("CloudFront standard logs", "logging_config", "bucket"),
 }
-_BUCKET_DOMAIN = re.compile(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+_BUCKET_DOMAIN = lazy(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
 
 
 def _log_delivery(ctx: _Context) -> Resource:

@@ -15,6 +15,8 @@ import json
 import os
 import re
 
+from policylint.patterns import lazy
+
 MODULES_JSON = os.path.join(".terraform", "modules", "modules.json")
 
 
@@ -47,8 +49,8 @@ def downloaded_dirs(root: str, text: str) -> dict[str, str]:
 
 
 # A module call's literal source, found without parsing (the parser reads the calls exactly).
-_MODULE_HEADER = re.compile(r'^[ \t]*module[ \t]+"[^"\n]*"[ \t]*\{', re.MULTILINE)
-_MODULE_SOURCE = re.compile(r'(?:^|[\s{])source[ \t]*=[ \t]*"([^"\n]*)"')
+_MODULE_HEADER = lazy(r'^[ \t]*module[ \t]+"[^"\n]*"[ \t]*\{', re.MULTILINE)
+_MODULE_SOURCE = lazy(r'(?:^|[\s{])source[ \t]*=[ \t]*"([^"\n]*)"')
 MAX_UNIT_DIRECTORIES = 500  # module directories gathered into one unit
 MAX_MODULE_FILE = 8 * 1024 * 1024  # a module file read from disk (not scanned) larger than this is left out
 

@@ -14,17 +14,20 @@ and the grammar read these objects, and turn unknowns into "unknown" answers.
 from __future__ import annotations
 
 import weakref
-from dataclasses import dataclass, field
-from typing import Union
 
 from policylint.model import Node, PolicyDocument, Ref, Unknown
+from policylint.records import record, field
 
-Raw = Union[str, Unknown, Ref]
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Union
+    Raw = Union[str, Unknown, Ref]
+
 
 PRINCIPAL_TYPES = ("AWS", "Service", "Federated", "CanonicalUser")
 
 
-@dataclass(frozen=True, eq=False)
+@record(frozen=True, eq=False)
 class Value:
     """One located scalar: a string as IAM reads it, or an Unknown/Ref."""
 
@@ -45,7 +48,7 @@ class Value:
         return str(self.raw.text) if self.raw.text else "<unknown>"
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Element:
     """A list-valued element: Action, Resource, one principal type's identifiers, condition values.
     ``unknown`` means the list itself is computed (its length is unknown); ``values`` then holds a
@@ -61,7 +64,7 @@ class Element:
         return [v.raw for v in self.values if isinstance(v.raw, str)]
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class PrincipalElement:
     """``Principal`` or ``NotPrincipal``: ``star`` for the bare string ``"*"``, else one Element per
     principal type (``AWS``, ``Service``, ``Federated``, ``CanonicalUser``, or whatever was written)."""
@@ -74,7 +77,7 @@ class PrincipalElement:
     invalid: bool = False  # a string other than "*", a list...: IAM rejects it
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Condition:
     operator: str
     key: str
@@ -84,7 +87,7 @@ class Condition:
     unknown: bool = False
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Statement:
     index: int  # 0-based position in the Statement list
     node: Node
@@ -129,7 +132,7 @@ class Statement:
         return self.resource or self.not_resource
 
 
-@dataclass(eq=False)
+@record(eq=False)
 class Policy:
     body: Node
     kind: str  # resource | identity | trust | service-control

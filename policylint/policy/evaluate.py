@@ -35,14 +35,21 @@ import base64
 import enum
 import ipaddress
 import re
-from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
 
 from policylint.model import Ref, Unknown
-from policylint.policy.document import Condition, Element, Policy, PrincipalElement, Raw, Statement
+from policylint.policy.document import Condition, Element, Policy, PrincipalElement, Statement
 from policylint.policy.wildcard import STAR, Wildcard, compile_pieces
+from policylint.records import record, field
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Mapping, Optional, Sequence, Union
+
+    from policylint.policy.document import Raw
+    Tri = Optional[bool]
+    Resolver = Callable[[Ref], Optional[str]]
 
 ANY = "\ue000"
 NAME = "\ue001"
@@ -52,7 +59,6 @@ _LIT_QUESTION = "\ue004"  # ${?}
 _HOLES = ANY + NAME + VAR
 _STARLIKE = ("*", VAR, NAME)
 
-Tri = Optional[bool]
 
 
 class Decision(enum.Enum):
@@ -93,7 +99,7 @@ EVERYONE = _Sentinel("EVERYONE")  # every caller, including anonymous ones
 ANONYMOUS = _Sentinel("ANONYMOUS")  # an unsigned request
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Caller:
     """A signed caller: ``type`` is a principal type (AWS, Service, Federated, CanonicalUser) and
     ``id`` an ARN, account id, service name or provider."""
@@ -102,10 +108,11 @@ class Caller:
     id: str
 
 
-ContextValue = Union[str, int, float, bool, Sequence, Unknown, _Sentinel]
+if TYPE_CHECKING:
+    ContextValue = Union[str, int, float, bool, Sequence, Unknown, _Sentinel]
 
 
-@dataclass
+@record
 class Request:
     action: str
     resource: str | None = None  # None: the statement's resources are not looked at (trust policies)
@@ -120,7 +127,6 @@ class Request:
         return self._context.get(key.lower(), self.unlisted)
 
 
-Resolver = Callable[[Ref], Optional[str]]
 
 
 def no_refs(ref: Ref) -> str | None:
@@ -128,7 +134,7 @@ def no_refs(ref: Ref) -> str | None:
     return None
 
 
-@dataclass
+@record
 class Evaluation:
     denied: Tri  # some Deny statement applies
     allowed: Tri  # some Allow statement applies
@@ -459,7 +465,7 @@ OPERATORS: dict[str, _Family] = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Operator:
     name: str  # as written
     base: str  # without qualifier and IfExists

@@ -17,14 +17,17 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Iterator
 
 from policylint.model import Node, PolicyDocument, Ref, Unknown
 from policylint.policy.document import Element, Policy, Statement, from_body, is_intrinsic, policy_of
 from policylint.policy.evaluate import OPERATORS, parse_operator
+from policylint.records import record
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Any, Iterator
 
 SCHEMA_PATH = Path(__file__).with_name("policy-schema.json")
 TOP_ELEMENTS = ("Version", "Id", "Statement")
@@ -34,7 +37,7 @@ TRUST_ACTIONS = re.compile(r"^sts:(AssumeRole\w*|TagSession|SetSourceIdentity|Se
 ALL_OPERATORS = tuple(OPERATORS) + tuple(f"{op}IfExists" for op in OPERATORS if op != "Null")
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Problem:
     code: str  # PL204 (grammar) or PL205 (version)
     node: Node

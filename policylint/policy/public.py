@@ -28,8 +28,6 @@ is fixed counts as fixed.
 from __future__ import annotations
 
 import ipaddress
-from dataclasses import dataclass
-from typing import Iterable, Optional
 
 from policylint.model import Node
 from policylint.policy.document import Condition, Statement
@@ -38,7 +36,6 @@ from policylint.policy.evaluate import (
     EVERYONE,
     VAR,
     Match,
-    Resolver,
     no_refs,
     action_match,
     parse_operator,
@@ -46,8 +43,16 @@ from policylint.policy.evaluate import (
     resource_match,
     to_pattern,
 )
+from policylint.records import record
 
-Tri = Optional[bool]
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Iterable, Optional
+
+    from policylint.policy.evaluate import Resolver
+
+    Tri = Optional[bool]
+
 
 TRUSTED_KEYS = frozenset(
     key.lower()
@@ -71,7 +76,7 @@ TRUSTED_KEYS = frozenset(
 
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Meaning:
     """Which condition keys restrict a public principal, for one kind of resource policy.
     ``account_arns``: an ARN pattern on ``aws:SourceArn``/``aws:PrincipalArn`` whose partition,
@@ -103,7 +108,7 @@ RESTRICTING_OPERATORS = frozenset({"StringEquals", "StringEqualsIgnoreCase", "St
 _EXCLUDING_OPERATORS = frozenset({"StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "ArnNotEquals", "ArnNotLike", "NotIpAddress"})
 
 
-@dataclass
+@record
 class PublicGrant:
     """A public ``Allow`` statement: ``at`` is the public principal as written."""
 

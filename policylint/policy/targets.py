@@ -10,14 +10,17 @@ on its own, for the bucket(s) its ``Resource`` ARNs name.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
 
 from policylint.model import Imported, PolicyDocument, Ref, S3Bucket, Unknown, text_of
 from policylint.policy.document import Policy, policy_of
-from policylint.policy.evaluate import ANY, NAME, Resolver, denies
+from policylint.policy.evaluate import ANY, NAME, denies
+from policylint.records import record
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
+    from typing import Iterator
+
+    from policylint.policy.evaluate import Resolver
     from policylint.scan import Scan
 
 S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
@@ -73,7 +76,7 @@ def placeholder_of(document: PolicyDocument) -> str | None:
     return "${" + text + "}"
 
 
-@dataclass
+@record
 class BucketTarget:
     """The policy documents that apply to one bucket, with what a request to it looks like."""
 

@@ -12,13 +12,17 @@ one small regular expression without stars, so a match costs at most O(pattern Ã
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+
+from policylint.records import record
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Iterable, Optional, Sequence
 
 STAR = None  # the piece that stands for any string (possibly empty)
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class Wildcard:
     """Segments of one-character pieces, with any string allowed between two segments."""
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import importlib
 import os
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Mapping
 
+from policylint.records import record, field
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
+    from typing import Mapping
     from policylint.report import Report
 
 # Name -> module; the order is the order of ``--format``'s choices.
@@ -27,7 +29,7 @@ REPORTERS = {
 }
 
 
-@dataclass(frozen=True)
+@record(frozen=True)
 class RenderOptions:
     """What a reporter may be told besides the report; each reads the fields it needs."""
 

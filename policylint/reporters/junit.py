@@ -9,13 +9,13 @@ empty.  The shape is the lenient junit-10 schema plus ``file``/``line``.
 
 from __future__ import annotations
 
-import re
 import xml.etree.ElementTree as ET
 
+from policylint.patterns import lazy
 from policylint.reporters import RenderOptions
 from policylint.reporters.sarif import display_path, help_uri
 
-_INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_INVALID_XML = lazy("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def _clean(text: str) -> str:

@@ -25,11 +25,14 @@ import re
 from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
-from typing import Mapping
 
 from policylint import __version__
 from policylint.report import fingerprint, printable
 from policylint.reporters import RenderOptions
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Mapping
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 PROJECT_URL = "https://github.com/policylint/policylint"

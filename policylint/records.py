@@ -1,0 +1,182 @@
+"""``@record``: the part of :func:`dataclasses.dataclass` this code base uses, at a fraction of
+its start-up cost.
+
+Why not dataclasses: importing it pulls in ``inspect`` (and with it ``ast``, ``dis``,
+``tokenize``), and decorating a class compiles its ``__init__``, ``__repr__`` and ``__eq__`` one
+``exec`` at a time.  The model alone has some thirty classes, so a one-file scan spent about a
+third of its CPU before reading the file.  Here a class costs one small ``exec`` (``__init__``
+and, when compared, ``__eq__``/``__hash__``), on its first use; ``__repr__`` is shared.
+
+Supported, with the dataclasses meaning: annotated fields in definition order, inherited from
+record bases; defaults; ``field(default=..., default_factory=..., repr=False)``;
+``frozen=True`` (assignment raises :class:`FrozenInstanceError`, instances hash by value);
+``eq=False`` (identity comparison); ``__post_init__``; ``ClassVar`` annotations are not fields.
+:func:`replace` and :func:`fields` work as their dataclasses namesakes.
+"""
+
+from __future__ import annotations
+
+MISSING = object()
+
+
+class FrozenInstanceError(AttributeError):
+    """Assignment to a field of a ``frozen`` record."""
+
+
+class Field:
+    __slots__ = ("name", "default", "default_factory", "repr")
+
+    def __init__(self, default=MISSING, default_factory=MISSING, repr=True):
+        self.name = ""
+        self.default = default
+        self.default_factory = default_factory
+        self.repr = repr
+
+    def __repr__(self) -> str:
+        return f"Field({self.name!r})"
+
+
+def field(*, default=MISSING, default_factory=MISSING, repr=True):
+    """A field with a default factory or without ``repr``, as ``dataclasses.field``."""
+    if default is not MISSING and default_factory is not MISSING:
+        raise ValueError("cannot specify both default and default_factory")
+    return Field(default, default_factory, repr)
+
+
+def record(cls=None, /, *, frozen: bool = False, eq: bool = True):
+    """Class decorator: ``@record``, ``@record(frozen=True)``, ``@record(eq=False)``."""
+
+    def wrap(cls):
+        return _process(cls, frozen, eq)
+
+    return wrap if cls is None else wrap(cls)
+
+
+def fields(record_or_instance) -> tuple[Field, ...]:
+    try:
+        return record_or_instance.__record_fields__
+    except AttributeError:
+        raise TypeError("fields() needs a record class or instance") from None
+
+
+def replace(instance, /, **changes):
+    """A copy of ``instance`` with some fields changed (an unknown name is a ``TypeError``)."""
+    for f in instance.__record_fields__:
+        if f.name not in changes:
+            changes[f.name] = getattr(instance, f.name)
+    return instance.__class__(**changes)
+
+
+def _is_class_var(annotation) -> bool:
+    text = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    return text.startswith(("ClassVar", "typing.ClassVar"))
+
+
+def _process(cls, frozen: bool, eq: bool):
+    by_name: dict[str, Field] = {}
+    for base in reversed(cls.__mro__[1:]):
+        for f in getattr(base, "__record_fields__", ()):
+            by_name[f.name] = f
+    for name, annotation in cls.__dict__.get("__annotations__", {}).items():
+        if _is_class_var(annotation):
+            continue
+        value = cls.__dict__.get(name, MISSING)
+        if isinstance(value, Field):
+            f = value
+            if f.default is MISSING:
+                delattr(cls, name)
+            else:
+                setattr(cls, name, f.default)
+        else:
+            f = Field(value)
+        f.name = name
+        by_name[name] = f
+    cls.__record_fields__ = tuple(by_name.values())
+    cls.__record_options__ = (frozen, eq)
+    # The methods are compiled when the class is first used: a scan uses a few of the classes.
+    cls.__init__ = _first_init
+    if "__repr__" not in cls.__dict__:
+        cls.__repr__ = _repr
+    if eq:
+        cls.__eq__ = _first_eq
+        if frozen:
+            cls.__hash__ = _first_hash
+        elif "__hash__" not in cls.__dict__:
+            cls.__hash__ = None  # mutable and compared by value: not hashable, as dataclasses
+    if frozen:
+        cls.__setattr__ = _frozen_setattr
+        cls.__delattr__ = _frozen_delattr
+    return cls
+
+
+def _first_init(self, *args, **kwargs):
+    _compile(self.__class__)
+    self.__class__.__init__(self, *args, **kwargs)
+
+
+def _first_eq(self, other):
+    _compile(self.__class__)
+    return self.__class__.__eq__(self, other)
+
+
+def _first_hash(self):
+    _compile(self.__class__)
+    return self.__class__.__hash__(self)
+
+
+def _compile(cls) -> None:
+    """``__init__``, and ``__eq__``/``__hash__`` when the class compares by value, in one exec."""
+    own = cls.__record_fields__
+    frozen, eq = cls.__record_options__
+    namespace: dict[str, object] = {"MISSING": MISSING, "_set": object.__setattr__}
+    parameters, body = [], []
+    for f in own:
+        if f.default_factory is not MISSING:
+            namespace[f"_factory_{f.name}"] = f.default_factory
+            parameters.append(f"{f.name}=MISSING")
+            value = f"_factory_{f.name}() if {f.name} is MISSING else {f.name}"
+        else:
+            if f.default is not MISSING:
+                namespace[f"_default_{f.name}"] = f.default
+                parameters.append(f"{f.name}=_default_{f.name}")
+            else:
+                parameters.append(f.name)
+            value = f.name
+        body.append(f"_set(self, {f.name!r}, {value})" if frozen else f"self.{f.name} = {value}")
+    if hasattr(cls, "__post_init__"):
+        body.append("self.__post_init__()")
+    source = [f"def __init__(self, {', '.join(parameters)}):", *(f"    {line}" for line in body or ["pass"])]
+    if eq:
+        mine = "(" + "".join(f"self.{f.name}, " for f in own) + ")"
+        theirs = "(" + "".join(f"other.{f.name}, " for f in own) + ")"
+        source += [
+            "def __eq__(self, other):",
+            f"    return {mine} == {theirs} if other.__class__ is self.__class__ else NotImplemented",
+        ]
+        if frozen:
+            source += ["def __hash__(self):", f"    return hash({mine})"]
+    exec("\n".join(source), namespace)
+    cls.__init__ = _named(namespace["__init__"], cls)
+    if eq:
+        cls.__eq__ = _named(namespace["__eq__"], cls)
+        if frozen:
+            cls.__hash__ = _named(namespace["__hash__"], cls)
+
+
+def _named(function, cls):
+    function.__qualname__ = f"{cls.__qualname__}.{function.__name__}"
+    function.__module__ = cls.__module__
+    return function
+
+
+def _repr(self) -> str:
+    shown = ", ".join(f"{f.name}={getattr(self, f.name)!r}" for f in self.__record_fields__ if f.repr)
+    return f"{self.__class__.__qualname__}({shown})"
+
+
+def _frozen_setattr(self, name, value):
+    raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+
+def _frozen_delattr(self, name):
+    raise FrozenInstanceError(f"cannot delete field {name!r}")

@@ -1,0 +1,120 @@
+"""``policylint.records``: the dataclasses subset the code base uses behaves as dataclasses does."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+from typing import ClassVar
+
+import pytest
+
+from policylint.records import FrozenInstanceError, field, fields, record, replace
+
+
+@record(frozen=True)
+class Point:
+    x: int
+    y: int = 0
+
+
+@record
+class Box:
+    name: str
+    items: list = field(default_factory=list)
+    secret: str = field(default="s", repr=False)
+    kind: ClassVar[str] = "box"
+
+
+@record(eq=False)
+class Base:
+    a: int
+    b: str = "b"
+
+
+@record(eq=False)
+class Child(Base):
+    c: int = 3
+    b: str = "child"  # a redefined field keeps its place
+
+
+@record
+class Checked:
+    value: int
+
+    def __post_init__(self) -> None:
+        if self.value < 0:
+            raise ValueError("negative")
+
+
+@dataclasses.dataclass
+class BoxDataclass:  # the reference
+    name: str
+    items: list = dataclasses.field(default_factory=list)
+    secret: str = dataclasses.field(default="s", repr=False)
+    kind: ClassVar[str] = "box"
+
+
+def test_fields_defaults_and_factories():
+    assert Point(1) == Point(1, 0) == Point(x=1, y=0)
+    first, second = Box("a"), Box("b")
+    first.items.append(1)
+    assert second.items == []  # one list per instance
+    assert [f.name for f in fields(Box)] == ["name", "items", "secret"]  # ClassVar is not a field
+    assert [f.name for f in fields(Child)] == ["a", "b", "c"]
+    assert Child(1).b == "child" and Child(1, "x", 4).c == 4
+    with pytest.raises(TypeError):
+        Point()
+
+
+def test_equality_and_hashing_as_dataclasses():
+    assert Point(1, 2) == Point(1, 2) and Point(1, 2) != Point(2, 1)
+    assert hash(Point(1, 2)) == hash(Point(1, 2)) and len({Point(1, 2), Point(1, 2)}) == 1
+    assert Box("a") == Box("a") and Box("a") != Box("b")
+    assert Box.__hash__ is None and BoxDataclass.__hash__ is None  # mutable, compared by value
+    assert (Point(1, 2) == (1, 2)) is False
+    base = Base(1)
+    assert base != Base(1) and base == base and hash(base) == object.__hash__(base)  # identity
+
+
+def test_frozen():
+    point = Point(1)
+    with pytest.raises(FrozenInstanceError):
+        point.x = 2
+    with pytest.raises(AttributeError):  # as dataclasses' FrozenInstanceError
+        del point.y
+
+
+def test_repr_matches_dataclasses():
+    assert repr(Box("a", [1])) == repr(BoxDataclass("a", [1])).replace("BoxDataclass", "Box")
+    assert repr(Point(1, 2)) == "Point(x=1, y=2)"
+
+
+def test_replace_fields_and_post_init():
+    assert replace(Point(1, 2), y=5) == Point(1, 5)
+    with pytest.raises(TypeError):
+        replace(Point(1, 2), z=5)
+    with pytest.raises(ValueError):
+        Checked(-1)
+    assert replace(Checked(1), value=2).value == 2
+    with pytest.raises(ValueError):
+        replace(Checked(1), value=-2)
+    assert fields(Point(1)) == fields(Point)
+    with pytest.raises(TypeError):
+        fields(object())
+
+
+def test_pickle_round_trip():
+    """The cache pickles the model."""
+    for value in (Point(1, 2), Box("a", [Point(3)]), Child(1, "x", 2)):
+        copy = pickle.loads(pickle.dumps(value))
+        assert type(copy) is type(value) and repr(copy) == repr(value)
+    assert pickle.loads(pickle.dumps(Point(1, 2))) == Point(1, 2)
+
+
+def test_the_model_uses_no_dataclasses():
+    """The point of the module: the model's import does not pay for dataclasses."""
+    import subprocess
+    import sys
+
+    code = "import sys, policylint.model, policylint.report, policylint.scan; print('dataclasses' in sys.modules, 'inspect' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == ["False", "False"]
