@@ -7,7 +7,6 @@ their bucket, found by reference or by literal name/ARN anywhere in the scan.
 from __future__ import annotations
 
 import os
-import re
 from functools import cached_property
 
 from policylint.model import (
@@ -29,6 +28,7 @@ from policylint.model import (
     dns_name,
     text_of,
 )
+from policylint.patterns import lazy
 from policylint.policy.wildcard import Wildcard, compile_literals
 from policylint.records import fields
 
@@ -38,11 +38,11 @@ if TYPE_CHECKING:
     T = TypeVar("T", bound=Resource)
 
 
-_S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
-_SINGLE_PLACEHOLDER = re.compile(r"^(?:arn:aws[\w-]*:s3:::)?\$\{[^}]+\}$")
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
-_PER_INSTANCE = re.compile(r"\b(?:each|count)\.")
-_INSTANCE_KEY = re.compile(r"\[[^\]]*\]$")
+_S3_ARN = lazy(r"^arn:aws[\w-]*:s3:::")
+_SINGLE_PLACEHOLDER = lazy(r"^(?:arn:aws[\w-]*:s3:::)?\$\{[^}]+\}$")
+_PLACEHOLDER = lazy(r"\$\{[^}]*\}")
+_PER_INSTANCE = lazy(r"\b(?:each|count)\.")
+_INSTANCE_KEY = lazy(r"\[[^\]]*\]$")
 _LIST_FIELDS = {f.name for f in fields(S3Bucket) if f.default_factory is list}  # type: ignore[misc]
 
 

@@ -35,6 +35,7 @@ import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
 
+from policylint.patterns import lazy
 from policylint.records import record
 
 ACCESS_KEY_ID = "access key id"
@@ -47,24 +48,24 @@ ID_MIN_ENTROPY = 3.0
 SECRET_MIN_ENTROPY = 4.25
 
 _ID_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA", "A3T")
-_ID = re.compile(r"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
-_SECRET = re.compile(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-_SECRET_WORD = re.compile(r"secret", re.IGNORECASE)  # pre-filter for credential-named keys
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*")
+_ID = lazy(r"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
+_SECRET = lazy(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
+_SECRET_WORD = lazy(r"secret", re.IGNORECASE)  # pre-filter for credential-named keys
+_IDENTIFIER = lazy(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 # The key a value is assigned to, at the end of the text before the value:
 # `secret_key = "`, `"SecretAccessKey": "`, `export AWS_SECRET_ACCESS_KEY=`, `secretKey: '`,
 # `aws configure set aws_secret_access_key `, `aws_secret_access_key='` (a Python keyword argument).
-_ASSIGNED_TO = re.compile(r"""([A-Za-z_][A-Za-z0-9_.\-]*)["'`\]]?\s*(?::=|=>|[:=]|(?<=[A-Za-z0-9_])\s)\s*[\[(]?["'`]?$""")
+_ASSIGNED_TO = lazy(r"""([A-Za-z_][A-Za-z0-9_.\-]*)["'`\]]?\s*(?::=|=>|[:=]|(?<=[A-Za-z0-9_])\s)\s*[\[(]?["'`]?$""")
 # Keys whose value is named elsewhere: `variable "aws_secret_key" { default = ...`,
 # `- Name: AWS_SECRET_ACCESS_KEY / Value: ...`, CloudFormation parameter `Default:`.
 _INDIRECT_KEYS = {"value", "default", "defaultvalue", "parametervalue"}
-_OTHER_NAME = re.compile(r"""^\s*[-{]?\s*["']?(?:name|key)["']?\s*[:=]""", re.IGNORECASE)
-_OTHER_HEADER = re.compile(r"""^\s*(?:(?:variable|resource|provider|locals|module|data)\b.*\{|-?\s*["']?[\w.\-]+["']?\s*:\s*\{?)\s*$""")
-_CFN_REFERENCE = re.compile(r"""(?:!Ref|!GetAtt|!ImportValue|!FindInMap|["']?(?:Ref|Fn::GetAtt|Fn::ImportValue)["']?\s*:)\s*\[?\s*["']?$""")
+_OTHER_NAME = lazy(r"""^\s*[-{]?\s*["']?(?:name|key)["']?\s*[:=]""", re.IGNORECASE)
+_OTHER_HEADER = lazy(r"""^\s*(?:(?:variable|resource|provider|locals|module|data)\b.*\{|-?\s*["']?[\w.\-]+["']?\s*:\s*\{?)\s*$""")
+_CFN_REFERENCE = lazy(r"""(?:!Ref|!GetAtt|!ImportValue|!FindInMap|["']?(?:Ref|Fn::GetAtt|Fn::ImportValue)["']?\s*:)\s*\[?\s*["']?$""")
 _PLACEHOLDER_WORDS = ("xxxx", "your", "dummy", "fake", "changeme", "placeholder", "redacted", "sample")
 _SEQUENCES = ("0123456789", "abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-_LOWER_HEX = re.compile(r"[0-9a-f]+")
-_BRACES = tuple(re.compile(p) for p in (r"\$\{", r"\}", r"(?=\{\{)", r"(?=\}\})"))
+_LOWER_HEX = lazy(r"[0-9a-f]+")
+_BRACES = tuple(lazy(p) for p in (r"\$\{", r"\}", r"(?=\{\{)", r"(?=\}\})"))
 _WINDOW = 100  # how far back from a value its key and reference syntax are looked for
 
 
@@ -352,9 +353,9 @@ def _last(positions: list[int], limit: int) -> int:
 
 # In a message, shapes are looked for loosely: a value may be glued to other text (`s3:AKIA...`,
 # an ARN ending in `/*`, a Sid made of an id and a secret).
-_ID_SHAPE = re.compile(r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,16}")
-_KEY_RUN = re.compile(r"[A-Za-z0-9/+]{40,}")
-_SUSPECT = re.compile(r"[A-Za-z0-9/+]{8,}")
+_ID_SHAPE = lazy(r"(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{12,16}")
+_KEY_RUN = lazy(r"[A-Za-z0-9/+]{40,}")
+_SUSPECT = lazy(r"[A-Za-z0-9/+]{8,}")
 _GRAM = 8  # a piece of a credential this long, quoted anywhere in a message, is masked
 
 
@@ -440,20 +441,20 @@ class Token:
 # (kind, literals one of which every match contains, pattern): the part that must look random is
 # group 1.  A pattern runs only on a text that holds one of its literals (most hold none).
 _TOKEN_FORMATS = (
-    ("GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), re.compile(r"(?<![A-Za-z0-9_])gh[pousr]_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
-    ("GitHub token", ("github_pat_",), re.compile(r"(?<![A-Za-z0-9_])github_pat_([A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])")),
-    ("GitLab token", ("glpat-",), re.compile(r"(?<![A-Za-z0-9_\-])glpat-([A-Za-z0-9_\-]{20})(?![A-Za-z0-9_\-])")),
-    ("Slack token", ("xox",), re.compile(r"(?<![A-Za-z0-9_\-])xox[abposr]-((?:[0-9]{6,20}-){1,3}[A-Za-z0-9\-]{10,100})(?![A-Za-z0-9_\-])")),
-    ("Slack webhook URL", ("hooks.slack.com",), re.compile(r"https://hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,20}/[AB][A-Z0-9]{6,20}/[A-Za-z0-9]{20,40})")),
-    ("Stripe secret key", ("_live_",), re.compile(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_([A-Za-z0-9]{24,120})(?![A-Za-z0-9_])")),
-    ("Google API key", ("AIza",), re.compile(r"(?<![A-Za-z0-9_\-])AIza([0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])")),
-    ("npm token", ("npm_",), re.compile(r"(?<![A-Za-z0-9_])npm_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
-    ("SendGrid API key", ("SG.",), re.compile(r"(?<![A-Za-z0-9_\-])SG\.([A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])")),
-    ("PyPI token", ("pypi-",), re.compile(r"(?<![A-Za-z0-9_\-])pypi-AgEIcHlwaS5vcmc([A-Za-z0-9_\-]{50,300})")),
-    ("OpenAI API key", ("T3BlbkFJ",), re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
+    ("GitHub token", ("ghp_", "gho_", "ghu_", "ghs_", "ghr_"), lazy(r"(?<![A-Za-z0-9_])gh[pousr]_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
+    ("GitHub token", ("github_pat_",), lazy(r"(?<![A-Za-z0-9_])github_pat_([A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])")),
+    ("GitLab token", ("glpat-",), lazy(r"(?<![A-Za-z0-9_\-])glpat-([A-Za-z0-9_\-]{20})(?![A-Za-z0-9_\-])")),
+    ("Slack token", ("xox",), lazy(r"(?<![A-Za-z0-9_\-])xox[abposr]-((?:[0-9]{6,20}-){1,3}[A-Za-z0-9\-]{10,100})(?![A-Za-z0-9_\-])")),
+    ("Slack webhook URL", ("hooks.slack.com",), lazy(r"https://hooks\.slack\.com/(?:services|workflows)/(T[A-Z0-9]{6,20}/[AB][A-Z0-9]{6,20}/[A-Za-z0-9]{20,40})")),
+    ("Stripe secret key", ("_live_",), lazy(r"(?<![A-Za-z0-9_])(?:sk|rk)_live_([A-Za-z0-9]{24,120})(?![A-Za-z0-9_])")),
+    ("Google API key", ("AIza",), lazy(r"(?<![A-Za-z0-9_\-])AIza([0-9A-Za-z_\-]{35})(?![A-Za-z0-9_\-])")),
+    ("npm token", ("npm_",), lazy(r"(?<![A-Za-z0-9_])npm_([A-Za-z0-9]{36})(?![A-Za-z0-9_])")),
+    ("SendGrid API key", ("SG.",), lazy(r"(?<![A-Za-z0-9_\-])SG\.([A-Za-z0-9_\-]{22}\.[A-Za-z0-9_\-]{43})(?![A-Za-z0-9_\-])")),
+    ("PyPI token", ("pypi-",), lazy(r"(?<![A-Za-z0-9_\-])pypi-AgEIcHlwaS5vcmc([A-Za-z0-9_\-]{50,300})")),
+    ("OpenAI API key", ("T3BlbkFJ",), lazy(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
 )
-_NEEDLES = re.compile("|".join(sorted({re.escape(n) for _, needles, _ in _TOKEN_FORMATS for n in needles}, key=len, reverse=True)))
-_PEM_BEGIN = re.compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
+_NEEDLES = lazy("|".join(sorted({re.escape(n) for _, needles, _ in _TOKEN_FORMATS for n in needles}, key=len, reverse=True)))
+_PEM_BEGIN = lazy(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
 _PEM_SPAN = 20_000  # a key block is a few kilobytes: its END is looked for this far at most
 _PEM_BODY_MIN = 64  # base64 characters a real key body has at the very least
 _TOKEN_MIN_ENTROPY = 3.0
@@ -513,7 +514,7 @@ _ABOUT_WORDS = {
     "REF", "REFERENCE", "SSM", "KMS", "ROLE", "USER", "USERNAME", "HOST", "PORT", "METHOD", "FORMAT", "SCOPE",
     "COOKIE", "RULE", "RULES", "REQUIRED", "POLICY", "CHARS", "CHARACTERS",
 }
-_HUMPS = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+_HUMPS = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
 
 
 def _name_words(name: str) -> list[str]:
@@ -536,7 +537,7 @@ def is_secret_name(name: str) -> bool:
     return any(word in _SECRET_WORDS for word in words)
 
 
-_NOT_SECRET_VALUE = re.compile(
+_NOT_SECRET_VALUE = lazy(
     r"(?i)^(?:true|false|yes|no|on|off|none|null|nil|undefined|[0-9.:\-]+|arn:aws[a-z\-]*:.*|/\S*|s3://.*|ssm:.*|secretsmanager:.*"
     r"|\{\{resolve:.*|\$\{.*|%\{.*|\{\{.*\}\}|<.*>|\[.*\]|\*+)$"
 )

@@ -424,7 +424,7 @@ def _hcl(source: SourceMap | None) -> tuple[_Structure | None, list[_Comment] | 
 def _yaml_comments(text: str) -> list[_Comment] | None:
     """Comments of a YAML text: a ``#`` at a line start or after a blank that falls outside every
     scalar token (quoted strings, block scalars, plain scalars such as ``a#b``)."""
-    import yaml
+    from policylint.parsers.pyyaml import yaml
 
     spans: list[tuple[int, int]] = []
     try:
@@ -466,7 +466,7 @@ def _text_comments(lines: list[str]) -> list[_Comment]:
 def _yaml_structure(text: str, path: str, collected: _Collected, fmt: str) -> _Structure | None:
     """Construct ranges of a YAML (or JSON) text, and for a CloudFormation template its resource
     headers and Metadata suppressions."""
-    import yaml
+    from policylint.parsers.pyyaml import yaml
 
     try:
         loader = yaml.CSafeLoader
@@ -525,7 +525,7 @@ def _yaml_structure(text: str, path: str, collected: _Collected, fmt: str) -> _S
 
 def _metadata(node, path: str, logical_id: str | None, lines: tuple[int, int], structure: _Structure, collected: _Collected, fmt: str) -> None:
     """``Metadata: {policylint: {ignore: [CODE | {rule: CODE, reason: TEXT}, ...]}}``."""
-    import yaml
+    from policylint.parsers.pyyaml import yaml
 
     def child(mapping, name):
         if isinstance(mapping, yaml.MappingNode):

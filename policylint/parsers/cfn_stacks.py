@@ -16,6 +16,7 @@ import os
 import re
 
 from policylint.model import Document, Node, ParseError, Resource
+from policylint.patterns import lazy
 from policylint.records import record, field
 
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
@@ -32,13 +33,13 @@ CHILD_PROPERTY = {
 MAX_TEMPLATES = 200  # templates in one stack tree; far above real ones
 MAX_EVALUATIONS = 1000  # evaluations of children in one unit (a child shared by many parents)
 MAX_CHILD_BYTES = 16 * 1024 * 1024
-_REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
+_REMOTE = lazy(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # `TemplateURL: child.yaml`, `"TemplateURL": "child.json"`: found before parsing, to group units.
-_TEMPLATE_URL = re.compile(r"""["']?TemplateURL["']?\s*:\s*["']?([^"'\s#,{}\[\]]+)""")
+_TEMPLATE_URL = lazy(r"""["']?TemplateURL["']?\s*:\s*["']?([^"'\s#,{}\[\]]+)""")
 # `Location: app/template.yaml` on one line (a SAM application's; a mapping on the next lines
 # names a published app).  Other `Location` keys may match: grouping them is harmless, only
 # `claim` decides what is evaluated through a parent.
-_LOCATION = re.compile(r"""(?<![\w-])["']?Location["']?[ \t]*:[ \t]*["']?([^"'\s#,{}\[\]]+)""")
+_LOCATION = lazy(r"""(?<![\w-])["']?Location["']?[ \t]*:[ \t]*["']?([^"'\s#,{}\[\]]+)""")
 
 
 def local_path(parent: str, url: str) -> str | None:

@@ -43,6 +43,7 @@ from policylint.model import (
 from policylint.parsers import cfn_conditions, cfn_foreach, cfn_policies, cfn_stacks, looks_like_json
 from policylint.parsers.located_yaml import LoadError, load, load_json
 from policylint.parsers.sam import BUILDERS as SAM_BUILDERS
+from policylint.patterns import lazy
 
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
 
 FORMAT = "cloudformation"
 _NO_VALUE = object()  # Ref AWS::NoValue: the property is absent
-_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+_SUB_VAR = lazy(r"\$\{([^}]*)\}")
 
 CANNED_ACLS = {
     "Private": "private",
@@ -755,7 +756,7 @@ _ENVIRONMENTS = {
 }
 
 
-_BUCKET_DOMAIN = re.compile(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
+_BUCKET_DOMAIN = lazy(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
 
 
 def _log_delivery(service: str, *path: str):

@@ -12,14 +12,15 @@ from bisect import bisect_left
 from json.decoder import scanstring
 
 from policylint.model import Node, Ref, Unknown
+from policylint.patterns import lazy
 
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
     from typing import Any
 
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
-_PLACEHOLDER = re.compile(r"\$\$\{|%%\{|\$\{|%\{")
+_WHITESPACE = lazy(r"[ \t\n\r]*")
+_NUMBER = lazy(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
+_PLACEHOLDER = lazy(r"\$\$\{|%%\{|\$\{|%\{")
 
 
 def json_to_node(text: str, file: str, line: int, *, aligned: bool = False, template_refs: tuple[Ref, ...] | None = None) -> Node:

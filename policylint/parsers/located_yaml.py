@@ -8,17 +8,11 @@ the text that was written (``Version: 2012-10-17``), and duplicate keys are erro
 
 from __future__ import annotations
 
-import yaml
-from yaml.constructor import SafeConstructor
-
 from policylint.model import Node, Unknown
+from policylint.parsers.pyyaml import yaml
 
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - libyaml missing
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-_SCALARS = SafeConstructor()
+_Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # the C one unless libyaml is missing
+_SCALARS = yaml.constructor.SafeConstructor()
 
 
 class LoadError(Exception):

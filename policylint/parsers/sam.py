@@ -37,9 +37,8 @@ The facts come from ``aws-sam-translator`` (``policy_templates.json``, ``role_co
 
 from __future__ import annotations
 
-import re
-
 from policylint.model import Document, Node, PolicyDocument, Resource, Unknown
+from policylint.patterns import lazy
 
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
@@ -53,7 +52,7 @@ TEMPLATE_WILDCARDS = {
 }
 
 # AWS managed policies whose document is known here: `*` on `*`.
-_ADMIN_ARN = re.compile(r"(?:arn:(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|\$\{AWS::Partition\}):iam::aws:policy/)?AdministratorAccess")
+_ADMIN_ARN = lazy(r"(?:arn:(?:aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b|\$\{AWS::Partition\}):iam::aws:policy/)?AdministratorAccess")
 
 # Globals sections -> resource type, and the properties SAM refuses there (never merged).
 GLOBAL_SECTIONS = {

@@ -39,6 +39,7 @@ from datetime import datetime, timezone
 from functools import lru_cache
 
 from policylint.model import Ref, Unknown
+from policylint.patterns import lazy
 from policylint.policy.document import Condition, Element, Policy, PrincipalElement, Statement
 from policylint.policy.wildcard import STAR, Wildcard, compile_pieces
 from policylint.records import record, field
@@ -270,8 +271,8 @@ def _principal_element_match(element: PrincipalElement, caller: Union[Caller, _S
     return any_of(results)
 
 
-_ACCOUNT = re.compile(r"^(?:(\d{12})|arn:aws[\w-]*:iam::(\d{12}):root)$")
-_ARN_ACCOUNT = re.compile(r"^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):")
+_ACCOUNT = lazy(r"^(?:(\d{12})|arn:aws[\w-]*:iam::(\d{12}):root)$")
+_ARN_ACCOUNT = lazy(r"^arn:aws[\w-]*:(?:iam|sts)::(\d{12}):")
 
 
 def _principal_is(value: str, caller: Caller) -> bool:
@@ -319,7 +320,7 @@ def to_pattern(raw: Raw, resolve: Resolver = no_refs) -> str:
     return VAR
 
 
-_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+_PLACEHOLDER = lazy(r"\$\{([^}]*)\}")
 
 
 def _variable(found: re.Match) -> str:

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from policylint.model import Node, PolicyDocument, Ref, Unknown
+from policylint.patterns import lazy
 from policylint.policy.document import Element, Policy, Statement, from_body, is_intrinsic, policy_of
 from policylint.policy.evaluate import OPERATORS, parse_operator
 from policylint.records import record
@@ -33,7 +34,7 @@ SCHEMA_PATH = Path(__file__).with_name("policy-schema.json")
 TOP_ELEMENTS = ("Version", "Id", "Statement")
 STATEMENT_ELEMENTS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
 PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"})
-TRUST_ACTIONS = re.compile(r"^sts:(AssumeRole\w*|TagSession|SetSourceIdentity|SetContext)$", re.IGNORECASE)
+TRUST_ACTIONS = lazy(r"^sts:(AssumeRole\w*|TagSession|SetSourceIdentity|SetContext)$", re.IGNORECASE)
 ALL_OPERATORS = tuple(OPERATORS) + tuple(f"{op}IfExists" for op in OPERATORS if op != "Null")
 
 
@@ -426,7 +427,7 @@ def _duplicate_sids(policy: Policy) -> Iterator[Problem]:
             seen[sid] = statement.index
 
 
-_AWS_PRINCIPAL = re.compile(
+_AWS_PRINCIPAL = lazy(
     r"^(?:\d{12}"
     r"|arn:aws[\w-]*:iam::\d{12}:(?:root|user/.+|role/.+|federated-user/.+)"
     r"|arn:aws[\w-]*:sts::\d{12}:(?:assumed-role/.+|federated-user/.+)"
@@ -447,7 +448,7 @@ def _principal_value_problems(element: str, type_name: str, values: Element) -> 
 
 
 # API Gateway's resource policies may name the API's own methods without the ARN prefix.
-_API_SHORTHAND = re.compile(r"execute-api:/.*")
+_API_SHORTHAND = lazy(r"execute-api:/.*")
 
 
 def _arn_problems(element: Element, kind: str, service: str | None = None) -> Iterator[Problem]:

@@ -5,12 +5,11 @@ two agree."""
 
 from __future__ import annotations
 
-import re
-
+from policylint.patterns import lazy
 from policylint.policy.evaluate import NAME, VAR, to_pattern
 from policylint.policy.s3_actions import ACTIONS, canonical, expand
 
-_S3_PREFIX = re.compile(r"^arn:aws[\w-]*:s3:::")
+_S3_PREFIX = lazy(r"^arn:aws[\w-]*:s3:::")
 
 
 def resource_kinds(statement, resolve) -> set[str] | None:

@@ -4,17 +4,16 @@ the blocks of a `data "aws_iam_policy_document"`."""
 
 from __future__ import annotations
 
-import re
-
 from policylint.model import PolicyDocument
+from policylint.patterns import lazy
 
 JSON, YAML, HCL, HCL_DATA = "json", "yaml", "hcl", "hcl-data"
 
 _STATEMENT_LINE = (
-    (re.compile(r'^\s*[{,]?\s*"Statement"\s*:'), JSON),
-    (re.compile(r"^\s*-?\s*'?Statement'?\s*:"), YAML),
-    (re.compile(r'^\s*"?Statement"?\s*='), HCL),
-    (re.compile(r"^\s*statement\s*\{"), HCL_DATA),
+    (lazy(r'^\s*[{,]?\s*"Statement"\s*:'), JSON),
+    (lazy(r"^\s*-?\s*'?Statement'?\s*:"), YAML),
+    (lazy(r'^\s*"?Statement"?\s*='), HCL),
+    (lazy(r"^\s*statement\s*\{"), HCL_DATA),
 )
 
 

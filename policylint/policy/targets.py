@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from policylint.model import Imported, PolicyDocument, Ref, S3Bucket, Unknown, text_of
+from policylint.patterns import lazy
 from policylint.policy.document import Policy, policy_of
 from policylint.policy.evaluate import ANY, NAME, denies
 from policylint.records import record
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
     from policylint.policy.evaluate import Resolver
     from policylint.scan import Scan
 
-S3_ARN = re.compile(r"^arn:aws[\w-]*:s3:::")
+S3_ARN = lazy(r"^arn:aws[\w-]*:s3:::")
 
 
 def reference_resolver(scan: Scan, subject: S3Bucket | None = None, subject_name: str | None = None,

@@ -76,18 +76,19 @@ from __future__ import annotations
 import re
 
 from policylint.model import ComputeLaunch, Location, Node, Resource, Unknown, text_of
+from policylint.patterns import lazy
 from policylint.rule import Rule
 
 FIX = "attach an instance profile (IAM role) instead"
 
 _CREDENTIAL_SETTINGS = {"aws_access_key_id", "aws_secret_access_key", "aws_session_token"}
-_CONFIGURE = re.compile(r"\baws\s+configure\b([^;&|<>)`\n]*)")
+_CONFIGURE = lazy(r"\baws\s+configure\b([^;&|<>)`\n]*)")
 _CREDENTIALS_FILE = r"""[^\s"'<>;&|]*\.aws/credentials\b"""
-_WRITES_FILE = re.compile(
+_WRITES_FILE = lazy(
     r"(?:>>?|\btee\s+(?:-a\s+)?|\s-[oO]|--output(?:-document)?=?|\bof=|\bpath:)\s*[\"']?(" + _CREDENTIALS_FILE + ")"
     r"|\b(?:cp|mv|install|ln|rsync)\b[^;&|\n]*\s[\"']?(" + _CREDENTIALS_FILE + r")[\"']?\s*(?:$|[;&|#])"
 )
-_SETS_ENV = re.compile(
+_SETS_ENV = lazy(
     r"(?<![\w$.{:])(AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY))=(\S*)"  # sh: export X=..., X=... cmd
     r"|(?i:\$env:)(AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY))\s*=\s*(\S*)"  # PowerShell
     r"|(?i:SetEnvironmentVariable)\(\s*[\"'](AWS_(?:ACCESS_KEY_ID|SECRET_ACCESS_KEY))[\"']\s*,\s*([^,)]*)"
@@ -95,14 +96,14 @@ _SETS_ENV = re.compile(
 # `~/.aws/config` may hold keys too (it usually holds only a region and profiles): writing it is
 # reported when what is written assigns a credential setting.
 _CONFIG_FILE = r"""[^\s"'<>;&|]*\.aws/config\b"""
-_WRITES_CONFIG = re.compile(r"(?:>>?|\btee\s+(?:-a\s+)?|\bpath:)\s*[\"']?(" + _CONFIG_FILE + ")")
-_HEREDOC = re.compile(r"<<-?\s*[\"']?(\w+)")
-_INI_CREDENTIAL = re.compile(r"\b(aws_access_key_id|aws_secret_access_key|aws_session_token)\s*=\s*[^\s\"']", re.IGNORECASE)
-_NEXT_FILE = re.compile(r"^\s*-?\s*path:")  # the next file of a cloud-config `write_files`
+_WRITES_CONFIG = lazy(r"(?:>>?|\btee\s+(?:-a\s+)?|\bpath:)\s*[\"']?(" + _CONFIG_FILE + ")")
+_HEREDOC = lazy(r"<<-?\s*[\"']?(\w+)")
+_INI_CREDENTIAL = lazy(r"\b(aws_access_key_id|aws_secret_access_key|aws_session_token)\s*=\s*[^\s\"']", re.IGNORECASE)
+_NEXT_FILE = lazy(r"^\s*-?\s*path:")  # the next file of a cloud-config `write_files`
 _CONFIG_BLOCK_LINES = 30  # a cloud-config `content:` under `path: .../.aws/config` is looked at this far
-_POWERSHELL_STORE = re.compile(r"\b(Set-AWSCredentials?|Initialize-AWSDefaultConfiguration)\b[^\n]*-(?:AccessKey|SecretKey)\b", re.IGNORECASE)
+_POWERSHELL_STORE = lazy(r"\b(Set-AWSCredentials?|Initialize-AWSDefaultConfiguration)\b[^\n]*-(?:AccessKey|SecretKey)\b", re.IGNORECASE)
 # Values that come from the instance profile or a role: the metadata service, STS responses.
-_FROM_ROLE = re.compile(
+_FROM_ROLE = lazy(
     r"169\.254\.169\.254|169\.254\.170\.2|fd00:ec2::254|security-credentials|ec2-metadata|AccessKeyId|SecretAccessKey"
     r"|\bsts\s+assume-role|\baws\s+configure\s+(?:get|export-credentials)\b",
     re.IGNORECASE,

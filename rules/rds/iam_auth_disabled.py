@@ -67,9 +67,8 @@ Resources:
 
 from __future__ import annotations
 
-import re
-
 from policylint.model import Database, text_of
+from policylint.patterns import lazy
 from policylint.rule import Rule
 
 AURORA_ENGINES = frozenset({"aurora", "aurora-mysql", "aurora-postgresql"})
@@ -82,7 +81,7 @@ MINIMUM_VERSIONS = {
     "mariadb": {(10, 11): (10, 11, 0)},
     "postgres": {(9, 5): (9, 5, 15), (9, 6): (9, 6, 11), (10,): (10, 6, 0)},
 }
-_VERSION = re.compile(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
+_VERSION = lazy(r"(\d+)(?:\.(\d+))?(?:\.(\d+))?")
 _LATEST = 10**6  # a part left out of a version is the newest one AWS offers
 
 

@@ -58,9 +58,8 @@ Resources:
 
 from __future__ import annotations
 
-import re
-
 from policylint.model import DnsRecord, Node, Ref, Unknown, dns_name, text_of
+from policylint.patterns import lazy
 from policylint.rule import Rule
 
 _REGION = r"[a-z]{2}(?:-[a-z]+)+-\d"
@@ -77,17 +76,17 @@ _KINDS = {
 }
 
 _ENDPOINTS = [
-    (re.compile(rf"\.elb(?:\.{_REGION})?\.amazonaws\.com(?:\.cn)?$"), "elb"),
-    (re.compile(r"\.cloudfront\.net$"), "cloudfront"),
-    (re.compile(rf"\.s3-website[.-]{_REGION}\.amazonaws\.com(?:\.cn)?$"), "s3-website"),
-    (re.compile(rf"^d-[a-z0-9]+\.execute-api\.{_REGION}\.amazonaws\.com(?:\.cn)?$"), "api-gateway"),
-    (re.compile(rf"\.{_REGION}\.elasticbeanstalk\.com(?:\.cn)?$"), "beanstalk"),
-    (re.compile(r"\.awsglobalaccelerator\.com$"), "global-accelerator"),
-    (re.compile(r"\.vpce\.amazonaws\.com(?:\.cn)?$"), "vpc-endpoint"),
+    (lazy(rf"\.elb(?:\.{_REGION})?\.amazonaws\.com(?:\.cn)?$"), "elb"),
+    (lazy(r"\.cloudfront\.net$"), "cloudfront"),
+    (lazy(rf"\.s3-website[.-]{_REGION}\.amazonaws\.com(?:\.cn)?$"), "s3-website"),
+    (lazy(rf"^d-[a-z0-9]+\.execute-api\.{_REGION}\.amazonaws\.com(?:\.cn)?$"), "api-gateway"),
+    (lazy(rf"\.{_REGION}\.elasticbeanstalk\.com(?:\.cn)?$"), "beanstalk"),
+    (lazy(r"\.awsglobalaccelerator\.com$"), "global-accelerator"),
+    (lazy(r"\.vpce\.amazonaws\.com(?:\.cn)?$"), "vpc-endpoint"),
 ]
 
-_PLACEHOLDER = re.compile(r"\$\{[^}]*\}")
-_SINGLE_PLACEHOLDER = re.compile(r'^"?\$\{[^}]*\}"?$')
+_PLACEHOLDER = lazy(r"\$\{[^}]*\}")
+_SINGLE_PLACEHOLDER = lazy(r'^"?\$\{[^}]*\}"?$')
 
 
 class Route53CnameToAwsResource(Rule):

@@ -46,9 +46,10 @@ from __future__ import annotations
 import re
 
 from policylint.model import S3Bucket, text_of
+from policylint.patterns import lazy
 from policylint.rule import Rule
 
-ANY_ORIGIN = re.compile(r"(?:[a-z][a-z0-9+.-]*://)?\*", re.IGNORECASE)
+ANY_ORIGIN = lazy(r"(?:[a-z][a-z0-9+.-]*://)?\*", re.IGNORECASE)
 WRITE_METHODS = ("PUT", "POST", "DELETE")
 
 

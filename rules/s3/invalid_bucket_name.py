@@ -43,16 +43,15 @@ Resources:
 
 from __future__ import annotations
 
-import re
-
 from policylint.model import S3Bucket, text_of
+from policylint.patterns import lazy
 from policylint.rule import Rule
 
 RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
 RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
 MAX_PREFIX_LENGTH = 37  # 63 minus the 26 characters Terraform appends
-_ALLOWED = re.compile(r"[a-z0-9.-]")
-_IP_SHAPED = re.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
+_ALLOWED = lazy(r"[a-z0-9.-]")
+_IP_SHAPED = lazy(r"\d{1,3}(?:\.\d{1,3}){3}")
 
 
 class S3InvalidBucketName(Rule):
