@@ -22,15 +22,20 @@ The library (:func:`policylint.engine.lint`) does not cache unless asked
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
-import pickle
 import sys
 
 from policylint.model import Document
 from policylint.parsers import Unit
 from policylint.patterns import lazy
+
+try:  # the C modules behind pickle and hashlib: importing those would cost a one-file scan ~6 ms
+    import _pickle as pickle
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - a Python without them
+    import pickle  # type: ignore[no-redef]
+    from hashlib import blake2b
 
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
@@ -87,17 +92,17 @@ class Cache:
     def key(self, unit: Unit) -> str | None:
         """The hex key of a unit; None when it cannot be cached (a Terraform file function
         whose path is not a plain string, so its input cannot be known before parsing)."""
-        digest = hashlib.blake2b(self.salt(), digest_size=20)
+        digest = blake2b(self.salt(), digest_size=20)
         for part in (unit.format, unit.path):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         for path, text in unit.sources:
             digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
-            digest.update(hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest())
+            digest.update(blake2b(text.encode("utf-8", "surrogatepass")).digest())
         for name, value in unit.parameters:  # `--parameter` values change what a template means
             digest.update(b"parameter\0" + name.encode("utf-8", "surrogatepass") + b"\0" + value.encode("utf-8", "surrogatepass") + b"\0")
         for path, text in unit.var_files:  # -var-file: what they say changes the document
             digest.update(b"\0var-file\0" + path.encode("utf-8", "surrogatepass") + b"\0")
-            digest.update(hashlib.blake2b(text.encode("utf-8", "surrogatepass")).digest())
+            digest.update(blake2b(text.encode("utf-8", "surrogatepass")).digest())
         for root in unit.roots:
             digest.update(b"\0root\0" + root.encode("utf-8", "surrogatepass"))
         if unit.format == "terraform":
@@ -105,7 +110,7 @@ class Cache:
             if extra is None:
                 return None
             for path, data in extra:
-                digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + hashlib.blake2b(data).digest())
+                digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + blake2b(data).digest())
         return digest.hexdigest()
 
     def salt(self) -> bytes:
@@ -144,7 +149,7 @@ class Cache:
         if not self._ensure_directory():
             return
         try:
-            data = _MAGIC + f"{FORMAT} {key}\n".encode() + pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
+            data = _MAGIC + f"{FORMAT} {key}\n".encode() + pickle.dumps(document, protocol=-1)
             folder = os.path.dirname(self._path(key))
             os.makedirs(folder, exist_ok=True)
             handle, temporary = _create_temporary(folder)
@@ -301,8 +306,6 @@ def _tree_stats(top: str) -> bytes | None:
 
 
 def _salt() -> bytes:
-    from importlib.util import find_spec
-
     import policylint
 
     parts = [f"format {FORMAT}", sys.version, getattr(policylint, "__version__", "")]
@@ -310,7 +313,7 @@ def _salt() -> bytes:
     # would cost more than a warm scan): an upgrade rewrites the files, changing their stat.
     for name in _PARSER_MODULES:
         try:
-            spec = find_spec(name)
+            spec = _find_spec(name)
             origin = spec.origin if spec is not None else None
             stat = os.stat(origin) if origin else None
             parts.append(f"{name} {origin} {stat.st_size if stat else '-'} {stat.st_mtime_ns if stat else '-'}")
@@ -329,6 +332,15 @@ def _salt() -> bytes:
         except OSError:
             parts.append(f"{folder} -")
     return "\n".join(parts).encode("utf-8", "surrogatepass")
+
+
+def _find_spec(name: str):
+    """``importlib.util.find_spec`` for a top-level module, without importing importlib.util."""
+    for finder in sys.meta_path:
+        spec = getattr(finder, "find_spec", lambda *_: None)(name, None)
+        if spec is not None:
+            return spec
+    return None
 
 
 def _create_temporary(folder: str) -> tuple[int, str]:

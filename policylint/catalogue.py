@@ -1,6 +1,9 @@
 """The rule catalogue: every rule, and the one reading of rule names and severities.
 
 Rules are found by walking the ``policylint.rules`` package (adding a rule means adding a file).
+A scan imports only the rules it runs: their metadata comes from :mod:`policylint.rule_index`,
+which ``python -m policylint.docs`` writes from the rules themselves (a test keeps it in sync, and
+a rule module the index does not list makes the catalogue import them all, as before).
 Every "which rules does this name select" and "is this severity at least that" question of the
 engine, config, suppressions, baseline, reporters and CLI is answered here, so that a name means
 the same thing everywhere: a code (``PL101``, any case), a slug (``s3-logging-loop``), a code
@@ -30,19 +33,63 @@ def at_least(severity: str, threshold: str) -> bool:
     return SEVERITIES.index(severity) >= SEVERITIES.index(threshold)
 
 
+class RuleEntry:
+    """A rule's metadata, as the class has it, and the way to its class: ``load()`` imports it.
+    ``on`` is the name of the model class the rule checks (None: the whole scan)."""
+
+    __slots__ = ("code", "slug", "severity", "title", "formats", "meta", "on", "module", "name", "_class")
+
+    def __init__(self, code, slug, severity, title, formats, meta, on, module, name, rule_class=None):
+        self.code, self.slug, self.severity, self.title = code, slug, severity, title
+        self.formats, self.meta, self.on, self.module, self.name = frozenset(formats), meta, on, module, name
+        self._class = rule_class
+
+    @classmethod
+    def of(cls, rule: type[Rule]) -> RuleEntry:
+        on = rule.on.__name__ if rule.on is not None else None
+        return cls(rule.code, rule.slug, rule.severity, rule.title, rule.formats, rule.meta, on, rule.__module__, rule.__name__, rule)
+
+    def load(self) -> type[Rule]:
+        if self._class is None:
+            self._class = getattr(importlib.import_module(self.module), self.name)
+        return self._class
+
+    def as_row(self) -> tuple:
+        return (self.code, self.slug, self.severity, self.title, tuple(sorted(self.formats)), self.meta, self.on, self.module, self.name)
+
+    def __repr__(self) -> str:
+        return f"RuleEntry({self.code})"
+
+
 class Catalogue:
     """``checks`` are the rules the engine runs; ``meta`` rules (PL000) are emitted by a later
-    step of the pipeline but are named, selected and documented like any other rule."""
+    step of the pipeline but are named, selected and documented like any other rule.  Names and
+    selections are answered from the entries; ``every``, ``checks``, ``meta``, ``find`` and
+    ``select`` give rule classes, importing them on demand (``entries`` gives them unimported)."""
 
-    def __init__(self, rules: Iterable[type[Rule]]):
-        ordered = sorted(rules, key=lambda r: r.code)
-        self.every: tuple[type[Rule], ...] = tuple(ordered)
-        self.checks: tuple[type[Rule], ...] = tuple(r for r in ordered if not r.meta)
-        self.meta: tuple[type[Rule], ...] = tuple(r for r in ordered if r.meta)
-        self._by_name = {r.code.lower(): r for r in ordered} | {r.slug: r for r in ordered}
+    def __init__(self, rules: Iterable[type[Rule] | RuleEntry]):
+        entries = [r if isinstance(r, RuleEntry) else RuleEntry.of(r) for r in rules]
+        self.entries: tuple[RuleEntry, ...] = tuple(sorted(entries, key=lambda r: r.code))
+        self._by_name = {r.code.lower(): r for r in self.entries} | {r.slug: r for r in self.entries}
+
+    @property
+    def every(self) -> tuple[type[Rule], ...]:
+        return tuple(r.load() for r in self.entries)
+
+    @property
+    def checks(self) -> tuple[type[Rule], ...]:
+        return tuple(r.load() for r in self.entries if not r.meta)
+
+    @property
+    def meta(self) -> tuple[type[Rule], ...]:
+        return tuple(r.load() for r in self.entries if r.meta)
 
     def find(self, name: str) -> type[Rule]:
         """A rule by code (any case) or slug; :class:`UsageError` when there is none."""
+        return self.entry(name).load()
+
+    def entry(self, name: str) -> RuleEntry:
+        """:meth:`find` without importing the rule."""
         rule = self._by_name.get(name.strip().lower())
         if rule is None:
             raise UsageError(f"unknown rule `{name}`{self.suggest(name)} (see `policylint rules`)")
@@ -69,35 +116,54 @@ class Catalogue:
             if not name:
                 continue
             if upper == "ALL":
-                codes.update(r.code for r in self.every)
+                codes.update(r.code for r in self.entries)
                 continue
-            prefixed = [r.code for r in self.every if r.code.startswith(upper)] if upper.startswith("PL") else []
-            codes.update(prefixed or [self.find(name).code])
+            prefixed = [r.code for r in self.entries if r.code.startswith(upper)] if upper.startswith("PL") else []
+            codes.update(prefixed or [self.entry(name).code])
         return codes
 
     def selected_codes(self, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> set[str]:
         """Codes enabled by ``select`` (every rule when it names none) minus ``ignore``."""
         chosen = self.codes(select)
         if not chosen:
-            chosen = {r.code for r in self.every}
+            chosen = {r.code for r in self.entries}
         return chosen - self.codes(ignore)
 
     def select(self, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[type[Rule]]:
         """The rules the engine runs for ``select`` / ``ignore``, by code."""
-        codes = self.selected_codes(select, ignore)
-        return [r for r in self.checks if r.code in codes]
+        return [r.load() for r in self.select_entries(select, ignore)]
 
-    def is_selected(self, rule: type[Rule], select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
+    def select_entries(self, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> list[RuleEntry]:
+        """:meth:`select` without importing the rules (the engine imports those it runs)."""
+        codes = self.selected_codes(select, ignore)
+        return [r for r in self.entries if not r.meta and r.code in codes]
+
+    def is_selected(self, rule: type[Rule] | RuleEntry, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
         return rule.code in self.selected_codes(select, ignore)
 
 
 @lru_cache(maxsize=1)
 def catalogue() -> Catalogue:
-    """Every Rule subclass under the ``policylint.rules`` package, checked and sorted by code."""
+    """Every rule under the ``policylint.rules`` package, sorted by code: from the index when it
+    lists exactly the package's modules, else by importing them all."""
     import policylint.rules as package
 
+    modules = _modules_under(package.__path__, package.__name__)
+    from policylint import rule_index
+
+    if set(modules) == set(rule_index.MODULES):
+        return Catalogue(RuleEntry(*row) for row in rule_index.RULES)
+    return Catalogue(imported_rules(modules))
+
+
+def imported_rules(modules: Iterable[str] | None = None) -> list[type[Rule]]:
+    """Every Rule subclass in ``modules`` (default: the whole package), checked."""
+    if modules is None:
+        import policylint.rules as package
+
+        modules = _modules_under(package.__path__, package.__name__)
     found: dict[str, type[Rule]] = {}
-    for name in _modules_under(package.__path__, package.__name__):
+    for name in modules:
         module = importlib.import_module(name)
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
@@ -105,7 +171,7 @@ def catalogue() -> Catalogue:
                 if value.code in found:
                     raise RuntimeError(f"rule code {value.code} is defined twice")
                 found[value.code] = value
-    return Catalogue(found.values())
+    return list(found.values())
 
 
 def _modules_under(directories, prefix: str) -> list[str]:

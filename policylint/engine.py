@@ -24,7 +24,7 @@ import os
 from contextlib import contextmanager
 
 from policylint import parsers
-from policylint.catalogue import UsageError, catalogue
+from policylint.catalogue import RuleEntry, UsageError, catalogue
 from policylint.discover import DEFAULT_MAX_FILE_SIZE, Skipped, Unreadable, discover, read_text, with_module_context
 from policylint.model import Document, ParseError, TextFile
 from policylint.records import record, replace
@@ -132,7 +132,7 @@ def _collector_tuned():
 
 def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Report:
     options = options.resolved()
-    rules = catalogue().select(options.select, options.ignore)
+    rules = catalogue().select_entries(options.select, options.ignore)
     baseline = _load_baseline(options.baseline)  # a bad baseline fails before the scan
     files, errors = discover(paths, options.exclude)
     wanted = set(files)
@@ -144,7 +144,10 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
         gc.freeze()  # they live until the end of the scan
     report = replace(check(documents, texts, rules, errors + read_errors), notices=notices + [n for d in documents for n in d.notices])
     report = override_severities(report, options.config)
-    if options.suppress or (options.config is not None and options.config.per_path_ignores):
+    may_suppress = options.config is not None or any("policylint" in t.text.lower() for t in texts)
+    if may_suppress and (options.suppress or (options.config is not None and options.config.per_path_ignores)):
+        # Without a configuration and without a file that names us, nothing can be suppressed:
+        # the module (and its patterns) stays unimported.
         from policylint import suppressions
 
         source_maps = {path: m for d in documents for path, m in d.source_maps.items()}
@@ -209,7 +212,7 @@ def parse(todo: Sequence[parsers.Unit], options: Options = Options()) -> list[Do
     return Cache(options.cache_dir).parse_all(todo, parse_all)
 
 
-def check(documents: Sequence[Document], texts: Sequence[TextFile], rules: Sequence[type[Rule]], errors: Sequence[ParseError] = ()) -> Report:
+def check(documents: Sequence[Document], texts: Sequence[TextFile], rules: Sequence[type[Rule] | RuleEntry], errors: Sequence[ParseError] = ()) -> Report:
     """Link the documents into one scan, run the rules, and collect a sorted report."""
     from policylint.scan import Scan
 
@@ -256,13 +259,18 @@ def _masked(findings: Iterable[Finding], errors: Sequence[ParseError], texts: Se
     return {remasked(f) for f in findings}, [remasked(e) for e in errors]
 
 
-def run_rules(scan, rules: Sequence[type[Rule]]) -> tuple[set[Finding], list[ParseError]]:
+def run_rules(scan, rules: Sequence[type[Rule] | RuleEntry]) -> tuple[set[Finding], list[ParseError]]:
     """Every finding of ``rules``.  A rule with ``on`` is handed each item of that class in its
     formats; a rule that raises is reported as an internal error at the item it was looking at
-    (or, for a scan-wide rule, without a place), and the other rules still run."""
+    (or, for a scan-wide rule, without a place), and the other rules still run.  A catalogue
+    entry whose rule has no item to check here is not even imported."""
     findings: set[Finding] = set()
     errors: list[ParseError] = []
     for rule_class in rules:
+        if isinstance(rule_class, RuleEntry):
+            if rule_class.on is not None and not _has_items(scan, rule_class):
+                continue
+            rule_class = rule_class.load()
         rule = rule_class()
         if rule.on is None:
             try:
@@ -279,6 +287,15 @@ def run_rules(scan, rules: Sequence[type[Rule]]) -> tuple[set[Finding], list[Par
                 where = item.location
                 errors.append(ParseError(where.file, where.line, f"rule {rule.code} failed: {exc!r}", kind="internal"))
     return findings, errors
+
+
+def _has_items(scan, entry: RuleEntry) -> bool:
+    from policylint import model
+
+    kind = getattr(model, entry.on, None)
+    if kind is None:  # not a model class: let the rule's own `on` decide
+        return True
+    return any(getattr(item, "format", None) in entry.formats for item in scan.of(kind))
 
 
 def override_severities(report: Report, config: Config | None) -> Report:

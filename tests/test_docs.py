@@ -19,6 +19,25 @@ def test_readme_rule_table_is_in_sync():
     assert docs.readme_with_table(readme) == readme, "run `python -m policylint.docs`"
 
 
+def test_the_rule_index_is_in_sync():
+    """The catalogue answers from it without importing the rules; a stale index would hide a rule."""
+    assert (ROOT / "policylint" / "rule_index.py").read_text(encoding="utf-8") == docs.rule_index_source(), "run `python -m policylint.docs`"
+
+
+def test_the_catalogue_falls_back_to_importing_when_the_index_misses_a_module(monkeypatch):
+    from policylint import catalogue as catalogue_module
+    from policylint import rule_index
+
+    monkeypatch.setattr(rule_index, "MODULES", rule_index.MODULES[:-1])
+    catalogue_module.catalogue.cache_clear()
+    try:
+        fallback = catalogue_module.catalogue()
+        assert all(entry._class is not None for entry in fallback.entries)  # imported, not indexed
+        assert [e.as_row() for e in fallback.entries] == [tuple(row) for row in rule_index.RULES]
+    finally:
+        catalogue_module.catalogue.cache_clear()
+
+
 def test_docs_rules_md_is_in_sync():
     assert (ROOT / "docs" / "rules.md").read_text(encoding="utf-8") == docs.rules_markdown(), "run `python -m policylint.docs`"
 

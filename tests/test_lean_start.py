@@ -59,6 +59,7 @@ NEVER = (
     "tomllib",
     "policylint.baseline",
     "policylint.commands",
+    "policylint.suppressions",  # no configuration, no file naming policylint: nothing to suppress
     "lark",
     "hcl2",
     "jsonschema",
@@ -74,6 +75,9 @@ NEVER = (
     "click.testing",
     "policylint.terminal",
 )
+# Rules about kinds of resource the file does not have are not imported (the samples have no
+# database and no DNS record).
+NEVER += ("policylint.rules.rds.backup_disabled", "policylint.rules.route53.missing_ttl")
 NOT_FOR_TERRAFORM = NEVER + ("yaml", "policylint.parsers.cloudformation", "policylint.parsers.cfn_stacks", "policylint.parsers.plan")
 # typing: our annotations are strings and its import is under `if TYPE_CHECKING:` (tree_sitter
 # imports it for Terraform).

@@ -118,3 +118,30 @@ def test_the_model_uses_no_dataclasses():
 
     code = "import sys, policylint.model, policylint.report, policylint.scan; print('dataclasses' in sys.modules, 'inspect' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split() == ["False", "False"]
+
+
+def test_the_generic_and_the_compiled_init_agree():
+    """A class's first instances are built generically, the others by its compiled __init__."""
+    from policylint import records
+
+    @record(frozen=True)
+    class Pair:
+        left: int
+        right: list = field(default_factory=list)
+        label: str = "pair"
+
+    def attempts():
+        built = [Pair(1), Pair(1, [2]), Pair(left=1, label="x"), Pair(1, right=[3])]
+        errors = []
+        for args, kwargs in (((), {}), ((1, [], "a", "extra"), {}), ((1,), {"left": 2}), ((1,), {"colour": 2})):
+            with pytest.raises(TypeError) as caught:
+                Pair(*args, **kwargs)
+            errors.append(str(caught.value).split("__init__() ")[-1].split("Pair() ")[-1])
+        return [repr(b) for b in built], errors
+
+    generic = attempts()
+    assert Pair.__init__ is records._first_init
+    for _ in range(records._COMPILE_AFTER):
+        Pair(0)
+    assert Pair.__init__ is not records._first_init  # compiled now
+    assert attempts() == generic
