@@ -156,6 +156,15 @@ class _Builder:
         return node.value
 
 
+_PLAIN_RESOLVER = yaml.resolver.Resolver()
+
+
+def plain_scalar(text: str):
+    """The value of ``text`` written as a plain YAML scalar (for JSON: a number, NaN, Infinity)."""
+    tag = _PLAIN_TAGS.get(text) or _PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    return _Builder._scalar(yaml.ScalarNode(tag, text))
+
+
 def explain(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, int | None]:
     """A YAML error in plain words, at the line of its cause: an unclosed bracket or quote where
     it opened (PyYAML reports where it gave up), a tab or a bad indentation where it is."""
@@ -221,17 +230,26 @@ def _too_many_values(text: str) -> str:
 
 
 def load_json(text: str, path: str) -> Node:
-    """JSON through the same loader.  Literal tabs cannot occur inside JSON strings, so replacing
-    them keeps the meaning and avoids YAML's ban on tab indentation."""
+    """One JSON document into the Node tree the YAML loader builds; raises LoadError with a line."""
     import json
 
+    from policylint.parsers import json_fast
+
     try:
-        json.loads(text, parse_int=len)  # strict JSON first, for JSON's own error messages (`len`: no
-        # conversion, which fails on integers over 4,300 digits)
+        decoded = json_fast.decode(text)  # strict JSON first, for JSON's own error messages
     except json.JSONDecodeError as exc:
         raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
         raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
+    # The same tree as the YAML path (the reference), without YAML, for nearly all JSON.
+    fast = json_fast.tree(text, path, decoded, plain_scalar, MAX_VALUES)
+    return fast if fast is not None else load_valid_json(text, path)
+
+
+def load_valid_json(text: str, path: str) -> Node:
+    """JSON known to be valid, through the YAML loader: the reference for ``json_fast``.  Literal
+    tabs cannot occur inside JSON strings, so replacing them keeps the meaning and avoids YAML's
+    ban on tab indentation."""
     try:
         return load(text.replace("\t", " "), path)
     except LoadError as exc:
