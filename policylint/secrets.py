@@ -459,6 +459,7 @@ _TOKEN_FORMATS = (
     ("PyPI token", ("pypi-",), re.compile(r"(?<![A-Za-z0-9_\-])pypi-AgEIcHlwaS5vcmc([A-Za-z0-9_\-]{50,300})")),
     ("OpenAI API key", ("T3BlbkFJ",), re.compile(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
 )
+_NEEDLE_TEXTS = tuple(sorted({n for _, needles, _ in _TOKEN_FORMATS for n in needles}))
 _NEEDLES = re.compile("|".join(sorted({re.escape(n) for _, needles, _ in _TOKEN_FORMATS for n in needles}, key=len, reverse=True)))
 _PEM_BEGIN = re.compile(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
 _PEM_SPAN = 20_000  # a key block is a few kilobytes: its END is looked for this far at most
@@ -468,7 +469,9 @@ _TOKEN_MIN_ENTROPY = 3.0
 
 def find_tokens(text: str) -> list[Token]:
     """Every well-known token and private key block in ``text``, in order of appearance."""
-    present = set(_NEEDLES.findall(text))  # one pass over the text for every literal
+    # The needles present: one regex pass over the text for every literal, after a much faster
+    # look with `in` that rules out most texts (a needle the regex finds is in the text).
+    present = set(_NEEDLES.findall(text)) if any(needle in text for needle in _NEEDLE_TEXTS) else set()
     formats = [(kind, pattern) for kind, needles, pattern in _TOKEN_FORMATS if present.intersection(needles)]
     if not formats and "PRIVATE KEY" not in text:
         return []

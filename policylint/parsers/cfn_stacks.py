@@ -30,11 +30,13 @@ MAX_EVALUATIONS = 1000  # evaluations of children in one unit (a child shared by
 MAX_CHILD_BYTES = 16 * 1024 * 1024
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # `TemplateURL: child.yaml`, `"TemplateURL": "child.json"`: found before parsing, to group units.
-_TEMPLATE_URL = re.compile(r"""["']?TemplateURL["']?\s*:\s*["']?([^"'\s#,{}\[\]]+)""")
+# Both patterns start with their key's literal name, which the regex engine finds fast (an optional
+# quote before it would make it try every position; only group 1 is used).
+_TEMPLATE_URL = re.compile(r"""TemplateURL["']?\s*:\s*["']?([^"'\s#,{}\[\]]+)""")
 # `Location: app/template.yaml` on one line (a SAM application's; a mapping on the next lines
 # names a published app).  Other `Location` keys may match: grouping them is harmless, only
 # `claim` decides what is evaluated through a parent.
-_LOCATION = re.compile(r"""(?<![\w-])["']?Location["']?[ \t]*:[ \t]*["']?([^"'\s#,{}\[\]]+)""")
+_LOCATION = re.compile(r"""Location(?<![\w-]Location)["']?[ \t]*:[ \t]*["']?([^"'\s#,{}\[\]]+)""")
 
 
 def local_path(parent: str, url: str) -> str | None:
