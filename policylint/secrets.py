@@ -34,6 +34,7 @@ import math
 import re
 from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 ACCESS_KEY_ID = "access key id"
@@ -115,6 +116,18 @@ def _mentions_secret(text: str) -> bool:
     return _SECRET_WORD.search(text) is not None
 
 
+def _secret_word_starts(text: str) -> Iterator[int]:
+    """Where ``_SECRET_WORD`` matches (the reference), found in ASCII text by ``str.find``."""
+    if not text.isascii():
+        yield from (match.start() for match in _SECRET_WORD.finditer(text))
+        return
+    lowered = text.lower()  # same offsets: ASCII
+    start = lowered.find("secret")
+    while start >= 0:
+        yield start
+        start = lowered.find("secret", start + 6)
+
+
 def find_credentials(text: str) -> list[Credential]:
     """Every access key id and secret access key in ``text``, in order of appearance."""
     has_ids = any(prefix in text for prefix in _ID_PREFIXES)
@@ -138,8 +151,8 @@ def find_credentials(text: str) -> list[Credential]:
     lines: set[int] = set()
     for _, line, _ in ids:
         lines.update(range(line - PAIR_LINES, line + PAIR_LINES + 1))
-    for match in _SECRET_WORD.finditer(text):
-        line = index.line_of(match.start())
+    for start in _secret_word_starts(text):
+        line = index.line_of(start)
         lines.update(range(line, line + NAME_LOOKBACK_LINES + 1))
 
     secrets = []  # (offset, line, value, name)
