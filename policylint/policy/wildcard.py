@@ -66,9 +66,19 @@ def _segment(pieces: list[str], flags: int):
     action names) a :class:`_Literal`, as compiling costs far more than all the matching."""
     if flags & ~(re.DOTALL | re.IGNORECASE) == 0:
         text = "".join(piece[-1] for piece in pieces)
-        if all(piece == re.escape(piece[-1]) for piece in pieces) and (text.isascii() or not flags & re.IGNORECASE):
+        if all(map(_is_escaped_char, pieces)) and (text.isascii() or not flags & re.IGNORECASE):
             return _Literal(text, flags)
     return re.compile("".join(pieces), flags)
+
+
+_ESCAPED = frozenset(c for c in map(chr, range(128)) if re.escape(c) != c)  # re.escape changes only these
+
+
+def _is_escaped_char(piece: str) -> bool:
+    """``piece == re.escape(piece[-1])``, without calling it for every character."""
+    if len(piece) == 1:
+        return piece not in _ESCAPED
+    return len(piece) == 2 and piece[0] == "\\" and piece[1] in _ESCAPED
 
 
 class _Found:
