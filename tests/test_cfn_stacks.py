@@ -198,3 +198,14 @@ Resources:
     (tmp_path / "t.yaml").write_text(text)
     (error,) = lint_paths([str(tmp_path / "t.yaml")]).errors
     assert "`Samex` twice" in error.message and error.line == 5
+
+
+def test_children_are_found_in_every_spelling_of_the_key():
+    text = textwrap.dedent("""\
+        A: {"TemplateURL": "a.json", 'Location': 'b.yaml'}
+        TemplateURL: c.yaml
+        Location:d.yaml
+        x-Location: not.yaml
+        MyLocation: not-either.yaml
+        """)
+    assert cfn_stacks.children("/t/parent.yaml", text) == ["/t/a.json", "/t/c.yaml", "/t/b.yaml", "/t/d.yaml"]

@@ -30,6 +30,15 @@ def test_agrees_with_the_regex_translation(pattern, text, ignore_case):
     assert compile_pieces(pieces(pattern), flags).fullmatch(text) == reference(pattern, text, ignore_case)
 
 
+# Literal segments are matched with string methods; case folding beyond ASCII (the Kelvin sign
+# matches `k`, `ſ` matches `s`) is left to the regular expression.
+@settings(max_examples=600, deadline=None)
+@given(st.text("ksKS.-\n*?", max_size=9), st.text("ksKS\u212a\u017f\u0130i.-\n*?", max_size=10), st.booleans())
+def test_literal_segments_agree_with_the_regex_translation(pattern, text, ignore_case):
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    assert compile_pieces(pieces(pattern), flags).fullmatch(text) == reference(pattern, text, ignore_case)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text("ab-", max_size=3), min_size=1, max_size=4), st.text("ab-", max_size=10))
 def test_literals_with_gaps(parts, text):

@@ -17,12 +17,11 @@ import re
 
 from policylint.model import Document, Node, ParseError, Resource
 from policylint.patterns import lazy
-from policylint.records import record, field
+from policylint.records import field, record
 
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
     from typing import Any, Callable, Sequence
-    Parse = Callable[..., Document]
 
 # The property naming each stack type's child template.
 CHILD_PROPERTY = {
@@ -35,11 +34,13 @@ MAX_EVALUATIONS = 1000  # evaluations of children in one unit (a child shared by
 MAX_CHILD_BYTES = 16 * 1024 * 1024
 _REMOTE = lazy(r"^[a-z][a-z0-9+.-]*://", re.IGNORECASE)
 # `TemplateURL: child.yaml`, `"TemplateURL": "child.json"`: found before parsing, to group units.
-_TEMPLATE_URL = lazy(r"""["']?TemplateURL["']?\s*:\s*["']?([^"'\s#,{}\[\]]+)""")
+# Both patterns start with their key's literal name, which the regex engine finds fast (an optional
+# quote before it would make it try every position; only group 1 is used).
+_TEMPLATE_URL = lazy(r"""TemplateURL["']?\s*:\s*["']?([^"'\s#,{}\[\]]+)""")
 # `Location: app/template.yaml` on one line (a SAM application's; a mapping on the next lines
 # names a published app).  Other `Location` keys may match: grouping them is harmless, only
 # `claim` decides what is evaluated through a parent.
-_LOCATION = lazy(r"""(?<![\w-])["']?Location["']?[ \t]*:[ \t]*["']?([^"'\s#,{}\[\]]+)""")
+_LOCATION = lazy(r"""Location(?<![\w-]Location)["']?[ \t]*:[ \t]*["']?([^"'\s#,{}\[\]]+)""")
 
 
 def local_path(parent: str, url: str) -> str | None:
@@ -190,6 +191,7 @@ def merge(into: Document, other: Document) -> None:
     into.notices.extend(other.notices)
 
 
+Parse = Callable[..., Document]
 
 
 def evaluate_child(parse: Parse, stack: StackContext | None, parent: str, url: Node | None, given: dict[str, Any], owner: str, doc: Document) -> None:

@@ -13,6 +13,35 @@ from policylint.parsers.pyyaml import yaml
 
 _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # the C one unless libyaml is missing
 _SCALARS = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+_DEFAULT_TAGS = {yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+_PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> its implicit tag, shared by all loads
+
+
+class _TemplateLoader(_Loader):  # type: ignore[misc, valid-type]
+    """The safe loader, minus Python work the C composer asks for on every node: it calls
+    ``resolve`` for each scalar (regular expressions per plain scalar) and ``descend_resolver`` /
+    ``ascend_resolver`` around each node, which only matter with path resolvers, and no one adds
+    those to the safe loader.  ``yaml.resolver.Resolver.resolve`` is the reference: the tags are
+    the same, plain scalars' tags are remembered."""
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode:
+            return _DEFAULT_TAGS[kind]
+        if not implicit[0]:
+            return _STR  # quoted or `!`-tagged: a string
+        tag = _PLAIN_TAGS.get(value)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_PLAIN_TAGS) < 100_000 and len(value) < 100:  # bounded memory
+                _PLAIN_TAGS[value] = tag
+        return tag
 
 
 class LoadError(Exception):
@@ -23,12 +52,6 @@ class LoadError(Exception):
         self.message = message
         self.line = line
         self.kind = kind
-
-
-def _end_line(node: yaml.Node) -> int:
-    mark = node.end_mark
-    # The end mark sits just past the node: at column 0 of the next line for block nodes.
-    return mark.line if mark.column == 0 and mark.line > node.start_mark.line else mark.line + 1
 
 
 def _short_form(tag: str, node: yaml.Node, value):
@@ -58,22 +81,32 @@ class _Builder:
         self.built = 0
 
     def build(self, node: yaml.Node, line: int | None = None) -> Node:
+        # Runs once per value of every YAML template: attributes are read once, node kinds
+        # compared by identity (the composer makes exactly these classes).
         self.built += 1
         if self.built > MAX_VALUES:
             # Aliases (`*name`) can make a few hundred bytes expand to billions of values; load()
             # tells whether they did.
             raise _TooManyValues(node.start_mark.line + 1)
-        start = node.start_mark.line + 1
+        start_mark = node.start_mark
+        start = start_mark.line + 1
         line = line or start
-        end = max(_end_line(node), line)
+        end_mark = node.end_mark
+        # The end mark sits just past the node: at column 0 of the next line for block nodes.
+        end = end_mark.line if end_mark.column == 0 and end_mark.line > start_mark.line else end_mark.line + 1
+        if end < line:
+            end = line
         tag = node.tag or ""
-        if isinstance(node, yaml.MappingNode):
+        kind = type(node)
+        text_line = None
+        if kind is yaml.ScalarNode:
+            value = node.value if tag == _STR else self._scalar(node)
+            if node.style in ("|", ">"):
+                text_line = start + 1
+        elif kind is yaml.MappingNode:
             value = self._mapping(node)
-        elif isinstance(node, yaml.SequenceNode):
-            value = [self.build(item) for item in node.value]
         else:
-            value = self._scalar(node)
-        text_line = start + 1 if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">") else None
+            value = [self.build(item) for item in node.value]
         if tag.startswith("!"):
             inner = Node(value, self.path, line, end, text_line)
             return Node(_short_form(tag, node, inner), self.path, line, end)
@@ -81,16 +114,17 @@ class _Builder:
 
     def _mapping(self, node: yaml.MappingNode) -> dict[str, Node]:
         out: dict[str, Node] = {}
+        build = self.build
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise LoadError("YAML merge keys (`<<`) are not supported in templates", key_node.start_mark.line + 1, "unsupported")
-            if not isinstance(key_node, yaml.ScalarNode):
+            if type(key_node) is not yaml.ScalarNode:
                 raise LoadError("a mapping key must be a plain value", key_node.start_mark.line + 1)
             key = str(key_node.value)
             key_line = key_node.start_mark.line + 1
             if key in out:
                 raise LoadError(f"duplicate key `{key}` (first on line {out[key].line})", key_line)
-            out[key] = self.build(value_node, line=key_line)
+            out[key] = build(value_node, key_line)
         return out
 
     @staticmethod
@@ -114,6 +148,15 @@ class _Builder:
             return value
         # timestamps, binary, ...: keep the text as written (CloudFormation does the same)
         return node.value
+
+
+_PLAIN_RESOLVER = yaml.resolver.Resolver()
+
+
+def plain_scalar(text: str):
+    """The value of ``text`` written as a plain YAML scalar (for JSON: a number, NaN, Infinity)."""
+    tag = _PLAIN_TAGS.get(text) or _PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+    return _Builder._scalar(yaml.ScalarNode(tag, text))
 
 
 def explain(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, int | None]:
@@ -155,7 +198,7 @@ def _char_at(text: str, mark) -> str:
 def load(text: str, path: str) -> Node:
     """Parse one YAML or JSON document into a Node tree; raises LoadError with a line."""
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=_TemplateLoader)
     except yaml.MarkedYAMLError as exc:
         problem, line = explain(exc, text)
         raise LoadError(problem, line) from None
@@ -181,17 +224,26 @@ def _too_many_values(text: str) -> str:
 
 
 def load_json(text: str, path: str) -> Node:
-    """JSON through the same loader.  Literal tabs cannot occur inside JSON strings, so replacing
-    them keeps the meaning and avoids YAML's ban on tab indentation."""
+    """One JSON document into the Node tree the YAML loader builds; raises LoadError with a line."""
     import json
 
+    from policylint.parsers import json_fast
+
     try:
-        json.loads(text, parse_int=len)  # strict JSON first, for JSON's own error messages (`len`: no
-        # conversion, which fails on integers over 4,300 digits)
+        decoded = json_fast.decode(text)  # strict JSON first, for JSON's own error messages
     except json.JSONDecodeError as exc:
         raise LoadError(f"invalid JSON: {exc.msg}", exc.lineno) from None
     except RecursionError:
         raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
+    # The same tree as the YAML path (the reference), without YAML, for nearly all JSON.
+    fast = json_fast.tree(text, path, decoded, plain_scalar, MAX_VALUES)
+    return fast if fast is not None else load_valid_json(text, path)
+
+
+def load_valid_json(text: str, path: str) -> Node:
+    """JSON known to be valid, through the YAML loader: the reference for ``json_fast``.  Literal
+    tabs cannot occur inside JSON strings, so replacing them keeps the meaning and avoids YAML's
+    ban on tab indentation."""
     try:
         return load(text.replace("\t", " "), path)
     except LoadError as exc:

@@ -62,7 +62,79 @@ def compile_pieces(pieces: Iterable[Optional[str]], flags: int = 0) -> Wildcard:
                 segments.append([])
         else:
             segments[-1].append(piece)
-    return Wildcard(tuple(re.compile("".join(s), flags) for s in segments), tuple(len(s) for s in segments))
+    return Wildcard(tuple(_segment(s, flags) for s in segments), tuple(len(s) for s in segments))
+
+
+def _segment(pieces: list[str], flags: int):
+    """The regular expression of a segment, or for literal characters (most segments: ARNs,
+    action names) a :class:`_Literal`, as compiling costs far more than all the matching."""
+    if flags & ~(re.DOTALL | re.IGNORECASE) == 0:
+        text = "".join(piece[-1] for piece in pieces)
+        if all(map(_is_escaped_char, pieces)) and (text.isascii() or not flags & re.IGNORECASE):
+            return _Literal(text, flags)
+    return re.compile("".join(pieces), flags)
+
+
+_ESCAPED = frozenset(c for c in map(chr, range(128)) if re.escape(c) != c)  # re.escape changes only these
+
+
+def _is_escaped_char(piece: str) -> bool:
+    """``piece == re.escape(piece[-1])``, without calling it for every character."""
+    if len(piece) == 1:
+        return piece not in _ESCAPED
+    return len(piece) == 2 and piece[0] == "\\" and piece[1] in _ESCAPED
+
+
+class _Found:
+    __slots__ = ("_end",)
+
+    def __init__(self, end: int):
+        self._end = end
+
+    def end(self) -> int:
+        return self._end
+
+
+class _Literal:
+    """Literal characters with the ``match``/``fullmatch``/``search`` of their regular expression
+    (the reference), by string methods.  Case-insensitive on ASCII text only: elsewhere the
+    regular expression's case folding (``k`` matches the Kelvin sign) takes over."""
+
+    __slots__ = ("text", "flags", "_regex")
+
+    def __init__(self, text: str, flags: int):
+        self.flags = flags
+        self.text = text.lower() if flags & re.IGNORECASE else text
+        self._regex: Optional[re.Pattern] = None
+
+    def _subject(self, subject: str) -> Optional[str]:
+        if not self.flags & re.IGNORECASE:
+            return subject
+        return subject.lower() if subject.isascii() else None
+
+    def _reference(self) -> re.Pattern:
+        if self._regex is None:
+            self._regex = re.compile(re.escape(self.text), self.flags)
+        return self._regex
+
+    def match(self, subject: str):
+        text = self._subject(subject)
+        if text is None:
+            return self._reference().match(subject)
+        return _Found(len(self.text)) if text.startswith(self.text) else None
+
+    def fullmatch(self, subject: str, pos: int = 0):
+        text = self._subject(subject)
+        if text is None:
+            return self._reference().fullmatch(subject, pos)
+        return _Found(len(text)) if len(text) - pos == len(self.text) and text.startswith(self.text, pos) else None
+
+    def search(self, subject: str, pos: int, endpos: int):
+        text = self._subject(subject)
+        if text is None:
+            return self._reference().search(subject, pos, endpos)
+        found = text.find(self.text, pos, endpos)
+        return _Found(found + len(self.text)) if found >= 0 else None
 
 
 def compile_literals(pieces: Sequence[str], flags: int = 0) -> Wildcard:

@@ -190,7 +190,9 @@ def _offence(line: str) -> tuple[str, str] | None:
     stripped = line.strip()
     if stripped.startswith("#") or stripped.startswith("REM ") or stripped.startswith("::"):
         return None
-    for match in _CONFIGURE.finditer(line):
+    # Each pattern runs only on lines holding the literal text every match of it holds: user
+    # data is long, and most of its lines hold none.
+    for match in _CONFIGURE.finditer(line) if "configure" in line else ():
         if _quoted_in_echo(line, match.start()):
             continue
         words = match.group(1).split()
@@ -205,11 +207,11 @@ def _offence(line: str) -> tuple[str, str] | None:
             if settings and settings[0].rsplit(".", 1)[-1].lower() in _CREDENTIAL_SETTINGS and not _FROM_ROLE.search(line):
                 setting = settings[0].rsplit(".", 1)[-1]
                 return f"User data runs `aws configure set {setting}`, which stores an access key on the instance", setting
-    match = _WRITES_FILE.search(line)
+    match = _WRITES_FILE.search(line) if ".aws/credentials" in line else None
     if match:
         path = match.group(1) or match.group(2)
         return f"User data writes the credentials file `{path}`", path
-    match = _SETS_ENV.search(line)
+    match = _SETS_ENV.search(line) if "AWS_" in line else None
     if match:
         name = match.group(1) or match.group(3) or match.group(5)
         value = (match.group(2) or match.group(4) or match.group(6) or "").strip("\"'")
@@ -239,7 +241,7 @@ class _ConfigWrite:
             else:
                 self.left -= 1
                 return self._assigns(line, self.path)
-        match = _WRITES_CONFIG.search(line)
+        match = _WRITES_CONFIG.search(line) if ".aws/config" in line else None
         if match is None:
             return None
         path = match.group(1)
