@@ -168,3 +168,14 @@ def test_random_json_gives_the_reference_tree():
         fast += _fast(text) is not None
         assert _outcome(load_json, text) == _outcome(load_valid_json, text), text
     assert fast > 300
+
+
+def test_a_duplicate_key_beside_nan_is_a_syntax_error_with_its_line(tmp_path):
+    """YAML rejects the duplicate, the pure-Python reader the NaN: the duplicate is reported, at
+    its line, not an internal error."""
+    from policylint.engine import lint_paths
+
+    (tmp_path / "t.json").write_text('{\n  "Resources": {},\n  "x": NaN,\n  "Resources": {}\n}\n')
+    report = lint_paths([str(tmp_path)])
+    assert [(e.line, e.kind) for e in report.errors] == [(4, "syntax")], report.errors
+    assert "Resources" in report.errors[0].message

@@ -22,6 +22,7 @@ from policylint.records import field, record
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
     from typing import Any, Callable, Sequence
+    Parse = Callable[..., Document]
 
 # The property naming each stack type's child template.
 CHILD_PROPERTY = {
@@ -191,7 +192,6 @@ def merge(into: Document, other: Document) -> None:
     into.notices.extend(other.notices)
 
 
-Parse = Callable[..., Document]
 
 
 def evaluate_child(parse: Parse, stack: StackContext | None, parent: str, url: Node | None, given: dict[str, Any], owner: str, doc: Document) -> None:

@@ -14,7 +14,6 @@ nesting, a huge document) :func:`tree` returns ``None`` and the caller takes the
 from __future__ import annotations
 
 import json
-import re
 from itertools import chain, count, repeat
 
 from policylint.model import Node

@@ -257,3 +257,5 @@ def load_valid_json(text: str, path: str) -> Node:
             return json_to_node(text, path, 1, aligned=True)
         except RecursionError:
             raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
+        except ValueError:  # it reads no NaN/Infinity: YAML's own complaint (a duplicate key) stands
+            raise exc from None
