@@ -326,3 +326,19 @@ def test_an_entry_that_would_run_code_is_refused(project, tmp_path, parsed):
     run([target], tmp_path / "c")
     assert not marker.exists()
     assert parsed == [str(target)]
+
+
+
+def test_nodes_come_back_from_an_entry_with_every_field():
+    """Node pickles as its constructor's arguments (faster than a dictionary): nothing is lost,
+    and the cache's restricted reader accepts it."""
+    import io
+    import pickle
+
+    from policylint.model import Node, Unknown
+
+    leaf = Node("x", "a.tf", 3, 4, 5, "default of `var.x`")
+    tree = Node({"k": leaf, "l": Node([Node(Unknown("${var.y}"), "a.tf", 6)], "a.tf", 6)}, "a.tf", 2, 7)
+    back = cache_module._ModelUnpickler(io.BytesIO(pickle.dumps(tree, protocol=-1)), 0).load()
+    assert repr(back) == repr(tree) and back.get("k") == leaf  # an Unknown equals nothing: repr
+    assert isinstance(back.get("l", 0).value, Unknown) and back.get("l", 0).value.text == "${var.y}"
