@@ -246,9 +246,7 @@ class _ModelUnpickler(pickle.Unpickler):
 
     def find_class(self, module: str, name: str):
         if module == "policylint.model":
-            from policylint import model
-
-            found = getattr(model, name, None)
+            found = getattr(sys.modules["policylint.model"], name, None)  # imported by this module
             if isinstance(found, type):
                 return found
         elif name in self._ALLOWED.get(module, ()):

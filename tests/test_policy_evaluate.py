@@ -9,6 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from policy_nodes import COMPUTED, computed, policy
+
+import policylint.policy.evaluate as walk_module
 from policylint.model import Ref, Unknown
 from policylint.policy.evaluate import (
     ABSENT,
@@ -581,3 +583,13 @@ def test_pl104_says_which_part_is_open(tmp_path):
       "Resource": "arn:aws:s3:::b/*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]}"""
     [message] = _messages(tmp_path, "PL104", text)
     assert "to the bucket;" in message and "its objects" not in message
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(alphabet=["a", "b", ".", "/", "*", "?", walk_module.VAR, walk_module.NAME, walk_module._LIT_STAR], max_size=8),
+    st.text(alphabet=["a", "b", ".", "/", "*", walk_module.ANY, walk_module.NAME], max_size=8),
+)
+def test_the_literal_ends_shortcut_agrees_with_the_walk(pattern, subject):
+    """_possible rejects on disagreeing literal prefixes or suffixes before its quadratic walk."""
+    assert walk_module._possible.__wrapped__(pattern, subject) == walk_module._possible_walk(pattern, subject)

@@ -375,11 +375,42 @@ def match(pattern: str, subject: str, ignore_case: bool = False) -> Match:
 _NAME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789.-")
 
 
+_PATTERN_SPECIALS = ("*", "?", VAR, NAME, _LIT_STAR, _LIT_QUESTION)
+_SUBJECT_SPECIALS = (ANY, NAME)
+
+
+def _literal_ends(text: str, specials: tuple[str, ...]) -> tuple[str, str]:
+    """The text before its first special character and after its last one."""
+    first, last = len(text), -1
+    for special in specials:
+        where = text.find(special)
+        if where != -1:
+            first = min(first, where)
+            last = max(last, text.rfind(special))
+    return text[:first], text[last + 1:]
+
+
 @lru_cache(maxsize=4096)
 def _possible(pattern: str, subject: str) -> bool:
     """Can some string match the pattern and be one of the strings the subject stands for?
     VAR may be any string and ANY any string; NAME is one non-empty bucket name (lowercase
     letters, digits, dots, hyphens), the same wherever it appears."""
+    # Every string both describe starts with both literal prefixes and ends with both literal
+    # suffixes: when those disagree (another bucket, another account) the answer is no, without
+    # the quadratic walk below, which stays the reference (a test compares the two).
+    pattern_head, pattern_tail = _literal_ends(pattern, _PATTERN_SPECIALS)
+    subject_head, subject_tail = _literal_ends(subject, _SUBJECT_SPECIALS)
+    shortest = min(len(pattern_head), len(subject_head))
+    if pattern_head[:shortest] != subject_head[:shortest]:
+        return False
+    shortest = min(len(pattern_tail), len(subject_tail))
+    if shortest and pattern_tail[-shortest:] != subject_tail[-shortest:]:
+        return False
+    return _possible_walk(pattern, subject)
+
+
+def _possible_walk(pattern: str, subject: str) -> bool:
+    """:func:`_possible` by dynamic programming over the pattern's tokens and the subject."""
     p = pattern.replace(_LIT_STAR, "\x00*").replace(_LIT_QUESTION, "\x00?")
     tokens = []
     i = 0
