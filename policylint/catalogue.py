@@ -146,22 +146,23 @@ class Catalogue:
 def catalogue() -> Catalogue:
     """Every rule under the ``policylint.rules`` package, sorted by code: from the index when it
     lists exactly the package's modules, else by importing them all."""
-    import policylint.rules as package
-
-    modules = _modules_under(package.__path__, package.__name__)
     from policylint import rule_index
 
+    modules = rule_modules()
     if set(modules) == set(rule_index.MODULES):
         return Catalogue(RuleEntry(*row) for row in rule_index.RULES)
     return Catalogue(imported_rules(modules))
 
 
-def imported_rules(modules: Iterable[str] | None = None) -> list[type[Rule]]:
-    """Every Rule subclass in ``modules`` (default: the whole package), checked."""
-    if modules is None:
-        import policylint.rules as package
+def rule_modules() -> list[str]:
+    """The modules and packages of ``policylint.rules``, found without importing them."""
+    import policylint.rules as package
 
-        modules = _modules_under(package.__path__, package.__name__)
+    return _modules_under(package.__path__, package.__name__)
+
+
+def imported_rules(modules: Iterable[str]) -> list[type[Rule]]:
+    """Every Rule subclass in ``modules``, checked."""
     found: dict[str, type[Rule]] = {}
     for name in modules:
         module = importlib.import_module(name)

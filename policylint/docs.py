@@ -44,10 +44,9 @@ def readme_with_table(readme: str) -> str:
 
 def rule_index_source() -> str:
     """policylint/rule_index.py: every rule's metadata and where its class is."""
-    import policylint.rules as package
-    from policylint.catalogue import RuleEntry, _modules_under, imported_rules
+    from policylint.catalogue import RuleEntry, imported_rules, rule_modules
 
-    modules = _modules_under(package.__path__, package.__name__)
+    modules = rule_modules()
     rows = [RuleEntry.of(rule).as_row() for rule in sorted(imported_rules(modules), key=lambda r: r.code)]
     lines = [
         '"""Every rule\'s metadata, so that a scan imports only the rules it runs (see',

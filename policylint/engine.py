@@ -23,7 +23,7 @@ import gc
 import os
 from contextlib import contextmanager
 
-from policylint import parsers
+from policylint import model, parsers
 from policylint.catalogue import RuleEntry, UsageError, catalogue
 from policylint.discover import DEFAULT_MAX_FILE_SIZE, Skipped, Unreadable, discover, read_text, with_module_context
 from policylint.model import Document, ParseError, TextFile
@@ -290,8 +290,6 @@ def run_rules(scan, rules: Sequence[type[Rule] | RuleEntry]) -> tuple[set[Findin
 
 
 def _has_items(scan, entry: RuleEntry) -> bool:
-    from policylint import model
-
     kind = getattr(model, entry.on, None)
     if kind is None:  # not a model class: let the rule's own `on` decide
         return True

@@ -36,12 +36,7 @@ class _TemplateLoader(_Loader):  # type: ignore[misc, valid-type]
             return _DEFAULT_TAGS[kind]
         if not implicit[0]:
             return _STR  # quoted or `!`-tagged: a string
-        tag = _PLAIN_TAGS.get(value)
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            if len(_PLAIN_TAGS) < 100_000 and len(value) < 100:  # bounded memory
-                _PLAIN_TAGS[value] = tag
-        return tag
+        return _plain_tag(value)
 
 
 class LoadError(Exception):
@@ -150,13 +145,22 @@ class _Builder:
         return node.value
 
 
-_PLAIN_RESOLVER = yaml.resolver.Resolver()
+_PLAIN_RESOLVER = yaml.resolver.Resolver()  # the safe loaders' resolver: the same implicit tags
+
+
+def _plain_tag(text: str) -> str:
+    """The implicit tag of a plain scalar, remembered (templates repeat the same few values)."""
+    tag = _PLAIN_TAGS.get(text)
+    if tag is None:
+        tag = _PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+        if len(_PLAIN_TAGS) < 100_000 and len(text) < 100:  # bounded memory
+            _PLAIN_TAGS[text] = tag
+    return tag
 
 
 def plain_scalar(text: str):
     """The value of ``text`` written as a plain YAML scalar (for JSON: a number, NaN, Infinity)."""
-    tag = _PLAIN_TAGS.get(text) or _PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
-    return _Builder._scalar(yaml.ScalarNode(tag, text))
+    return _Builder._scalar(yaml.ScalarNode(_plain_tag(text), text))
 
 
 def explain(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, int | None]:
