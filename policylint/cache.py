@@ -16,6 +16,11 @@ cache file is never trusted: a wrong header, a foreign key, a truncated or unpic
 any error at all is a miss, and the entry is written again.  The total size is bounded: when it
 grows past :data:`MAX_BYTES`, the least recently used entries are removed first.
 
+A whole scan's result (its report before suppressions, severities and baseline, which are
+applied afresh on every run) is stored too, under a key made of every unit's key, every scanned
+file's path, format and text, the rules run, the errors met before parsing and the rules' own
+sources: an unchanged re-scan then reads one entry and neither parses nor runs a rule.
+
 The library (:func:`policylint.engine.lint`) does not cache unless asked
 (``Options(cache=True)``); the CLI does unless ``--no-cache``.
 """
@@ -26,7 +31,9 @@ import io
 import os
 import sys
 
-from policylint.model import Document
+from policylint.model import Document, ParseError, SourceMap, TextFile
+from policylint.records import field, record
+from policylint.report import Report
 from policylint.parsers import Unit
 from policylint.patterns import lazy
 
@@ -51,7 +58,10 @@ _PARSER_MODULES = ("hcl2", "lark", "yaml", "tree_sitter", "tree_sitter_hcl")
 
 # A call of a Terraform function that reads a file, and its first argument when that is one plain
 # string.
-_FILE_CALL = lazy(r"(?<![\w.])(?:file|filebase64|templatefile|fileexists|fileset|filemd5|filesha1|filesha256|filesha512|filebase64sha256|filebase64sha512)\s*\(")
+# (Without a look-behind for the character before: with one, the pattern is tried at every
+# position of the text, five times slower; `_file_calls` checks that character.)
+_FILE_CALL = lazy(r"(?:templatefile|file(?:base64(?:sha256|sha512)?|exists|set|md5|sha1|sha256|sha512)?)\s*\(")
+_NAME_CHARACTER = lazy(r"[\w.]")
 _MAX_READ = 16 * 1024 * 1024  # beyond what the evaluator reads
 _MAX_TREE_FILES = 5000
 _LITERAL_ARGUMENT = lazy(r'\s*"((?:\$\{path\.(?:module|root)\}/)?[^"\\$%]*)"')
@@ -89,6 +99,22 @@ class Cache:
         # Entry names per two-character folder, listed once: opening a missing file costs ~0.2 ms
         # on some filesystems (containers' overlays), and a cold scan misses every unit.
         self._listings: dict[str, set[str]] = {}
+        self._digests: dict[str, tuple[str, bytes]] = {}  # path -> (text, its digest), this run's
+
+    def _digest(self, path: str, text: str) -> bytes:
+        """A text's content hash, computed once per run (a unit's key and the scan's key both
+        need it)."""
+        known = self._digests.get(path)
+        if known is not None and known[0] is text:
+            return known[1]
+        digest = blake2b(text.encode("utf-8", "surrogatepass")).digest()
+        self._digests[path] = (text, digest)
+        return digest
+
+    def outside(self, files: Sequence[str]) -> list[str]:
+        """``files`` without those inside the cache directory (its ``.gitignore``)."""
+        inside = self.directory + os.sep
+        return [f for f in files if not os.path.abspath(f).startswith(inside)]
 
     # ------------------------------------------------------------------ keys
 
@@ -100,7 +126,7 @@ class Cache:
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         for path, text in unit.sources:
             digest.update(path.encode("utf-8", "surrogatepass") + b"\0")
-            digest.update(blake2b(text.encode("utf-8", "surrogatepass")).digest())
+            digest.update(self._digest(path, text))
         for name, value in unit.parameters:  # `--parameter` values change what a template means
             digest.update(b"parameter\0" + name.encode("utf-8", "surrogatepass") + b"\0" + value.encode("utf-8", "surrogatepass") + b"\0")
         for path, text in unit.var_files:  # -var-file: what they say changes the document
@@ -114,6 +140,23 @@ class Cache:
                 return None
             for path, data in extra:
                 digest.update(path.encode("utf-8", "surrogatepass") + b"\0" + blake2b(data).digest())
+        return digest.hexdigest()
+
+    def scan_key(self, unit_keys: Sequence[str | None], texts: Sequence[TextFile], rule_codes: Sequence[str], problems: Sequence[ParseError]) -> str | None:
+        """The key of a whole scan's result: the keys of its units (None when one cannot be
+        cached), every file read with its format (rules read raw text too), the rules run, the
+        errors and notices of discovery and reading, and the rules' sources."""
+        if any(key is None for key in unit_keys):
+            return None
+        digest = blake2b(self.salt() + _rules_stamp(), digest_size=20)
+        digest.update(b"\0scan\0" + " ".join(rule_codes).encode())
+        for key in unit_keys:
+            digest.update(b"\0unit\0" + key.encode())  # type: ignore[union-attr]
+        for text in texts:
+            digest.update(b"\0text\0" + text.path.encode("utf-8", "surrogatepass") + b"\0" + text.format.encode() + b"\0")
+            digest.update(self._digest(text.path, text.text))
+        for problem in problems:
+            digest.update(b"\0problem\0" + repr((problem.file, problem.line, problem.message, problem.kind)).encode("utf-8", "surrogatepass"))
         return digest.hexdigest()
 
     def salt(self) -> bytes:
@@ -139,6 +182,19 @@ class Cache:
 
     def get(self, key: str) -> Document | None:
         """The stored Document of ``key``; None on any doubt."""
+        document = self._load(key)
+        return document if isinstance(document, Document) else None
+
+    def get_scan(self, key: str) -> ScanResult | None:
+        """The stored result of a whole scan; None on any doubt."""
+        result = self._load(key)
+        return result if isinstance(result, ScanResult) else None
+
+    def put_scan(self, key: str, result: ScanResult) -> None:
+        """Store a whole scan's result (as :meth:`put`)."""
+        self.put(key, result)
+
+    def _load(self, key: str):
         if key + _SUFFIX not in self._listing(key[:2]):
             return None  # not there when the scan began (one written since is a miss: harmless)
         path = self._path(key)
@@ -148,18 +204,16 @@ class Cache:
             header = _MAGIC + f"{FORMAT} {key}\n".encode()
             if not data.startswith(header):
                 return None
-            document = _ModelUnpickler(io.BytesIO(data), len(header)).load()
-            if not isinstance(document, Document):
-                return None
+            value = _ModelUnpickler(io.BytesIO(data), len(header)).load()
             try:
                 os.utime(path)  # recently used: pruned last
             except OSError:
                 pass  # a read-only cache still serves
-            return document
+            return value
         except Exception:  # a corrupt, truncated, foreign or vanished entry is a miss
             return None
 
-    def put(self, key: str, document: Document) -> None:
+    def put(self, key: str, document: Document | ScanResult) -> None:
         """Store a Document; any failure (read-only disk, full disk, unpicklable) is ignored."""
         if not self._ensure_directory():
             return
@@ -232,10 +286,12 @@ class Cache:
 
     # ------------------------------------------------------------------ the parse step
 
-    def parse_all(self, todo: Sequence[Unit], parse_all) -> list[Document]:
+    def parse_all(self, todo: Sequence[Unit], parse_all, keys: Sequence[str | None] | None = None) -> list[Document]:
         """The Documents of ``todo`` in its order: stored ones read back, the others parsed
-        with ``parse_all(units) -> documents`` and stored."""
-        keys = [self.key(unit) for unit in todo]
+        with ``parse_all(units) -> documents`` and stored.  ``keys``: the units' keys, when
+        already computed."""
+        if keys is None:
+            keys = [self.key(unit) for unit in todo]
         documents: list[Document | None] = [self.get(key) if key is not None else None for key in keys]
         missing = [i for i, document in enumerate(documents) if document is None]
         self.hits += len(todo) - len(missing)
@@ -263,13 +319,28 @@ class _ModelUnpickler(pickle.Unpickler):
         super().__init__(stream)
 
     def find_class(self, module: str, name: str):
-        if module == "policylint.model":
-            found = getattr(sys.modules["policylint.model"], name, None)  # imported by this module
+        if module in _MODEL_MODULES:
+            found = getattr(sys.modules[module], name, None)  # imported by this module
             if isinstance(found, type):
                 return found
+        elif module == __name__ and name == "ScanResult":
+            return ScanResult
         elif name in self._ALLOWED.get(module, ()):
             return super().find_class(module, name)
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
+
+
+_MODEL_MODULES = ("policylint.model", "policylint.report")  # what an entry's classes may come from
+
+
+@record
+class ScanResult:
+    """What a whole scan stores: its report as the rules left it (suppressions, severities and
+    the baseline are applied on every run: they depend on the configuration and on the date),
+    and the source maps of the files that name policylint (all that suppressions read)."""
+
+    report: Report
+    source_maps: dict[str, SourceMap] = field(default_factory=dict)
 
 
 def _read_files(unit: Unit) -> list[tuple[str, bytes]] | None:
@@ -283,7 +354,7 @@ def _read_files(unit: Unit) -> list[tuple[str, bytes]] | None:
         if "file" not in text:
             continue
         directory = os.path.dirname(source) if unit.roots else unit.path
-        for call in _FILE_CALL.finditer(text):
+        for call in _file_calls(text):
             argument = _LITERAL_ARGUMENT.match(text, call.end())
             if argument is None:
                 computed.add(directory)
@@ -301,6 +372,14 @@ def _read_files(unit: Unit) -> list[tuple[str, bytes]] | None:
             return None
         out.append(("\0tree " + directory, stats))
     return out
+
+
+def _file_calls(text: str):
+    """Each call of a file function: a name not preceded by a name character or a dot."""
+    for call in _FILE_CALL.finditer(text):
+        start = call.start()
+        if not (start and _NAME_CHARACTER.match(text, start - 1)):
+            yield call
 
 
 def _tree_stats(top: str) -> bytes | None:
@@ -342,12 +421,35 @@ def _salt() -> bytes:
         try:
             with os.scandir(folder) as entries:
                 for entry in sorted(entries, key=lambda e: e.name):
-                    if entry.name.endswith(".py"):
+                    if entry.name.endswith((".py", ".json")):  # the policy grammar's schema too
                         stat = entry.stat()
                         parts.append(f"{entry.path} {stat.st_size} {stat.st_mtime_ns}")
         except OSError:
             parts.append(f"{folder} -")
     return "\n".join(parts).encode("utf-8", "surrogatepass")
+
+
+def _rules_stamp() -> bytes:
+    """The rules' sources (every file under ``policylint.rules``, by size and modification
+    time): a scan's result depends on them, a parsed unit does not."""
+    import policylint.rules as package  # only its docstring: the rules themselves stay unimported
+
+    lines: list[str] = []
+    directories = list(package.__path__)
+    for directory in directories:  # a handful of folders
+        try:
+            with os.scandir(directory) as entries:
+                for entry in sorted(entries, key=lambda e: e.name):
+                    if entry.name == "__pycache__":
+                        continue
+                    if entry.is_dir():
+                        directories.append(entry.path)
+                    else:
+                        stat = entry.stat()
+                        lines.append(f"{entry.path} {stat.st_size} {stat.st_mtime_ns}")
+        except OSError:
+            lines.append(f"{directory} -")
+    return "\n".join(lines).encode("utf-8", "surrogatepass")
 
 
 def _find_spec(name: str):

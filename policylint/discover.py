@@ -22,7 +22,7 @@ TYPE_CHECKING = False  # typing stays unimported at run time: annotations are st
 if TYPE_CHECKING:
     from typing import Sequence
 
-SKIP_DIRS = {".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox"}
+SKIP_DIRS = {".git", ".terraform", "node_modules", ".hg", ".svn", "__pycache__", ".venv", ".tox", ".policylint_cache"}
 MAX_TEXT_BYTES = 2 * 1024 * 1024
 BINARY_EXTENSIONS = {
     ".png", ".jpg", ".jpeg", ".gif", ".ico", ".pdf", ".zip", ".gz", ".tgz", ".bz2", ".xz", ".jar",

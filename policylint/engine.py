@@ -34,6 +34,7 @@ from policylint.rule import Rule
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
     from typing import Callable, Iterable, Sequence
+    from policylint.cache import Cache
     from policylint.config import Config
 
 __all__ = ["Options", "Report", "UsageError", "lint", "lint_paths", "run_rules"]
@@ -135,22 +136,42 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
     rules = catalogue().select_entries(options.select, options.ignore)
     baseline = _load_baseline(options.baseline)  # a bad baseline fails before the scan
     files, errors = discover(paths, options.exclude)
+    cache = None
+    if options.cache:
+        from policylint.cache import Cache
+
+        cache = Cache(options.cache_dir)
+        files = cache.outside(files)  # a --cache-dir inside the scanned tree is not scanned
     wanted = set(files)
     if options.changed_only:
         files = with_module_context(files, options.exclude)
     texts, read_errors, notices = read(files, options.max_file_size)
-    documents = parse(parsers.units(texts, options.parameters, read_var_files(options.var_files)), options)
-    if freeze:
-        gc.freeze()  # they live until the end of the scan
-    report = replace(check(documents, texts, rules, errors + read_errors), notices=notices + [n for d in documents for n in d.notices])
+    units = parsers.units(texts, options.parameters, read_var_files(options.var_files))
+    naming_us = {t.path for t in texts if "policylint" in t.text.lower()}  # may hold suppressions
+    scan_key = stored = None
+    if cache is not None:
+        unit_keys = [cache.key(unit) for unit in units]
+        scan_key = cache.scan_key(unit_keys, texts, [r.code for r in rules], errors + read_errors + notices)
+        stored = cache.get_scan(scan_key) if scan_key is not None else None
+    if stored is not None:  # an unchanged scan: nothing to parse, no rule to run
+        report, source_maps = stored.report, stored.source_maps
+    else:
+        documents = parse(units, options, cache, unit_keys if cache is not None else None)
+        if freeze:
+            gc.freeze()  # they live until the end of the scan
+        report = replace(check(documents, texts, rules, errors + read_errors), notices=notices + [n for d in documents for n in d.notices])
+        source_maps = {path: m for d in documents for path, m in d.source_maps.items() if path in naming_us}
+        if scan_key is not None and not any(e.kind == "internal" for e in report.errors):
+            from policylint.cache import ScanResult
+
+            cache.put_scan(scan_key, ScanResult(report, source_maps))
     report = override_severities(report, options.config)
-    may_suppress = options.config is not None or any("policylint" in t.text.lower() for t in texts)
+    may_suppress = options.config is not None or bool(naming_us)
     if may_suppress and (options.suppress or (options.config is not None and options.config.per_path_ignores)):
         # Without a configuration and without a file that names us, nothing can be suppressed:
         # the module (and its patterns) stays unimported.
         from policylint import suppressions
 
-        source_maps = {path: m for d in documents for path, m in d.source_maps.items()}
         report = suppressions.apply(report, texts, rules, options, source_maps)
     if baseline is not None:
         from policylint import baseline as baselines
@@ -194,10 +215,11 @@ def read(files: Sequence[str], max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tu
     return texts, errors, notices
 
 
-def parse(todo: Sequence[parsers.Unit], options: Options = Options()) -> list[Document]:
-    """Each unit's Document, read back from the cache where it holds the unit (``options.cache``),
-    else parsed, in ``options.jobs`` processes; with ``jobs=0``, in one per CPU only when what is
-    left to parse is large enough to pay for starting them (:data:`PARALLEL_MIN_BYTES`)."""
+def parse(todo: Sequence[parsers.Unit], options: Options = Options(), cache: Cache | None = None, keys: Sequence[str | None] | None = None) -> list[Document]:
+    """Each unit's Document, read back from the cache where it holds the unit (``options.cache``;
+    ``cache`` and the units' ``keys`` when the caller has them), else parsed, in
+    ``options.jobs`` processes; with ``jobs=0``, in one per CPU only when what is left to parse
+    is large enough to pay for starting them (:data:`PARALLEL_MIN_BYTES`)."""
 
     def parse_all(units: Sequence[parsers.Unit]) -> list[Document]:
         jobs = options.jobs
@@ -207,9 +229,11 @@ def parse(todo: Sequence[parsers.Unit], options: Options = Options()) -> list[Do
 
     if not options.cache:
         return parse_all(todo)
-    from policylint.cache import Cache
+    if cache is None:
+        from policylint.cache import Cache
 
-    return Cache(options.cache_dir).parse_all(todo, parse_all)
+        cache = Cache(options.cache_dir)
+    return cache.parse_all(todo, parse_all, keys)
 
 
 def check(documents: Sequence[Document], texts: Sequence[TextFile], rules: Sequence[type[Rule] | RuleEntry], errors: Sequence[ParseError] = ()) -> Report:

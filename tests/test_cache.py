@@ -63,6 +63,30 @@ def parsed(monkeypatch):
     return seen
 
 
+@pytest.fixture
+def checked(monkeypatch):
+    """How many times the rules ran (a whole scan read back from the cache runs none)."""
+    calls: list[int] = []
+    real = engine.check
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "check", counting)
+    return calls
+
+
+def entries(cache_dir) -> tuple[list[Path], list[Path]]:
+    """The cache's unit entries and whole-scan entries."""
+    store = cache_module.Cache(str(cache_dir))
+    units, scans = [], []
+    for path in sorted(Path(cache_dir).rglob("*.pickle")):
+        value = store._load(path.stem)
+        (scans if isinstance(value, cache_module.ScanResult) else units).append(path)
+    return units, scans
+
+
 def run(paths, cache_dir, **options):
     return engine.lint([str(p) for p in paths], engine.Options(cache=True, cache_dir=str(cache_dir), **options))
 
@@ -156,11 +180,15 @@ def test_file_function_names_in_text_do_not_matter(tmp_path, parsed):
     assert parsed == [str(module)]
 
 
+@pytest.mark.parametrize("kind", ["unit", "scan"])
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "foreign", "not a document", "empty"])
-def test_a_damaged_entry_is_a_miss_and_is_replaced(project, tmp_path, parsed, damage):
+def test_a_damaged_entry_is_a_miss_and_is_replaced(project, tmp_path, parsed, checked, damage, kind):
     target = project / "cfn" / "a.yaml"
     cold = run([target], tmp_path / "c")
-    [entry] = [p for p in (tmp_path / "c").rglob("*.pickle")]
+    [unit], [scan] = entries(tmp_path / "c")
+    entry = unit if kind == "unit" else scan
+    if kind == "unit":
+        scan.unlink()  # else the whole scan is read back, and the unit never looked at
     data = entry.read_bytes()
     if damage == "truncate":
         entry.write_bytes(data[: len(data) // 2])
@@ -179,12 +207,16 @@ def test_a_damaged_entry_is_a_miss_and_is_replaced(project, tmp_path, parsed, da
     else:
         entry.write_bytes(b"")
     parsed.clear()
+    checked.clear()
     warm = run([target], tmp_path / "c")
-    assert parsed == [str(target)]
+    assert parsed == ([str(target)] if kind == "unit" else [])
+    assert checked == [1]
     assert as_json(warm) == as_json(cold)
     parsed.clear()
-    run([target], tmp_path / "c")
-    assert parsed == []  # replaced by a good entry
+    checked.clear()
+    again = run([target], tmp_path / "c")
+    assert parsed == [] and checked == []  # replaced by a good entry
+    assert as_json(again) == as_json(cold)
 
 
 def test_an_unwritable_cache_directory_only_costs_the_cache(project, tmp_path):
@@ -312,16 +344,17 @@ def test_an_entry_that_would_run_code_is_refused(project, tmp_path, parsed):
 
     target = project / "cfn" / "a.yaml"
     run([target], tmp_path / "c")
-    [entry] = list((tmp_path / "c").rglob("*.pickle"))
-    data = entry.read_bytes()
-    header = data[: data.index(b"\n", len(b"policylint-cache\n")) + 1]
     marker = tmp_path / "pwned"
 
     class Evil:
         def __reduce__(self):
             return (open, (str(marker), "w"))
 
-    entry.write_bytes(header + pickle.dumps(Evil()))
+    units, scans = entries(tmp_path / "c")
+    for entry in units + scans:
+        data = entry.read_bytes()
+        header = data[: data.index(b"\n", len(b"policylint-cache\n")) + 1]
+        entry.write_bytes(header + pickle.dumps(Evil()))
     parsed.clear()
     run([target], tmp_path / "c")
     assert not marker.exists()
@@ -342,3 +375,72 @@ def test_nodes_come_back_from_an_entry_with_every_field():
     back = cache_module._ModelUnpickler(io.BytesIO(pickle.dumps(tree, protocol=-1)), 0).load()
     assert repr(back) == repr(tree) and back.get("k") == leaf  # an Unknown equals nothing: repr
     assert isinstance(back.get("l", 0).value, Unknown) and back.get("l", 0).value.text == "${var.y}"
+
+
+def test_an_unchanged_scan_runs_no_rule_and_reports_the_same(project, tmp_path, parsed, checked):
+    cold = run([project], tmp_path / "c")
+    assert checked == [1]
+    parsed.clear()
+    checked.clear()
+    warm = run([project], tmp_path / "c")
+    assert parsed == [] and checked == []
+    assert warm == cold  # the whole report: findings, errors, notices, file count
+
+
+def test_what_changes_a_scan_result_misses_it(project, tmp_path, parsed, checked):
+    run([project], tmp_path / "c")
+    run([project], tmp_path / "c", select=("PL1",))  # other rules
+    run([project / "cfn"], tmp_path / "c")  # other files
+    run([project], tmp_path / "c", max_file_size=10)  # other read errors
+    (project / "notes.txt").write_text("not infrastructure, but read for credentials")
+    run([project], tmp_path / "c")
+    assert checked == [1] * 5
+    assert parsed == sorted(parsed, key=parsed.index)  # (units read back, not parsed again)
+    run([project], tmp_path / "c")
+    assert checked == [1] * 5
+
+
+def test_suppressions_and_severities_apply_to_a_stored_scan(project, tmp_path, checked, monkeypatch):
+    """Suppressions (whose expiry depends on the date), severity overrides and the baseline are
+    applied on every run, after the stored result."""
+    import datetime
+
+    from policylint import suppressions
+    from policylint.config import Config
+
+    template = project / "cfn" / "a.yaml"
+    template.write_text(TEMPLATE.replace("  Bucket:", "  Bucket:  # policylint:ignore PL102 until=2030-01-01 -- a test"))
+    monkeypatch.setattr(suppressions, "today", lambda: datetime.date(2029, 12, 31))
+    before = run([template], tmp_path / "c", suppress=True)
+    assert before.suppressed and checked == [1]
+    monkeypatch.setattr(suppressions, "today", lambda: datetime.date(2030, 1, 2))
+    after = run([template], tmp_path / "c", suppress=True)
+    assert checked == [1]  # read back ...
+    assert not after.suppressed and len(after.findings) > len(before.findings)  # ... and expired today
+    assert as_json(after) == as_json(engine.lint([str(template)], engine.Options(suppress=True)))
+    checked.clear()
+    config = Config(severity={f.rule_id: "info" for f in after.findings})
+    overridden = run([template], tmp_path / "c", suppress=True, config=config)
+    assert checked == [] and {f.severity for f in overridden.findings} == {"info"}
+
+
+def test_the_rules_sources_are_part_of_a_scan_key(tmp_path, monkeypatch):
+    import policylint.rules
+
+    folder = tmp_path / "rules"
+    (folder / "s3").mkdir(parents=True)
+    rule = folder / "s3" / "a_rule.py"
+    rule.write_text("# a rule\n")
+    monkeypatch.setattr(policylint.rules, "__path__", [str(folder)])
+    first = cache_module._rules_stamp()
+    rule.write_text("# a rule, edited\n")
+    assert cache_module._rules_stamp() != first
+
+
+@pytest.mark.parametrize("name", [".policylint_cache", "elsewhere"])
+def test_the_cache_directory_is_not_scanned(project, name):
+    """Its `.gitignore` would otherwise count as a scanned file from the second run on."""
+    first = run([project], project / name)
+    second = run([project], project / name)
+    assert (project / name / ".gitignore").exists()
+    assert first.files == second.files == 4

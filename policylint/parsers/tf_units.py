@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 
 from policylint.patterns import lazy
 
@@ -49,7 +48,7 @@ def downloaded_dirs(root: str, text: str) -> dict[str, str]:
 
 
 # A module call's literal source, found without parsing (the parser reads the calls exactly).
-_MODULE_HEADER = lazy(r'^[ \t]*module[ \t]+"[^"\n]*"[ \t]*\{', re.MULTILINE)
+_MODULE_HEADER = lazy(r'module[ \t]+"[^"\n]*"[ \t]*\{')  # at the start of a line, after indentation
 _MODULE_SOURCE = lazy(r'(?:^|[\s{])source[ \t]*=[ \t]*"([^"\n]*)"')
 MAX_UNIT_DIRECTORIES = 500  # module directories gathered into one unit
 MAX_MODULE_FILE = 8 * 1024 * 1024  # a module file read from disk (not scanned) larger than this is left out
@@ -60,12 +59,29 @@ def _module_sources(files: list[tuple[str, str]]) -> list[str]:
     for path, text in files:
         if "module" not in text or not path.lower().endswith(".tf"):
             continue
-        for header in _MODULE_HEADER.finditer(text):
-            end = text.find("\n}", header.end())
-            found = _MODULE_SOURCE.search(text, header.end(), len(text) if end < 0 else end)
+        for header_end in _module_headers(text):
+            end = text.find("\n}", header_end)
+            found = _MODULE_SOURCE.search(text, header_end, len(text) if end < 0 else end)
             if found:
                 sources.append(found.group(1))
     return sources
+
+
+def _module_headers(text: str):
+    """Where each line ``module "name" {`` ends.  A multi-line ``^`` pattern would try every
+    position of the text; the word is looked for first, and its indentation checked."""
+    position = 0
+    while True:
+        found = text.find("module", position)
+        if found < 0:
+            return
+        start = found
+        while start and text[start - 1] in " \t":  # only the indentation: each space once in all
+            start -= 1
+        header = _MODULE_HEADER.match(text, found) if start == 0 or text[start - 1] == "\n" else None
+        position = header.end() if header else found + 6
+        if header:
+            yield position
 
 
 def roots(modules: dict[str, list[tuple[str, str]]]) -> list[tuple[tuple[str, ...], tuple[tuple[str, str], ...]]]:
