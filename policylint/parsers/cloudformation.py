@@ -10,6 +10,7 @@ CloudFormation does.
 
 from __future__ import annotations
 
+import operator
 import re
 
 from policylint.model import (
@@ -187,13 +188,20 @@ class _Template:
                 if key == "Ref" or key.startswith("Fn::"):
                     return self._intrinsic(key, arg, node)
             out = {}
+            changed = node.origin is not None  # (a copy has none)
             for key, child in value.items():
                 resolved = self.resolve(child)
-                if resolved is not _NO_VALUE:
-                    out[key] = resolved
-            return Node(out, node.file, node.line, node.end_line, node.text_line)
+                if resolved is not child:
+                    changed = True
+                    if resolved is _NO_VALUE:
+                        continue
+                out[key] = resolved
+            # Nothing to evaluate inside (most of a template): the node itself, not a copy.
+            return Node(out, node.file, node.line, node.end_line, node.text_line) if changed else node
         if isinstance(value, list):
             items = [self.resolve(child) for child in value]
+            if node.origin is None and all(map(operator.is_, items, value)):
+                return node
             return Node([i for i in items if i is not _NO_VALUE], node.file, node.line, node.end_line, node.text_line)
         return node
 
