@@ -12,7 +12,6 @@ prefix (``PL1``: a whole family, like ruff's selectors) or ``ALL``.
 
 from __future__ import annotations
 
-import importlib
 import os
 from functools import lru_cache
 
@@ -51,7 +50,7 @@ class RuleEntry:
 
     def load(self) -> type[Rule]:
         if self._class is None:
-            self._class = getattr(importlib.import_module(self.module), self.name)
+            self._class = getattr(_module(self.module), self.name)
         return self._class
 
     def as_row(self) -> tuple:
@@ -165,7 +164,7 @@ def imported_rules(modules: Iterable[str]) -> list[type[Rule]]:
     """Every Rule subclass in ``modules``, checked."""
     found: dict[str, type[Rule]] = {}
     for name in modules:
-        module = importlib.import_module(name)
+        module = _module(name)
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, Rule) and value is not Rule and value.__module__ == module.__name__:
                 _check_metadata(value)
@@ -173,6 +172,11 @@ def imported_rules(modules: Iterable[str]) -> list[type[Rule]]:
                     raise RuntimeError(f"rule code {value.code} is defined twice")
                 found[value.code] = value
     return list(found.values())
+
+
+def _module(name: str):
+    """The module ``name``, imported (``importlib`` would be one more module at every start)."""
+    return __import__(name, fromlist=["__name__"])
 
 
 def _modules_under(directories, prefix: str) -> list[str]:

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import gc
 import os
-from contextlib import contextmanager
 
 from policylint import model, parsers
 from policylint.catalogue import RuleEntry, UsageError, catalogue
@@ -107,24 +106,20 @@ def lint_paths(paths: Sequence[str], select=(), ignore=(), exclude=(), **options
 
 
 def lint(paths: Sequence[str], options: Options = Options()) -> Report:
-    """Scan files and directories and return every finding and error, sorted."""
-    with _collector_tuned() as freeze:
-        return _lint(paths, options, freeze)
+    """Scan files and directories and return every finding and error, sorted.
 
-
-@contextmanager
-def _collector_tuned():
-    """The cyclic garbage collector walks every live object at each full collection, and a scan's
+    The cyclic garbage collector walks every live object at each full collection, and a scan's
     documents live until its end: walking them again and again made the time grow faster than
     the input.  Objects alive so far (and the documents, once parsed) are frozen out of its
-    sight, and young collections run less often; all is restored on return."""
+    sight, and young collections run less often; all is restored on return.  (A plain
+    try/finally: contextlib is a module a template scan would import for this alone.)"""
     threshold = gc.get_threshold()
     ours = gc.get_freeze_count() == 0  # a caller that froze objects itself keeps them frozen
     if ours:
         gc.freeze()
     gc.set_threshold(max(threshold[0], 50_000), *threshold[1:])
     try:
-        yield ours
+        return _lint(paths, options, ours)
     finally:
         gc.set_threshold(*threshold)
         if ours:

@@ -14,7 +14,6 @@ Entry point: :func:`build`.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import json
 import re
@@ -603,6 +602,8 @@ def _b64_text(value: str) -> str | None:
     if not compact or len(compact) % 4 or not re.fullmatch(r"[A-Za-z0-9+/\s]*={0,2}", compact):
         return None
     try:
+        import base64  # here: only user data that looks encoded needs it
+
         return base64.b64decode(compact, validate=False).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError):
         return None

@@ -31,7 +31,6 @@ the same in the request and in the policy), :data:`VAR` (in a policy value: some
 
 from __future__ import annotations
 
-import base64
 import enum
 import ipaddress
 import re
@@ -650,6 +649,8 @@ def _date(text: str) -> float | None:
 
 def _binary(text: str) -> bytes:
     try:
+        import base64  # here: only a condition on an encoded value needs it
+
         return base64.b64decode(text, validate=True)
     except (ValueError, TypeError):
         return text.encode()

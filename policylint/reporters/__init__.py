@@ -7,7 +7,6 @@ chosen, so that start-up stays lean.
 
 from __future__ import annotations
 
-import importlib
 import os
 
 from policylint.records import record, field
@@ -48,4 +47,5 @@ class RenderOptions:
 
 def render(name: str, report: Report, options: RenderOptions = RenderOptions()) -> str:
     """``report`` in the format ``name`` (a key of :data:`REPORTERS`)."""
-    return importlib.import_module(REPORTERS[name]).render(report, options)
+    # (__import__ with a fromlist returns the module itself; importlib would be one more import)
+    return __import__(REPORTERS[name], fromlist=["render"]).render(report, options)
