@@ -111,9 +111,12 @@ class Cache:
         self._digests[path] = (text, digest)
         return digest
 
-    def outside(self, files: Sequence[str]) -> list[str]:
-        """``files`` without those inside the cache directory (its ``.gitignore``)."""
+    def outside(self, files: Sequence[str], paths: Sequence[str]) -> list[str]:
+        """``files`` (found under ``paths``) without those inside the cache directory (its
+        ``.gitignore``); each file is looked at only when the cache is under one of ``paths``."""
         inside = self.directory + os.sep
+        if not any(inside.startswith(os.path.join(os.path.abspath(p), "")) for p in paths):
+            return list(files)
         return [f for f in files if not os.path.abspath(f).startswith(inside)]
 
     # ------------------------------------------------------------------ keys

@@ -136,7 +136,7 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
         from policylint.cache import Cache
 
         cache = Cache(options.cache_dir)
-        files = cache.outside(files)  # a --cache-dir inside the scanned tree is not scanned
+        files = cache.outside(files, paths)  # a --cache-dir inside the scanned tree is not scanned
     wanted = set(files)
     if options.changed_only:
         files = with_module_context(files, options.exclude)
