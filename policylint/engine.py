@@ -13,6 +13,10 @@ suppressions   :mod:`policylint.suppressions`
 baseline       :mod:`policylint.baseline`
 =============  ==============================================
 
+With the cache (:mod:`policylint.cache`), parse reads unchanged units back, and a scan whose
+units, files and rules are all unchanged skips parse, link and rules: its stored report goes on
+to severities, suppressions and baseline.
+
 :func:`lint` is the library API: the CLI, the pre-commit hook, the cfn-lint pack and the tests all
 call it (or :func:`lint_paths`, the same with keyword arguments), so they all get the same result.
 """
