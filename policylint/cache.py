@@ -193,10 +193,6 @@ class Cache:
         result = self._load(key)
         return result if isinstance(result, ScanResult) else None
 
-    def put_scan(self, key: str, result: ScanResult) -> None:
-        """Store a whole scan's result (as :meth:`put`)."""
-        self.put(key, result)
-
     def _load(self, key: str):
         if key + _SUFFIX not in self._listing(key[:2]):
             return None  # not there when the scan began (one written since is a miss: harmless)
@@ -216,12 +212,13 @@ class Cache:
         except Exception:  # a corrupt, truncated, foreign or vanished entry is a miss
             return None
 
-    def put(self, key: str, document: Document | ScanResult) -> None:
-        """Store a Document; any failure (read-only disk, full disk, unpicklable) is ignored."""
+    def put(self, key: str, value: Document | ScanResult) -> None:
+        """Store a unit's Document or a whole scan's result; any failure (read-only disk, full
+        disk, unpicklable) is ignored."""
         if not self._ensure_directory():
             return
         try:
-            data = _MAGIC + f"{FORMAT} {key}\n".encode() + pickle.dumps(document, protocol=-1)
+            data = _MAGIC + f"{FORMAT} {key}\n".encode() + pickle.dumps(value, protocol=-1)
             folder = os.path.dirname(self._path(key))
             listing = self._listing(key[:2])
             if not listing:  # the folder may not exist yet
@@ -420,15 +417,8 @@ def _salt() -> bytes:
     # The sources themselves: an edited checkout (or an editable install) never reads entries
     # written by other code.
     package = os.path.dirname(os.path.abspath(policylint.__file__))
-    for folder in (package, os.path.join(package, "parsers"), os.path.join(package, "policy")):
-        try:
-            with os.scandir(folder) as entries:
-                for entry in sorted(entries, key=lambda e: e.name):
-                    if entry.name.endswith((".py", ".json")):  # the policy grammar's schema too
-                        stat = entry.stat()
-                        parts.append(f"{entry.path} {stat.st_size} {stat.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{folder} -")
+    folders = [package, os.path.join(package, "parsers"), os.path.join(package, "policy")]
+    parts += _file_stamps(folders, suffixes=(".py", ".json"))  # the policy grammar's schema too
     return "\n".join(parts).encode("utf-8", "surrogatepass")
 
 
@@ -437,22 +427,26 @@ def _rules_stamp() -> bytes:
     time): a scan's result depends on them, a parsed unit does not."""
     import policylint.rules as package  # only its docstring: the rules themselves stay unimported
 
+    return "\n".join(_file_stamps(list(package.__path__), recursive=True)).encode("utf-8", "surrogatepass")
+
+
+def _file_stamps(folders: list[str], recursive: bool = False, suffixes: tuple[str, ...] | None = None) -> list[str]:
+    """``path size mtime`` of each file in ``folders`` (and, ``recursive``, their subfolders but
+    ``__pycache__``) whose name ends with one of ``suffixes`` (None: every file), by name."""
     lines: list[str] = []
-    directories = list(package.__path__)
-    for directory in directories:  # a handful of folders
+    for folder in folders:  # grows while walking when recursive: a handful of folders
         try:
-            with os.scandir(directory) as entries:
+            with os.scandir(folder) as entries:
                 for entry in sorted(entries, key=lambda e: e.name):
-                    if entry.name == "__pycache__":
-                        continue
                     if entry.is_dir():
-                        directories.append(entry.path)
-                    else:
+                        if recursive and entry.name != "__pycache__":
+                            folders.append(entry.path)
+                    elif suffixes is None or entry.name.endswith(suffixes):
                         stat = entry.stat()
                         lines.append(f"{entry.path} {stat.st_size} {stat.st_mtime_ns}")
         except OSError:
-            lines.append(f"{directory} -")
-    return "\n".join(lines).encode("utf-8", "surrogatepass")
+            lines.append(f"{folder} -")
+    return lines
 
 
 def _find_spec(name: str):

@@ -163,7 +163,7 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
         if scan_key is not None and not any(e.kind == "internal" for e in report.errors):
             from policylint.cache import ScanResult
 
-            cache.put_scan(scan_key, ScanResult(report, source_maps))
+            cache.put(scan_key, ScanResult(report, source_maps))
     report = override_severities(report, options.config)
     may_suppress = options.config is not None or bool(naming_us)
     if may_suppress and (options.suppress or (options.config is not None and options.config.per_path_ignores)):
