@@ -43,8 +43,6 @@ VALUES = {  # option -> (parameter, repeatable)
     "--parameter": ("parameters", True),
     "--var-file": ("var_files", True),
 }
-DEFAULT_MAX_FILE_SIZE = "256M"
-CACHE_DIR_VARIABLE = "POLICYLINT_CACHE_DIR"
 
 
 class _NotMine(Exception):
@@ -103,7 +101,7 @@ def _parse(args: list[str]) -> dict:
 def _converted(params: dict, given: dict[str, str]) -> dict:
     """Values as click's types and callbacks make them; a value they would reject is click's."""
     from policylint.report import SEVERITIES
-    from policylint.scan_command import parse_parameters
+    from policylint.scan_command import CACHE_DIR_VARIABLE, DEFAULT_MAX_FILE_SIZE, parse_parameters
 
     try:
         params["jobs"] = int(given.get("jobs", "1"))

@@ -17,6 +17,8 @@ from policylint.reporters import REPORTERS, RenderOptions, render
 
 FORMAT_CHOICES = tuple(REPORTERS)
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+DEFAULT_MAX_FILE_SIZE = "256M"  # `--max-file-size`, as both front ends show and read it
+CACHE_DIR_VARIABLE = "POLICYLINT_CACHE_DIR"  # `--cache-dir` from the environment
 
 
 class Failure(Exception):

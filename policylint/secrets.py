@@ -475,7 +475,7 @@ _TOKEN_FORMATS = (
     ("OpenAI API key", ("T3BlbkFJ",), lazy(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
 )
 _NEEDLE_TEXTS = tuple(sorted({n for _, needles, _ in _TOKEN_FORMATS for n in needles}))
-_NEEDLES = lazy("|".join(sorted({re.escape(n) for _, needles, _ in _TOKEN_FORMATS for n in needles}, key=len, reverse=True)))
+_NEEDLES = lazy("|".join(sorted(map(re.escape, _NEEDLE_TEXTS), key=len, reverse=True)))
 _PEM_BEGIN = lazy(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
 _PEM_SPAN = 20_000  # a key block is a few kilobytes: its END is looked for this far at most
 _PEM_BODY_MIN = 64  # base64 characters a real key body has at the very least
