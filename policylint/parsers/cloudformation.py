@@ -377,9 +377,6 @@ class _Template:
 
     def build(self, logical_id: str, raw: Node, doc: Document) -> None:
         type_name = _text(raw.get("Type")) or ""
-        props = self.resolve(raw.get("Properties"))
-        if not isinstance(props, Node) or not isinstance(props.value, dict):
-            props = Node({}, self.path, raw.line, raw.end_line)
         location = Location(self.path, raw.line, raw.end_line or raw.line)
         common = dict(uid=self.uid(logical_id), address=logical_id, type=type_name, format=FORMAT, location=location)
         if type_name in DNS_ENDPOINTS:
@@ -388,8 +385,23 @@ class _Template:
         built = len(doc.resources)
         if builder is None:
             doc.resources.append(Resource(**common))
-        else:
+            if type_name not in _HOLD_SECRETS:
+                self._user_addresses(raw, logical_id, common, doc, built)
+                return  # no rule reads its properties: they are not evaluated
+        props = self.resolve(raw.get("Properties"))
+        if not isinstance(props, Node) or not isinstance(props.value, dict):
+            props = Node({}, self.path, raw.line, raw.end_line)
+        if builder is not None:
             builder(self, common, props, doc)
+        self._user_addresses(raw, logical_id, common, doc, built)
+        secrets = self.secrets(type_name, raw.get("Properties"), props)
+        if secrets:
+            resource = next((r for r in reversed(doc.resources) if r.uid == common["uid"]), None)
+            if resource is not None:
+                resource.secrets = secrets
+
+    def _user_addresses(self, raw: Node, logical_id: str, common: dict, doc: Document, built: int) -> None:
+        """The addresses of the resources built from ``raw``, as users know them."""
         construct = _text(raw.get("Metadata", "aws:cdk:path")) if "Metadata" in raw.value else None
         if construct:  # CDK output: its user knows the construct, not the generated logical ID
             for resource in doc.resources[built:]:
@@ -399,11 +411,6 @@ class _Template:
             for resource in doc.resources[built:]:
                 if resource.uid.startswith(common["uid"]):
                     resource.address = self.address_prefix + resource.address
-        secrets = self.secrets(type_name, raw.get("Properties"), props)
-        if secrets:
-            resource = next((r for r in reversed(doc.resources) if r.uid == common["uid"]), None)
-            if resource is not None:
-                resource.secrets = secrets
 
     def secrets(self, type_name: str, raw: Node | None, props: Node) -> list[SecretSetting]:
         """The resource's properties where a secret belongs (see :class:`SecretSetting`)."""
@@ -762,6 +769,10 @@ _ENVIRONMENTS = {
     "AWS::Lambda::Function": ("Environment", "Variables"),
     "AWS::Serverless::Function": ("Environment", "Variables"),
 }
+
+
+# Types without a builder whose properties are still read: for the secrets they may hold.
+_HOLD_SECRETS = frozenset({*_SECRET_PROPERTIES, *_ENVIRONMENTS, "AWS::ECS::TaskDefinition"})
 
 
 _BUCKET_DOMAIN = lazy(r"\.s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com(?:\.cn)?$")
