@@ -39,6 +39,15 @@ def test_literal_segments_agree_with_the_regex_translation(pattern, text, ignore
     assert compile_pieces(pieces(pattern), flags).fullmatch(text) == reference(pattern, text, ignore_case)
 
 
+# The evaluator's markers for unknown pieces are private-use characters, which have no case:
+# literal segments still match them by string methods, with the regular expression's result.
+@settings(max_examples=600, deadline=None)
+@given(st.text("ksKS.-*?", max_size=9), st.text("ksKS.-\u212a" + ANY + NAME + VAR + "\ue00f", max_size=10), st.booleans())
+def test_literal_segments_agree_on_private_use_markers(pattern, text, ignore_case):
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    assert compile_pieces(pieces(pattern), flags).fullmatch(text) == reference(pattern, text, ignore_case)
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.lists(st.text("ab-", max_size=3), min_size=1, max_size=4), st.text("ab-", max_size=10))
 def test_literals_with_gaps(parts, text):

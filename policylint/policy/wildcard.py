@@ -95,10 +95,16 @@ class _Found:
         return self._end
 
 
+# Private-use characters (the evaluator's markers for unknown pieces) have no case: lowering a
+# text whose only other characters are ASCII is still exactly what the regular expression does.
+_PRIVATE_USE = dict.fromkeys(range(0xE000, 0xE010))
+
+
 class _Literal:
     """Literal characters with the ``match``/``fullmatch``/``search`` of their regular expression
-    (the reference), by string methods.  Case-insensitive on ASCII text only: elsewhere the
-    regular expression's case folding (``k`` matches the Kelvin sign) takes over."""
+    (the reference), by string methods.  Case-insensitive on ASCII text (and the evaluator's
+    private-use markers) only: elsewhere the regular expression's case folding (``k`` matches the
+    Kelvin sign) takes over."""
 
     __slots__ = ("text", "flags", "_regex")
 
@@ -110,7 +116,9 @@ class _Literal:
     def _subject(self, subject: str) -> Optional[str]:
         if not self.flags & re.IGNORECASE:
             return subject
-        return subject.lower() if subject.isascii() else None
+        if subject.isascii() or subject.translate(_PRIVATE_USE).isascii():
+            return subject.lower()
+        return None
 
     def _reference(self) -> re.Pattern:
         if self._regex is None:
