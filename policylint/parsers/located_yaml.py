@@ -8,6 +8,8 @@ the text that was written (``Version: 2012-10-17``), and duplicate keys are erro
 
 from __future__ import annotations
 
+import operator
+
 from policylint.model import Node, Unknown
 from policylint.parsers.pyyaml import yaml
 
@@ -25,18 +27,18 @@ class _TemplateLoader(_Loader):  # type: ignore[misc, valid-type]
     those to the safe loader.  ``yaml.resolver.Resolver.resolve`` is the reference: the tags are
     the same, plain scalars' tags are remembered."""
 
-    def descend_resolver(self, current_node, current_index):
-        pass
-
-    def ascend_resolver(self):
-        pass
+    # No-ops called around every node: C callables that ignore their arguments, as a Python
+    # function's frame costs more than the rest of the call (builtins do not bind ``self``).
+    descend_resolver = operator.is_  # (parent, index) -> a bool nobody reads
+    ascend_resolver = tuple  # () -> the empty tuple
 
     def resolve(self, kind, value, implicit):
         if kind is not yaml.ScalarNode:
             return _DEFAULT_TAGS[kind]
         if not implicit[0]:
             return _STR  # quoted or `!`-tagged: a string
-        return _plain_tag(value)
+        tag = _PLAIN_TAGS.get(value)
+        return tag if tag is not None else _plain_tag(value)
 
 
 class LoadError(Exception):
