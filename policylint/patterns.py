@@ -37,3 +37,37 @@ class LazyPattern:
 def lazy(pattern: str, flags: int = 0) -> LazyPattern:
     """``re.compile(pattern, flags)``, compiled when first used."""
     return LazyPattern(pattern, flags)
+
+
+class Needles:
+    """``any(needle in text for needle in needles)``, in fewer passes over the text.
+
+    Each ``in`` is one pass (about 0.7 ns a character).  Needles that share their first
+    character are looked for together, by one pattern that starts with that character: the
+    regular-expression engine finds a pattern's literal first character about as fast as ``in``
+    finds a needle, and checks the rest only there.  Needles alone in their group stay ``in``.
+    """
+
+    __slots__ = ("_alone", "_together")
+
+    def __init__(self, needles):
+        groups: dict[str, list[str]] = {}
+        for needle in sorted(set(needles)):
+            if not needle:
+                raise ValueError("an empty needle is in every text")
+            groups.setdefault(needle[0], []).append(needle)
+        self._alone = tuple(group[0] for group in groups.values() if len(group) == 1)
+        self._together = tuple(
+            lazy(re.escape(first) + "(?:" + "|".join(re.escape(n[1:]) for n in group) + ")")
+            for first, group in groups.items()
+            if len(group) > 1
+        )
+
+    def found_in(self, text: str) -> bool:
+        for needle in self._alone:
+            if needle in text:
+                return True
+        for pattern in self._together:
+            if pattern.search(text) is not None:
+                return True
+        return False

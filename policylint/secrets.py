@@ -36,7 +36,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
 
-from policylint.patterns import lazy
+from policylint.patterns import Needles, lazy
 from policylint.records import record
 
 ACCESS_KEY_ID = "access key id"
@@ -49,6 +49,7 @@ ID_MIN_ENTROPY = 3.0
 SECRET_MIN_ENTROPY = 4.25
 
 _ID_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA", "A3T")
+_ID_NEEDLES = Needles(_ID_PREFIXES)
 _ID = lazy(r"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
 _SECRET = lazy(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
 _SECRET_WORD = lazy(r"secret", re.IGNORECASE)  # pre-filter for credential-named keys
@@ -132,7 +133,7 @@ def _secret_word_starts(text: str) -> Iterator[int]:
 
 def find_credentials(text: str) -> list[Credential]:
     """Every access key id and secret access key in ``text``, in order of appearance."""
-    has_ids = any(prefix in text for prefix in _ID_PREFIXES)
+    has_ids = _ID_NEEDLES.found_in(text)
     if not has_ids and not _mentions_secret(text):
         return []
     index = _LineIndex(text)
@@ -475,6 +476,7 @@ _TOKEN_FORMATS = (
     ("OpenAI API key", ("T3BlbkFJ",), lazy(r"(?<![A-Za-z0-9_\-])sk-(?:proj-)?([A-Za-z0-9_\-]{20,200}T3BlbkFJ[A-Za-z0-9_\-]{20,200})(?![A-Za-z0-9_\-])")),
 )
 _NEEDLE_TEXTS = tuple(sorted({n for _, needles, _ in _TOKEN_FORMATS for n in needles}))
+_TOKEN_NEEDLES = Needles(_NEEDLE_TEXTS)
 _NEEDLES = lazy("|".join(sorted(map(re.escape, _NEEDLE_TEXTS), key=len, reverse=True)))
 _PEM_BEGIN = lazy(r"-----BEGIN ((?:RSA |DSA |EC |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----")
 _PEM_SPAN = 20_000  # a key block is a few kilobytes: its END is looked for this far at most
@@ -485,8 +487,8 @@ _TOKEN_MIN_ENTROPY = 3.0
 def find_tokens(text: str) -> list[Token]:
     """Every well-known token and private key block in ``text``, in order of appearance."""
     # The needles present: one regex pass over the text for every literal, after a much faster
-    # look with `in` that rules out most texts (a needle the regex finds is in the text).
-    present = set(_NEEDLES.findall(text)) if any(needle in text for needle in _NEEDLE_TEXTS) else set()
+    # look for any of them that rules out most texts (a needle the regex finds is in the text).
+    present = set(_NEEDLES.findall(text)) if _TOKEN_NEEDLES.found_in(text) else set()
     formats = [(kind, pattern) for kind, needles, pattern in _TOKEN_FORMATS if present.intersection(needles)]
     if not formats and "PRIVATE KEY" not in text:
         return []

@@ -12,8 +12,12 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fixture_cases import FIXTURES, Case
+from policylint import secrets
+from policylint.patterns import Needles
 from policylint.secrets import (
     ACCESS_KEY_ID,
     PAIR_LINES,
@@ -304,3 +308,20 @@ def test_a_long_minified_line_is_scanned_in_linear_time():
         assert sum(c.kind == SECRET_ACCESS_KEY for c in found) >= len(text) // 400
     # 8 times the text: well under the 64 times a quadratic scan would take
     assert timings[1] < 20 and timings[1] < 20 * max(timings[0], 0.005)
+
+
+# ------------------------------------------------------------------ needles (the texts' pre-filter)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.text("ab.-_", min_size=1, max_size=4), min_size=1, max_size=6), st.text("ab.-_\n", max_size=30))
+def test_needles_find_what_in_finds(needles, text):
+    assert Needles(needles).found_in(text) == any(needle in text for needle in needles)
+
+
+@pytest.mark.parametrize("needles", [secrets._ID_PREFIXES, secrets._NEEDLE_TEXTS], ids=["key ids", "tokens"])
+def test_needles_of_the_detectors(needles):
+    found = Needles(needles)
+    for needle in needles:
+        assert found.found_in(f"x {needle} y") and found.found_in(needle)
+        assert not found.found_in(f"x {needle[:-1]} y")
