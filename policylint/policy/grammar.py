@@ -503,7 +503,10 @@ def _operator_problem(operator: str) -> str | None:
 
 
 def _uses_variables(body: Node) -> bool:
-    return any(isinstance(n.value, str) and re.search(r"\$\{(?![*?$]\})[^}]+\}", n.value) for n in body.walk())
+    return any(isinstance(n.value, str) and "${" in n.value and _POLICY_VARIABLE.search(n.value) for n in body.walk())
+
+
+_POLICY_VARIABLE = lazy(r"\$\{(?![*?$]\})[^}]+\}")  # `${aws:username}`; not the escapes `${*}`, `${?}`, `${$}`
 
 
 __all__ = ["Problem", "problems", "validate_body", "version_problem", "effective_kind", "arn_problem", "from_body"]
