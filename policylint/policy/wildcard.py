@@ -106,15 +106,16 @@ class _Literal:
     private-use markers) only: elsewhere the regular expression's case folding (``k`` matches the
     Kelvin sign) takes over."""
 
-    __slots__ = ("text", "flags", "_regex")
+    __slots__ = ("text", "flags", "ignore_case", "_regex")
 
     def __init__(self, text: str, flags: int):
         self.flags = flags
-        self.text = text.lower() if flags & re.IGNORECASE else text
+        self.ignore_case = bool(flags & re.IGNORECASE)  # once: `&` on a RegexFlag runs Python code
+        self.text = text.lower() if self.ignore_case else text
         self._regex: Optional[re.Pattern] = None
 
     def _subject(self, subject: str) -> Optional[str]:
-        if not self.flags & re.IGNORECASE:
+        if not self.ignore_case:
             return subject
         if subject.isascii() or subject.translate(_PRIVATE_USE).isascii():
             return subject.lower()
