@@ -49,8 +49,9 @@ resource "aws_s3_bucket_policy" "logs" {
 # the package metadata, what tempfile brings (the cache writes its entries without it), worker
 # processes (the default --jobs parses in this process), click (a plain scan is parsed by
 # policylint.scan_argv), dataclasses and inspect (the model is made of policylint.records),
-# pkgutil (the rule catalogue lists its directory), TOML (no configuration file here) and the
-# baseline module (no --baseline).
+# pkgutil (the rule catalogue lists its directory), TOML (no configuration file here), the
+# baseline module (no --baseline) and difflib (only a typo in a policy needs a suggestion).
+# (Not listed: pathlib and ipaddress, which an editable install's import hook brings in.)
 NEVER = (
     "click",
     "dataclasses",
@@ -74,6 +75,7 @@ NEVER = (
     "click._termui_impl",
     "click.testing",
     "policylint.terminal",
+    "difflib",
 )
 # Rules about kinds of resource the file does not have are not imported (the samples have no
 # database and no DNS record).

@@ -32,7 +32,6 @@ the same in the request and in the policy), :data:`VAR` (in a policy value: some
 from __future__ import annotations
 
 import enum
-import ipaddress
 import re
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -657,6 +656,8 @@ def _binary(text: str) -> bytes:
 
 
 def _in_network(address: str, cidr: str) -> Tri:
+    import ipaddress  # here: only an IP condition needs it
+
     try:
         ip = ipaddress.ip_address(address.split("/")[0])
         network = ipaddress.ip_network(cidr, strict=False)

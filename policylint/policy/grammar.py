@@ -14,11 +14,10 @@ judged.  ``jsonschema`` is imported only when a document is validated.
 
 from __future__ import annotations
 
-import difflib
 import json
+import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
 from policylint.model import Node, PolicyDocument, Ref, Unknown
 from policylint.patterns import lazy
@@ -30,7 +29,7 @@ TYPE_CHECKING = False  # typing stays unimported at run time: annotations are st
 if TYPE_CHECKING:
     from typing import Any, Iterator
 
-SCHEMA_PATH = Path(__file__).with_name("policy-schema.json")
+SCHEMA_PATH = os.path.join(os.path.dirname(__file__), "policy-schema.json")
 TOP_ELEMENTS = ("Version", "Id", "Statement")
 STATEMENT_ELEMENTS = ("Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource", "Condition")
 PARTITIONS = frozenset({"aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"})
@@ -135,7 +134,8 @@ _COMPUTED = _Computed()
 def _validator():
     import jsonschema
 
-    schema = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    with open(SCHEMA_PATH, encoding="utf-8") as handle:
+        schema = json.load(handle)
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
     return cls(schema)
@@ -346,7 +346,7 @@ def _misspelled(instance: dict, name: str) -> bool:
     ``name``?"""
     known = TOP_ELEMENTS + STATEMENT_ELEMENTS
     return any(
-        key not in known and (key.lower() == name.lower() or difflib.get_close_matches(key, [name], n=1, cutoff=0.6))
+        key not in known and (key.lower() == name.lower() or _close_matches(key, [name], n=1, cutoff=0.6))
         for key in instance
     )
 
@@ -355,7 +355,7 @@ def _did_you_mean(word: str, choices: list[str]) -> str | None:
     lowered = {c.lower(): c for c in choices}
     if word.lower() in lowered:
         return f"element names are case-sensitive: write `{lowered[word.lower()]}`"
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    close = _close_matches(word, choices, n=1, cutoff=0.6)
     return f"did you mean `{close[0]}`?" if close else None
 
 
@@ -487,11 +487,11 @@ def _operator_problem(operator: str) -> str | None:
         return None
     qualifier, _, rest = operator.rpartition(":")
     if qualifier and qualifier not in ("ForAllValues", "ForAnyValue"):
-        fix = difflib.get_close_matches(qualifier, ["ForAllValues", "ForAnyValue"], n=1, cutoff=0.5)
+        fix = _close_matches(qualifier, ["ForAllValues", "ForAnyValue"], n=1, cutoff=0.5)
         return f"unknown set qualifier `{qualifier}:` in condition operator `{operator}`: use `ForAllValues:` or `ForAnyValue:`" + (f" (did you mean `{fix[0]}:`?)" if fix else "")
     if rest == "NullIfExists":
         return "`NullIfExists` is not an operator: `Null` already tests whether the key exists, use `Null`"
-    close = difflib.get_close_matches(rest, ALL_OPERATORS, n=1, cutoff=0.6)
+    close = _close_matches(rest, ALL_OPERATORS, n=1, cutoff=0.6)
     lowered = {op.lower(): op for op in ALL_OPERATORS}
     if rest.lower() in lowered:
         hint = f"operator names are case-sensitive: write `{lowered[rest.lower()]}`"
@@ -500,6 +500,13 @@ def _operator_problem(operator: str) -> str | None:
     else:
         hint = "see the IAM condition operators (String*, Numeric*, Date*, Bool, BinaryEquals, IpAddress, Arn*, Null)"
     return f"unknown condition operator `{operator}`: {hint}"
+
+
+def _close_matches(word: str, choices, n: int = 1, cutoff: float = 0.6) -> list[str]:
+    """``difflib.get_close_matches``, imported only when a document has a typo to explain."""
+    import difflib
+
+    return difflib.get_close_matches(word, choices, n=n, cutoff=cutoff)
 
 
 def _uses_variables(body: Node) -> bool:

@@ -27,7 +27,6 @@ is fixed counts as fixed.
 
 from __future__ import annotations
 
-import ipaddress
 
 from policylint.model import Node
 from policylint.policy.document import Condition, Statement
@@ -206,16 +205,18 @@ def _account_fixed(arn: str) -> bool:
     return len(parts) == 6 and not any(c in "".join(parts[:5]) for c in "*?") and parts[4].isdigit() and len(parts[4]) == 12
 
 
-_RFC1918 = tuple(ipaddress.ip_network(n) for n in ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"))
+_RFC1918 = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16")
 
 
 def _narrow(cidr: str) -> bool:
+    import ipaddress  # here: only a policy with an IP condition needs it
+
     try:
         network = ipaddress.ip_network(cidr, strict=False)
     except ValueError:
         return False
     if network.version == 4:
-        return network.prefixlen >= 8 or any(network.subnet_of(private) for private in _RFC1918)
+        return network.prefixlen >= 8 or any(network.subnet_of(ipaddress.ip_network(private)) for private in _RFC1918)
     return network.prefixlen >= 32
 
 
