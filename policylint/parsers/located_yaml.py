@@ -18,6 +18,9 @@ _SCALARS = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
 _DEFAULT_TAGS = {yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
 _PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> its implicit tag, shared by all loads
+_MERGE = "tag:yaml.org,2002:merge"
+_SCALAR, _MAPPING = yaml.ScalarNode, yaml.MappingNode
+_BLOCK_STYLES = ("|", ">")
 
 
 class _TemplateLoader(_Loader):  # type: ignore[misc, valid-type]
@@ -85,26 +88,29 @@ class _Builder:
             # Aliases (`*name`) can make a few hundred bytes expand to billions of values; load()
             # tells whether they did.
             raise _TooManyValues(node.start_mark.line + 1)
-        start_mark = node.start_mark
-        start = start_mark.line + 1
+        start_line = node.start_mark.line
+        start = start_line + 1
         line = line or start
         end_mark = node.end_mark
         # The end mark sits just past the node: at column 0 of the next line for block nodes.
-        end = end_mark.line if end_mark.column == 0 and end_mark.line > start_mark.line else end_mark.line + 1
+        end = end_mark.line
+        if end_mark.column or end <= start_line:
+            end += 1
         if end < line:
             end = line
-        tag = node.tag or ""
-        kind = type(node)
+        tag = node.tag
+        kind = node.__class__
         text_line = None
-        if kind is yaml.ScalarNode:
+        if kind is _SCALAR:
             value = node.value if tag == _STR else self._scalar(node)
-            if node.style in ("|", ">"):
+            if node.style in _BLOCK_STYLES:
                 text_line = start + 1
-        elif kind is yaml.MappingNode:
+        elif kind is _MAPPING:
             value = self._mapping(node)
         else:
-            value = [self.build(item) for item in node.value]
-        if tag.startswith("!"):
+            build = self.build
+            value = [build(item) for item in node.value]
+        if tag and tag[0] == "!":
             inner = Node(value, self.path, line, end, text_line)
             return Node(_short_form(tag, node, inner), self.path, line, end)
         return Node(value, self.path, line, end, text_line)
@@ -113,11 +119,13 @@ class _Builder:
         out: dict[str, Node] = {}
         build = self.build
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE:
                 raise LoadError("YAML merge keys (`<<`) are not supported in templates", key_node.start_mark.line + 1, "unsupported")
-            if type(key_node) is not yaml.ScalarNode:
+            if key_node.__class__ is not _SCALAR:
                 raise LoadError("a mapping key must be a plain value", key_node.start_mark.line + 1)
-            key = str(key_node.value)
+            key = key_node.value
+            if key.__class__ is not str:
+                key = str(key)
             key_line = key_node.start_mark.line + 1
             if key in out:
                 raise LoadError(f"duplicate key `{key}` (first on line {out[key].line})", key_line)
