@@ -591,5 +591,28 @@ def test_pl104_says_which_part_is_open(tmp_path):
     st.text(alphabet=["a", "b", ".", "/", "*", walk_module.ANY, walk_module.NAME], max_size=8),
 )
 def test_the_literal_ends_shortcut_agrees_with_the_walk(pattern, subject):
-    """_possible rejects on disagreeing literal prefixes or suffixes before its quadratic walk."""
+    """_possible rejects on disagreeing literal prefixes or suffixes before its walk."""
     assert walk_module._possible.__wrapped__(pattern, subject) == walk_module._possible_walk(pattern, subject)
+
+
+@settings(max_examples=5000, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(alphabet=["a", "B", "-", "/", "*", "?", walk_module.VAR, walk_module.NAME, walk_module._LIT_STAR, walk_module._LIT_QUESTION], max_size=10),
+    st.text(alphabet=["a", "B", "-", "/", "*", "?", walk_module.ANY, walk_module.NAME], max_size=14),
+)
+def test_the_row_parallel_walk_agrees_with_the_cell_walk(pattern, subject):
+    """_possible_rows computes the walk's table a row at a time, on ints."""
+    assert walk_module._possible_rows(pattern, subject) == walk_module._possible_walk(pattern, subject)
+
+
+def test_the_row_parallel_walk_on_long_runs():
+    """Runs longer than one step of the carry: name characters and ANYs by the dozen."""
+    name, any_, var = walk_module.NAME, walk_module.ANY, walk_module.VAR
+    for pattern, subject in [
+        ("arn:aws:s3:::" + name + "/x", "arn:aws:s3:::" + "a" * 40 + "/x"),
+        ("arn:aws:s3:::" + name + "/x", "arn:aws:s3:::" + "a" * 40 + "B/x"),
+        ("a" * 30 + "?b", any_ * 37 + "b"),
+        (var + "c" + "a" * 20, "c" + any_ * 33 + "a"),
+        ("?" * 50, any_ + "a" * 48),
+    ]:
+        assert walk_module._possible_rows(pattern, subject) == walk_module._possible_walk(pattern, subject), (pattern, subject)

@@ -395,7 +395,7 @@ def _possible(pattern: str, subject: str) -> bool:
     letters, digits, dots, hyphens), the same wherever it appears."""
     # Every string both describe starts with both literal prefixes and ends with both literal
     # suffixes: when those disagree (another bucket, another account) the answer is no, without
-    # the quadratic walk below, which stays the reference (a test compares the two).
+    # the row-parallel walk below.
     pattern_head, pattern_tail = _literal_ends(pattern, _PATTERN_SPECIALS)
     subject_head, subject_tail = _literal_ends(subject, _SUBJECT_SPECIALS)
     shortest = min(len(pattern_head), len(subject_head))
@@ -404,29 +404,80 @@ def _possible(pattern: str, subject: str) -> bool:
     shortest = min(len(pattern_tail), len(subject_tail))
     if shortest and pattern_tail[-shortest:] != subject_tail[-shortest:]:
         return False
-    return _possible_walk(pattern, subject)
+    return _possible_rows(pattern, subject)
 
 
-def _possible_walk(pattern: str, subject: str) -> bool:
-    """:func:`_possible` by dynamic programming over the pattern's tokens and the subject."""
-    p = pattern.replace(_LIT_STAR, "\x00*").replace(_LIT_QUESTION, "\x00?")
-    tokens = []
-    i = 0
-    while i < len(p):
-        if p[i] == "\x00":
-            tokens.append(("lit", p[i + 1]))
-            i += 2
-            continue
-        char = p[i]
+def _tokens(pattern: str) -> list[tuple[str, str | None]]:
+    """The pattern as (kind, char) tokens: "star" (``*``, VAR), "name" (NAME), "one" (``?``),
+    "lit" (a character, ``${*}`` and ``${?}`` among them)."""
+    tokens: list[tuple[str, str | None]] = []
+    for char in pattern:
         if char in ("*", VAR):
             tokens.append(("star", None))
         elif char == NAME:
             tokens.append(("name", None))
         elif char == "?":
             tokens.append(("one", None))
+        elif char == _LIT_STAR:
+            tokens.append(("lit", "*"))
+        elif char == _LIT_QUESTION:
+            tokens.append(("lit", "?"))
         else:
             tokens.append(("lit", char))
-        i += 1
+    return tokens
+
+
+def _possible_rows(pattern: str, subject: str) -> bool:
+    """:func:`_possible_walk` a row at a time: a row of its table is an int whose bit ``j`` is
+    the cell of ``subject[j:]``, so that each pattern token costs a few operations on ints
+    instead of a Python loop over the subject (the walk stays the reference; a test compares)."""
+    n = len(subject)
+    holes = names = name_chars = 0  # bits of ANY, of NAME, of characters a bucket name may hold
+    at: dict[str, int] = {}  # a character -> the bits where the subject holds it
+    for j, char in enumerate(subject):
+        bit = 1 << j
+        if char == ANY:
+            holes |= bit
+        elif char == NAME:
+            names |= bit
+        else:
+            at[char] = at.get(char, 0) | bit
+            if char in _NAME_CHARS:
+                name_chars |= bit
+    plain = ((1 << n) - 1) & ~(holes | names)
+    row = _spread_down(1 << n, holes)  # no token left: only ANYs may be left of the subject
+    for kind, char in reversed(_tokens(pattern)):
+        if kind == "star":  # the cell is true where some cell at or right of it is
+            row = (1 << row.bit_length()) - 1
+            continue
+        after = row >> 1  # bit j: the cell of subject[j + 1:]
+        either = row | after
+        if kind == "name":  # NAME takes a NAME, shares an ANY, or eats name characters
+            row = _spread_down((names & after) | (holes & either) | (name_chars & after), holes | name_chars)
+            continue
+        if kind == "one":
+            first, to_name = plain & after, True
+        else:
+            first, to_name = at.get(char, 0) & after, char in _NAME_CHARS
+        row = _spread_down(first | (names & either if to_name else 0) | (holes & either), holes)
+    return bool(row & 1)
+
+
+def _spread_down(bits: int, through: int) -> int:
+    """``bits`` plus every bit ``j`` in ``through`` whose bit ``j + 1`` is (or becomes) set: a
+    carry down runs of ``through``, in log2(run) steps (a parallel prefix)."""
+    step = 1
+    while through:
+        bits |= (bits >> step) & through
+        through &= through >> step
+        step <<= 1
+    return bits
+
+
+def _possible_walk(pattern: str, subject: str) -> bool:
+    """:func:`_possible` by dynamic programming over the pattern's tokens and the subject, a cell
+    at a time: the reference for :func:`_possible_rows`."""
+    tokens = _tokens(pattern)
     m, n = len(tokens), len(subject)
     # reach[i][j]: tokens[i:] and subject[j:] can describe a common string
     reach = [[False] * (n + 1) for _ in range(m + 1)]
