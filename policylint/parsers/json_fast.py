@@ -14,7 +14,7 @@ nesting, a huge document) :func:`tree` returns ``None`` and the caller takes the
 from __future__ import annotations
 
 import json
-from itertools import chain, count, repeat
+from itertools import accumulate, compress
 
 from policylint.model import Node
 from policylint.patterns import lazy
@@ -38,6 +38,8 @@ def decode(text: str) -> Any:
 _NOT_YAML = lazy("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _YAML_ASCII = bytes([9, 10, *range(0x20, 0x7F)])  # the ASCII characters YAML reads as themselves
 _WORD = lazy(rb"[-+.\w]+")  # a number, true, false, null, NaN, Infinity
+_BREAKS = bytes(int(byte == 10) for byte in range(256))  # translate: 1 for a line break, else 0
+_TOKENS = bytes(int(byte != 10) for byte in range(256))  # and the other way round
 _SURROGATE_ESCAPE = lazy(r"\\u[dD][89a-fA-F]")  # YAML fails on surrogate pairs
 _KEY_FAR_FROM_COLON = lazy(rb'"[ \t]*\n[ \t\n]*:|"[ \t]{100,}:')  # YAML: then not a key
 MAX_DEPTH = 100  # deeper documents take the reference path, which has its own limits
@@ -51,7 +53,7 @@ def _token_lines(text: str) -> list[int] | None:
     Done with string methods, much faster than a tokenising regular expression: without its
     escaped backslashes and quotes, JSON text splits at `"` into the parts outside strings and
     the strings' contents (neither holds a line break inside a string).  With each string shrunk
-    to one `"` and each word to one `w`, a line's length in tokens is its length."""
+    to one `"` and each word to one `w`, every token is one byte of this skeleton."""
     if "\\" in text:
         text = text.replace("\\\\", "__").replace('\\"', "__")  # same length, same lines
     outside = '"'.join(text.split('"')[::2]).encode("ascii")  # JSON is ASCII outside strings
@@ -59,8 +61,10 @@ def _token_lines(text: str) -> list[int] | None:
         return None
     # Commas stay until the words are shrunk: they separate them.
     skeleton = _WORD.sub(b"w", outside.translate(None, b" \t\r:")).translate(None, b",")
-    per_line = map(len, skeleton.split(b"\n"))
-    return list(chain.from_iterable(map(repeat, count(1), per_line)))
+    # A token's line is one more than the line breaks before it: running sums of the breaks,
+    # kept where the skeleton holds a token (all in C, no object per line).
+    lines = accumulate(skeleton.translate(_BREAKS), initial=1)
+    return list(compress(lines, skeleton.translate(_TOKENS) + b"\0"))
 
 
 class _Unsure(Exception):
