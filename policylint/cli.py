@@ -2,6 +2,9 @@
 call us often), and a plain ``scan`` is run by :mod:`policylint.scan_argv` without click; the
 commands live in :mod:`policylint.commands`.
 
+The console script (and ``python -m policylint``) is :func:`run`: :func:`main`, then out without
+tearing the interpreter down when nothing is left to run at exit.
+
 Ctrl-C (SIGINT) ends the run with exit code 130, the shell's convention for "killed by SIGINT",
 and one line on stderr instead of a traceback (click would turn it into "Aborted!" and exit 1,
 which reads as "findings").  Worker processes of ``--jobs`` ignore SIGINT; the scan stops them
@@ -10,6 +13,7 @@ which reads as "findings").  Worker processes of ``--jobs`` ignore SIGINT; the s
 from __future__ import annotations
 
 import gc
+import os
 # The C module behind `signal`, whose enum classes cost a one-file scan ~1 ms to build.
 import _signal as signal
 import sys
@@ -62,3 +66,37 @@ def main(argv: list[str] | None = None) -> None:
         gc.set_threshold(*threshold)
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+
+
+def run() -> None:
+    """:func:`main` as a program: its output flushed, then the process ends with main's exit code
+    without the interpreter's teardown, which frees every module, rule and parsed document one by
+    one (about 2 % of a large scan's CPU, and of a one-file scan's) for a process that is ending.
+    Only when nothing is registered to run at exit and no other thread runs (``--jobs`` starts
+    both); otherwise, and when the output cannot be flushed, Python exits as usual."""
+    try:
+        main()
+        code = None
+    except SystemExit as exc:
+        code = exc.code
+    if not _nothing_left_to_run():
+        sys.exit(code)
+    if code is not None and not isinstance(code, int):  # sys.exit("message"): as Python shows it
+        print(code, file=sys.stderr)
+        code = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except Exception:  # a closed pipe: Python's own exit reports it as usual
+        sys.exit(code)
+    os._exit(code or 0)
+
+
+def _nothing_left_to_run() -> bool:
+    import atexit
+
+    pending = getattr(atexit, "_ncallbacks", None)  # CPython's count of atexit callbacks
+    if pending is None or pending():
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1

@@ -161,6 +161,26 @@ def test_console_script_version():
     assert result.stdout == f"policylint {__version__}\n"
 
 
+def _program(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    """policylint as the console script runs it (``python -m policylint`` calls the same run())."""
+    return subprocess.run([sys.executable, "-m", "policylint", *args], capture_output=True, text=True, cwd=cwd)
+
+
+@pytest.mark.parametrize("jobs", [[], ["--jobs", "2"]], ids=["skips the teardown", "with workers: Python's exit"])
+def test_the_program_exits_with_main_s_code_and_all_its_output(tmp_path, jobs):
+    (tmp_path / "loop.yaml").write_text(LOOP)
+    for number in range(60):  # enough output to fill a pipe's buffer many times over
+        (tmp_path / f"copy{number}.yaml").write_text(LOOP)
+    result = _program("scan", "--no-cache", "--format", "json", *jobs, str(tmp_path))
+    assert result.returncode == 1, result.stderr
+    assert len(json.loads(result.stdout)["findings"]) >= 61 and result.stderr == ""
+    (tmp_path / "loop.yaml").write_text(CLEAN)
+    clean = _program("scan", "--no-cache", "-q", *jobs, str(tmp_path / "loop.yaml"))
+    assert (clean.returncode, clean.stdout, clean.stderr) == (0, "", "")
+    usage = _program("scan", "--no-such-option")
+    assert usage.returncode == 2 and "No such option" in usage.stderr
+
+
 def test_output_that_cannot_be_written_is_exit_2_without_traceback(tmp_path):
     (tmp_path / "t.yaml").write_text(CLEAN)
     result = CliRunner().invoke(cli, ["scan", str(tmp_path), "--output", str(tmp_path / "missing" / "r.json")])
