@@ -80,9 +80,9 @@ NEVER = (
 # Rules about kinds of resource the file does not have are not imported (the samples have no
 # database and no DNS record).
 NEVER += ("policylint.rules.rds.backup_disabled", "policylint.rules.route53.missing_ttl")
-NOT_FOR_TERRAFORM = NEVER + ("yaml", "policylint.parsers.cloudformation", "policylint.parsers.cfn_stacks", "policylint.parsers.plan")
-# typing: our annotations are strings and its import is under `if TYPE_CHECKING:` (tree_sitter
-# imports it for Terraform).
+# typing: our annotations are strings and its import is under `if TYPE_CHECKING:`; tree-sitter's
+# package would import it, so its classes come from its extension module (hcl_tree).
+NOT_FOR_TERRAFORM = NEVER + ("yaml", "policylint.parsers.cloudformation", "policylint.parsers.cfn_stacks", "policylint.parsers.plan", "typing")
 NOT_FOR_A_TEMPLATE = NEVER + ("tree_sitter", "tree_sitter_hcl", "policylint.parsers.terraform", "policylint.parsers.hcl_tree", "typing")
 
 WATCHED = sorted(set(NOT_FOR_TERRAFORM) | set(NOT_FOR_A_TEMPLATE))

@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import bisect
 import functools
-
 import math
 import re
+import sys
 
 from policylint.patterns import lazy
 
@@ -819,22 +819,45 @@ class _Unsupported(Exception):
 
 @functools.lru_cache(maxsize=1)
 def _tree_sitter() -> Any:
-    """tree-sitter's parser for HCL and a query for comments; None when it is not installed."""
+    """tree-sitter's parser for HCL, a query for comments and tree-sitter's classes; None when
+    it is not installed."""
     try:
-        import tree_sitter
+        tree_sitter = _tree_sitter_classes()
         import tree_sitter_hcl
     except ImportError:  # pragma: no cover - a platform without the wheels: lark reads everything
         return None
     language = tree_sitter.Language(tree_sitter_hcl.language())
     source = "(comment) @comment"
     query = tree_sitter.Query(language, source) if hasattr(tree_sitter, "QueryCursor") else language.query(source)
-    return tree_sitter.Parser(language), query
+    return tree_sitter.Parser(language), query, tree_sitter
+
+
+def _tree_sitter_classes() -> Any:
+    """The module with tree-sitter's classes.  The package's ``__init__`` re-exports them from its
+    ``_binding`` extension and adds a ``typing.Protocol``, and importing ``typing`` costs a one-file
+    scan a tenth of its CPU: so the extension is loaded by itself, unless the package is imported
+    already or is not laid out so (then the package, as usual)."""
+    if "tree_sitter" in sys.modules:
+        return sys.modules["tree_sitter"]
+    try:
+        from importlib import machinery
+
+        package = machinery.PathFinder.find_spec("tree_sitter")
+        spec = machinery.PathFinder.find_spec("tree_sitter._binding", package.submodule_search_locations)
+        binding = spec.loader.create_module(spec)
+        binding.__spec__, binding.__loader__, binding.__file__, binding.__package__ = spec, spec.loader, spec.origin, "tree_sitter"
+        spec.loader.exec_module(binding)
+        binding.Language, binding.Parser, binding.Query  # what we use, else the package
+    except Exception:
+        import tree_sitter
+
+        return tree_sitter
+    sys.modules["tree_sitter._binding"] = binding  # the package's own import finds it there
+    return binding
 
 
 def _comment_nodes(root: Any) -> list[Any]:
-    import tree_sitter
-
-    query = _tree_sitter()[1]
+    _, query, tree_sitter = _tree_sitter()
     if hasattr(tree_sitter, "QueryCursor"):  # tree-sitter >= 0.25
         captures: Any = tree_sitter.QueryCursor(query).captures(root)
     else:  # pragma: no cover - 0.23/0.24
