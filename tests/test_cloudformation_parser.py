@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import textwrap
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from policylint.model import DnsRecord, Ref, S3Bucket, Unknown
-from policylint.parsers import cloudformation
+from policylint.parsers import cloudformation, located_yaml
+from policylint.parsers.pyyaml import yaml
 
 
 def parse(text: str, path: str = "t.yaml"):
@@ -290,3 +294,11 @@ def test_databases_caches_and_launches_spell_settings_as_templates_do():
     assert (cache.key("auth_token"), cache.key("user_groups")) == ("AuthToken", "UserGroupIds")
     assert (cache.engine_name, cache.is_redis_or_valkey) == ("memcached", False)
     assert resource(doc, "Web").key("metadata_http_tokens") == "HttpTokens"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(st.sampled_from(list("aeTtYnNoO0123456789.+-_:~<=!&*/ x")), max_size=8))
+def test_plain_scalars_get_the_resolver_s_tags(text):
+    """The shortcut for plain scalars that cannot be typed agrees with PyYAML's resolver."""
+    located_yaml._PLAIN_TAGS.clear()
+    assert located_yaml._plain_tag(text) == located_yaml._PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))

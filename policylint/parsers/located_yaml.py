@@ -156,12 +156,17 @@ class _Builder:
 
 
 _PLAIN_RESOLVER = yaml.resolver.Resolver()  # the safe loaders' resolver: the same implicit tags
+# The first characters of the values its implicit tags may match (`t` of true, digits...): a
+# plain scalar that starts with another is a string, as the resolver would say after its lookup.
+_TYPED_FIRST = frozenset(_PLAIN_RESOLVER.yaml_implicit_resolvers)
 
 
 def _plain_tag(text: str) -> str:
     """The implicit tag of a plain scalar, remembered (templates repeat the same few values)."""
     tag = _PLAIN_TAGS.get(text)
     if tag is None:
+        if text and text[0] not in _TYPED_FIRST and None not in _TYPED_FIRST:
+            return _STR
         tag = _PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
         if len(_PLAIN_TAGS) < 100_000 and len(text) < 100:  # bounded memory
             _PLAIN_TAGS[text] = tag
