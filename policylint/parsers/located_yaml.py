@@ -166,8 +166,9 @@ def _plain_tag(text: str) -> str:
     tag = _PLAIN_TAGS.get(text)
     if tag is None:
         if text and text[0] not in _TYPED_FIRST and None not in _TYPED_FIRST:
-            return _STR
-        tag = _PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
+            tag = _STR
+        else:
+            tag = _PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
         if len(_PLAIN_TAGS) < 100_000 and len(text) < 100:  # bounded memory
             _PLAIN_TAGS[text] = tag
     return tag
