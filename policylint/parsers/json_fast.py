@@ -113,7 +113,14 @@ def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_v
         elif kind is list:
             if depth > MAX_DEPTH:
                 raise _Unsure
-            value = [build(item, 0, depth + 1) for item in value]
+            items = []
+            for item in value:
+                if type(item) is str:  # strings in lists (Fn::Join parts, actions) built here too
+                    item_line = next_line()
+                    items.append(Node(item, path, item_line, item_line))
+                else:
+                    items.append(build(item, 0, depth + 1))
+            value = items
             end = next_line()
         else:
             if kind is _Number:
