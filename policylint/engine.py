@@ -155,9 +155,9 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
     if stored is not None:  # an unchanged scan: nothing to parse, no rule to run
         report, source_maps = stored.report, stored.source_maps
     else:
-        documents = parse(units, options, cache, unit_keys if cache is not None else None)
+        documents = parse(units, options, cache, unit_keys if cache is not None else None, freeze=freeze)
         if freeze:
-            gc.freeze()  # they live until the end of the scan
+            gc.freeze()  # they live until the end of the scan (those read back from the cache too)
         report = replace(check(documents, texts, rules, errors + read_errors), notices=notices + [n for d in documents for n in d.notices])
         source_maps = {path: m for d in documents for path, m in d.source_maps.items() if path in naming_us}
         if scan_key is not None and not any(e.kind == "internal" for e in report.errors):
@@ -214,17 +214,23 @@ def read(files: Sequence[str], max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tu
     return texts, errors, notices
 
 
-def parse(todo: Sequence[parsers.Unit], options: Options = Options(), cache: Cache | None = None, keys: Sequence[str | None] | None = None) -> list[Document]:
+def parse(todo: Sequence[parsers.Unit], options: Options = Options(), cache: Cache | None = None, keys: Sequence[str | None] | None = None,
+          freeze: bool = False) -> list[Document]:
     """Each unit's Document, read back from the cache where it holds the unit (``options.cache``;
     ``cache`` and the units' ``keys`` when the caller has them), else parsed, in
     ``options.jobs`` processes; with ``jobs=0``, in one per CPU only when what is left to parse
-    is large enough to pay for starting them (:data:`PARALLEL_MIN_BYTES`)."""
+    is large enough to pay for starting them (:data:`PARALLEL_MIN_BYTES`).  ``freeze``: move the
+    parsed documents out of the garbage collector's sight as soon as they are parsed (they live
+    until the end of the scan; storing them in the cache allocates enough to start collections)."""
 
     def parse_all(units: Sequence[parsers.Unit]) -> list[Document]:
         jobs = options.jobs
         if jobs == 0:  # automatic: one process per CPU when there is enough to parse
             jobs = (os.cpu_count() or 1) if sum(u.size for u in units) >= PARALLEL_MIN_BYTES else 1
-        return parsers.parse_all(units, jobs, options.progress)
+        documents = parsers.parse_all(units, jobs, options.progress)
+        if freeze:
+            gc.freeze()
+        return documents
 
     if not options.cache:
         return parse_all(todo)
