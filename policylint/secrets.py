@@ -280,7 +280,7 @@ def is_credential_name(name: str) -> bool:
     """``secret_key``, ``aws_secret_access_key``, ``AWS_SECRET_ACCESS_KEY``, ``SecretAccessKey``,
     ``secretKey``, ``default.aws_secret_access_key``, ``TF_VAR_aws_secret_key``,
     ``DeployerSecretAccessKey`` ...; a ``..._secret_key`` of something else needs ``aws`` in it."""
-    normal = re.sub(r"[^a-z0-9]", "", name.lower())
+    normal = _NOT_LOWER_ALNUM.sub("", name.lower())
     if normal.startswith("tfvar"):
         normal = normal[len("tfvar") :]
     if normal in ("secretkey", "awssecret") or normal.endswith("secretaccesskey"):
@@ -347,7 +347,7 @@ class _LineFacts:
         key = match.group(1)
         if is_credential_name(key):
             return key
-        if re.sub(r"[^a-z]", "", key.lower()) not in _INDIRECT_KEYS:
+        if _NOT_LOWER_LETTER.sub("", key.lower()) not in _INDIRECT_KEYS:
             return None
         # The name sits earlier: on the same line (`{"name": "AWS_SECRET_ACCESS_KEY", "value": "`),
         # or a few lines up (a Terraform variable label, a CloudFormation parameter, `- Name: ...`),
@@ -541,10 +541,15 @@ _ABOUT_WORDS = {
     "COOKIE", "RULE", "RULES", "REQUIRED", "POLICY", "CHARS", "CHARACTERS",
 }
 _HUMPS = lazy(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+")
+# Compiled once: these run for every name and value looked at (re.sub("...") would look its
+# pattern up in re's cache each time).
+_NOT_ALNUM = lazy(r"[^A-Za-z0-9]+")
+_NOT_LOWER_ALNUM = lazy(r"[^a-z0-9]")
+_NOT_LOWER_LETTER = lazy(r"[^a-z]")
 
 
 def _name_words(name: str) -> list[str]:
-    words = [w.upper() for part in re.split(r"[^A-Za-z0-9]+", name) for w in _HUMPS.findall(part)]
+    words = [w.upper() for part in _NOT_ALNUM.split(name) for w in _HUMPS.findall(part)]
     joined = []  # API KEY -> APIKEY, AUTH TOKEN -> AUTHTOKEN
     for word in words:
         if joined and (joined[-1], word) in (("API", "KEY"), ("AUTH", "TOKEN")):
@@ -584,7 +589,7 @@ def literal_secret(value: object, min_length: int = 1) -> bool:
     text = value.strip()
     if len(text) < max(min_length, 1) or "{{resolve:" in text or "${" in text:
         return False
-    if _NOT_SECRET_VALUE.match(text) or re.sub(r"[^a-z]", "", text.lower()) in _PLACEHOLDER_VALUES or len(set(text)) == 1:
+    if _NOT_SECRET_VALUE.match(text) or _NOT_LOWER_LETTER.sub("", text.lower()) in _PLACEHOLDER_VALUES or len(set(text)) == 1:
         return False
     return not _placeholder(text) and "example" not in text.lower()
 
