@@ -835,7 +835,7 @@ def _tree_sitter() -> Any:
 def _tree_sitter_classes() -> Any:
     """The module with tree-sitter's classes.  The package's ``__init__`` re-exports them from its
     ``_binding`` extension and adds a ``typing.Protocol``, and importing ``typing`` costs a one-file
-    scan a tenth of its CPU: so the extension is loaded by itself, unless the package is imported
+    scan 6 % of its CPU: so the extension is loaded by itself, unless the package is imported
     already or is not laid out so (then the package, as usual)."""
     if "tree_sitter" in sys.modules:
         return sys.modules["tree_sitter"]
