@@ -605,6 +605,26 @@ def test_the_row_parallel_walk_agrees_with_the_cell_walk(pattern, subject):
     assert walk_module._possible_rows(pattern, subject) == walk_module._possible_walk(pattern, subject)
 
 
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.text(alphabet=["a", "B", "-", ".", "/", walk_module.ANY, walk_module.NAME], max_size=40),
+    st.sets(st.sampled_from(["a", "B", "-", "z", walk_module.ANY, walk_module.NAME])),
+)
+def test_long_subjects_get_the_same_bits(subject, wanted):
+    """The whole-string reading of a long subject's bits agrees with the loop over a short one."""
+    holes, names, name_chars, at = walk_module._subject_bits(subject, wanted)
+    long = walk_module._subject_bits(subject, wanted, short=0)
+    assert long[:3] == (holes, names, name_chars)
+    assert all(long[3].get(char, 0) == at.get(char, 0) for char in wanted)
+
+
+def test_a_huge_subject_is_read_in_linear_time():
+    # Setting bit after bit of a growing int would take minutes at this size.
+    subject = "arn:aws:s3:::" + "a" * 400_000 + walk_module.ANY + "/x"
+    assert walk_module._possible_rows("arn:aws:s3:::a*/x", subject)
+    assert not walk_module._possible_rows("arn:aws:s3:::b*/x", subject)
+
+
 def test_the_row_parallel_walk_on_long_runs():
     """Runs longer than one step of the carry: name characters and ANYs by the dozen."""
     name, any_, var = walk_module.NAME, walk_module.ANY, walk_module.VAR

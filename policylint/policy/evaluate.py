@@ -432,21 +432,11 @@ def _possible_rows(pattern: str, subject: str) -> bool:
     the cell of ``subject[j:]``, so that each pattern token costs a few operations on ints
     instead of a Python loop over the subject (the walk stays the reference; a test compares)."""
     n = len(subject)
-    holes = names = name_chars = 0  # bits of ANY, of NAME, of characters a bucket name may hold
-    at: dict[str, int] = {}  # a character -> the bits where the subject holds it
-    for j, char in enumerate(subject):
-        bit = 1 << j
-        if char == ANY:
-            holes |= bit
-        elif char == NAME:
-            names |= bit
-        else:
-            at[char] = at.get(char, 0) | bit
-            if char in _NAME_CHARS:
-                name_chars |= bit
+    tokens = _tokens(pattern)
+    holes, names, name_chars, at = _subject_bits(subject, {char for kind, char in tokens if kind == "lit"})
     plain = ((1 << n) - 1) & ~(holes | names)
     row = _spread_down(1 << n, holes)  # no token left: only ANYs may be left of the subject
-    for kind, char in reversed(_tokens(pattern)):
+    for kind, char in reversed(tokens):
         if kind == "star":  # the cell is true where some cell at or right of it is
             row = (1 << row.bit_length()) - 1
             continue
@@ -461,6 +451,46 @@ def _possible_rows(pattern: str, subject: str) -> bool:
             first, to_name = at.get(char, 0) & after, char in _NAME_CHARS
         row = _spread_down(first | (names & either if to_name else 0) | (holes & either), holes)
     return bool(row & 1)
+
+
+_SHORT_SUBJECT = 256  # characters; longer subjects get their bits from whole-string operations
+
+
+def _subject_bits(subject: str, wanted: set, short: int = _SHORT_SUBJECT) -> tuple[int, int, int, dict[str, int]]:
+    """The bits (bit j: ``subject[j]``) of the ANYs, of the NAMEs, of the characters a bucket
+    name may hold, and of each ``wanted`` character (holes excluded).  A loop over the subject
+    for a short one; for a long one, each set of bits is its positions written as a binary
+    number by ``str.translate`` and read by ``int(..., 2)``: linear, where setting bit after bit
+    of a growing int in a loop would be quadratic."""
+    if len(subject) <= short:
+        holes = names = name_chars = 0
+        at: dict[str, int] = {}
+        for j, char in enumerate(subject):
+            bit = 1 << j
+            if char == ANY:
+                holes |= bit
+            elif char == NAME:
+                names |= bit
+            else:
+                at[char] = at.get(char, 0) | bit
+                if char in _NAME_CHARS:
+                    name_chars |= bit
+        return holes, names, name_chars, at
+    backwards = subject[::-1]  # the last character is the lowest bit of a binary number
+    zeros = dict.fromkeys(map(ord, set(subject)), "0")
+
+    def bits(chars) -> int:
+        table = dict(zeros)
+        table.update((ord(char), "1") for char in chars if ord(char) in zeros)
+        return int(backwards.translate(table), 2)
+
+    present = set(subject)
+    return (
+        bits(ANY),
+        bits(NAME),
+        bits(present & _NAME_CHARS),
+        {char: bits(char) for char in wanted if char in present and char not in (ANY, NAME)},
+    )
 
 
 def _spread_down(bits: int, through: int) -> int:
