@@ -383,25 +383,15 @@ class _Template:
             common["dns_endpoints"] = DNS_ENDPOINTS[type_name]
         builder = _BUILDERS.get(type_name)
         built = len(doc.resources)
+        props = None
+        if builder is not None or type_name in _HOLD_SECRETS:  # else no rule reads its properties
+            props = self.resolve(raw.get("Properties"))
+            if not isinstance(props, Node) or not isinstance(props.value, dict):
+                props = Node({}, self.path, raw.line, raw.end_line)
         if builder is None:
             doc.resources.append(Resource(**common))
-            if type_name not in _HOLD_SECRETS:
-                self._user_addresses(raw, logical_id, common, doc, built)
-                return  # no rule reads its properties: they are not evaluated
-        props = self.resolve(raw.get("Properties"))
-        if not isinstance(props, Node) or not isinstance(props.value, dict):
-            props = Node({}, self.path, raw.line, raw.end_line)
-        if builder is not None:
+        else:
             builder(self, common, props, doc)
-        self._user_addresses(raw, logical_id, common, doc, built)
-        secrets = self.secrets(type_name, raw.get("Properties"), props)
-        if secrets:
-            resource = next((r for r in reversed(doc.resources) if r.uid == common["uid"]), None)
-            if resource is not None:
-                resource.secrets = secrets
-
-    def _user_addresses(self, raw: Node, logical_id: str, common: dict, doc: Document, built: int) -> None:
-        """The addresses of the resources built from ``raw``, as users know them."""
         construct = _text(raw.get("Metadata", "aws:cdk:path")) if "Metadata" in raw.value else None
         if construct:  # CDK output: its user knows the construct, not the generated logical ID
             for resource in doc.resources[built:]:
@@ -411,6 +401,11 @@ class _Template:
             for resource in doc.resources[built:]:
                 if resource.uid.startswith(common["uid"]):
                     resource.address = self.address_prefix + resource.address
+        secrets = self.secrets(type_name, raw.get("Properties"), props) if props is not None else None
+        if secrets:
+            resource = next((r for r in reversed(doc.resources) if r.uid == common["uid"]), None)
+            if resource is not None:
+                resource.secrets = secrets
 
     def secrets(self, type_name: str, raw: Node | None, props: Node) -> list[SecretSetting]:
         """The resource's properties where a secret belongs (see :class:`SecretSetting`)."""
