@@ -428,9 +428,10 @@ def _tokens(pattern: str) -> list[tuple[str, str | None]]:
 
 
 def _possible_rows(pattern: str, subject: str) -> bool:
-    """:func:`_possible_walk` a row at a time: a row of its table is an int whose bit ``j`` is
-    the cell of ``subject[j:]``, so that each pattern token costs a few operations on ints
-    instead of a Python loop over the subject (the walk stays the reference; a test compares)."""
+    """:func:`_possible` by dynamic programming over the pattern's tokens and the subject, a row
+    of the table at a time: a row is an int whose bit ``j`` is the cell of ``subject[j:]``, so
+    that each token costs a few operations on ints instead of a Python loop over the subject
+    (``tests/test_policy_evaluate.py`` keeps the cell-by-cell walk as the reference)."""
     n = len(subject)
     tokens = _tokens(pattern)
     holes, names, name_chars, at = _subject_bits(subject, {char for kind, char in tokens if kind == "lit"})
@@ -502,43 +503,6 @@ def _spread_down(bits: int, through: int) -> int:
         through &= through >> step
         step <<= 1
     return bits
-
-
-def _possible_walk(pattern: str, subject: str) -> bool:
-    """:func:`_possible` by dynamic programming over the pattern's tokens and the subject, a cell
-    at a time: the reference for :func:`_possible_rows`."""
-    tokens = _tokens(pattern)
-    m, n = len(tokens), len(subject)
-    # reach[i][j]: tokens[i:] and subject[j:] can describe a common string
-    reach = [[False] * (n + 1) for _ in range(m + 1)]
-    reach[m][n] = True
-    for j in range(n - 1, -1, -1):
-        reach[m][j] = subject[j] == ANY and reach[m][j + 1]
-    for i in range(m - 1, -1, -1):
-        kind, char = tokens[i]
-        for j in range(n, -1, -1):
-            here = subject[j] if j < n else None
-            if kind == "star":
-                value = reach[i + 1][j] or (j < n and reach[i][j + 1])
-            elif here is None:
-                value = False
-            elif kind == "name":
-                if here == NAME:
-                    value = reach[i + 1][j + 1]
-                elif here == ANY:
-                    value = reach[i][j + 1] or reach[i + 1][j] or reach[i + 1][j + 1]
-                else:
-                    value = here in _NAME_CHARS and (reach[i][j + 1] or reach[i + 1][j + 1])
-            elif here == ANY:
-                value = reach[i][j + 1] or reach[i + 1][j] or reach[i + 1][j + 1]
-            elif here == NAME:
-                value = (kind == "one" or char in _NAME_CHARS) and (reach[i + 1][j] or reach[i + 1][j + 1])
-            elif kind == "one":
-                value = reach[i + 1][j + 1]
-            else:
-                value = char == here and reach[i + 1][j + 1]
-            reach[i][j] = value
-    return reach[0][0]
 
 
 # --------------------------------------------------------------------------- conditions
