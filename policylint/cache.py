@@ -434,7 +434,8 @@ def _file_stamps(folders: list[str], recursive: bool = False, suffixes: tuple[st
     """``path size mtime`` of each file in ``folders`` (and, ``recursive``, their subfolders but
     ``__pycache__``) whose name ends with one of ``suffixes`` (None: every file), by name."""
     lines: list[str] = []
-    for folder in folders:  # grows while walking when recursive: a handful of folders
+    folders = list(folders)  # grows while walking when recursive (the caller's list stays as it is)
+    for folder in folders:  # a handful of folders
         try:
             with os.scandir(folder) as entries:
                 for entry in sorted(entries, key=lambda e: e.name):

@@ -157,15 +157,17 @@ class _Builder:
 
 _PLAIN_RESOLVER = yaml.resolver.Resolver()  # the safe loaders' resolver: the same implicit tags
 # The first characters of the values its implicit tags may match (`t` of true, digits...): a
-# plain scalar that starts with another is a string, as the resolver would say after its lookup.
+# plain scalar that starts with another is a string, as the resolver would say after its lookup
+# (unless some tag may match any first character: the None key).
 _TYPED_FIRST = frozenset(_PLAIN_RESOLVER.yaml_implicit_resolvers)
+_UNTYPED_BY_FIRST = None not in _TYPED_FIRST
 
 
 def _plain_tag(text: str) -> str:
     """The implicit tag of a plain scalar, remembered (templates repeat the same few values)."""
     tag = _PLAIN_TAGS.get(text)
     if tag is None:
-        if text and text[0] not in _TYPED_FIRST and None not in _TYPED_FIRST:
+        if _UNTYPED_BY_FIRST and text and text[0] not in _TYPED_FIRST:
             tag = _STR
         else:
             tag = _PLAIN_RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
