@@ -31,6 +31,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -38,6 +39,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # make every run recompile every module and measure that instead.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 NEUTRAL = tempfile.mkdtemp(prefix="policylint-bench-cwd-")  # an empty directory
+GROWTH = (("tf corpus ×8", "tf corpus", 8), ("cfn corpus ×7", "cfn corpus", 7))  # (big, small, copies)
 CHECKOV_ENV = {**ENV, "BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE", "LOG_LEVEL": "ERROR"}
 
 
@@ -149,7 +151,7 @@ def main() -> int:
     rows: list[str] = []
     summary: list[str] = []
     cold_cpu: dict[str, float] = {}
-    cold_runs: dict[str, tuple[list[str], Path]] = {}  # a tree's cold command line and cache
+    cold_runs: dict[str, tuple[list[str], Callable[[], None]]] = {}  # a tree's cold command line, and what empties its cache
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
         for name, tree, framework in build_trees(Path(options.corpus), scratch, only):
@@ -162,11 +164,11 @@ def main() -> int:
                     return args
                 return args + (["--cache-dir", str(cache_dir)] if cache_dir else ["--no-cache"])
 
-            def fresh_cache() -> None:
+            def fresh_cache(cache: Path = cache) -> None:  # (bound now: the growth pairs run it later)
                 shutil.rmtree(cache, ignore_errors=True)
 
             runs = options.runs if files < 100 or options.big_runs is None else options.big_runs
-            cold_runs[name] = (scan_args(cache), cache)
+            cold_runs[name] = (scan_args(cache), fresh_cache)
             results: dict[str, Stat] = {}
             results["cold"] = measure(scan_args(cache), runs, ENV, fresh_cache)
             if not options.no_cache_flag:  # without a cache, warm runs are cold runs
@@ -215,8 +217,8 @@ def main() -> int:
                 for _ in range(options.growth_pairs):
                     pair = []
                     for name in (small, big):
-                        args, cache = cold_runs[name]
-                        pair.append(run_once(args, ENV, lambda cache=cache: shutil.rmtree(cache, ignore_errors=True)).cpu)
+                        args, fresh = cold_runs[name]
+                        pair.append(run_once(args, ENV, fresh).cpu)
                     ratios.append(pair[1] / pair[0])
                 growth.append(
                     f"growth: {copies}× the files took ×{statistics.median(ratios):.2f} the cold CPU ({big} / {small}; median of "
@@ -230,8 +232,6 @@ def main() -> int:
     print("\n".join(growth))
     return 0
 
-
-GROWTH = (("tf corpus ×8", "tf corpus", 8), ("cfn corpus ×7", "cfn corpus", 7))  # (big, small, copies)
 
 
 if __name__ == "__main__":
