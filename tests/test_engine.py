@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
+import gc
 
-from policylint import discover, parsers
+import pytest
+from fixture_cases import FIXTURES
+
+from policylint import discover, engine, parsers
 from policylint.catalogue import UsageError, catalogue
 from policylint.engine import lint_paths
 
@@ -190,3 +193,25 @@ def test_findings_keep_one_order_whatever_the_hash_seed(tmp_path):
     assert len(orders) == 1, orders
     (order,) = orders
     assert len({resource for _, resource in order}) == 5  # every generated bucket is reported
+
+
+def test_parsing_leaves_no_reference_cycles():
+    """The engine freezes each parsed document out of the garbage collector's sight at once
+    (engine.parse): a parser's garbage held in reference cycles would then stay for the whole
+    scan.  (Before they left none, collecting it took a sixth of a CloudFormation scan.)"""
+    files, _ = discover.discover([str(FIXTURES)], ())
+    texts, _, _ = engine.read(files)
+    units = parsers.units(texts)
+    assert {unit.format for unit in units} >= {"terraform", "cloudformation", "plan", "policy"}
+    engine.parse(units)  # imports and one-time tables first: their cycles are not the parsers'
+    gc.collect()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        documents = engine.parse(units)  # kept alive: cycles inside a document are its own
+        assert gc.collect() == 0
+    finally:
+        if collecting:
+            gc.enable()
+    assert len(documents) == len(units)
+

@@ -73,14 +73,17 @@ UNKNOWN = Decision(None)
 class Conditions:
     """The ``Conditions`` section of one template, each evaluated at most once."""
 
-    def __init__(self, section: Node | None, resolve: Callable[[Node], Any]):
+    def __init__(self, section: Node | None):
         self.section = section.value if section is not None and isinstance(section.value, dict) else {}
-        self.resolve = resolve
         self.decided: dict[str, Decision] = {}
         self._evaluating: set[str] = set()
 
-    def decide(self, name: Any) -> Decision:
-        """The named condition; unknown when undeclared, circular or comparing unknown values."""
+    def decide(self, name: Any, resolve: Callable[[Node], Any]) -> Decision:
+        """The named condition; unknown when undeclared, circular or comparing unknown values.
+        ``resolve``: the template's intrinsic evaluator, for ``Fn::Equals``.  (Given at each call,
+        not kept: a template holding its conditions holding its bound method would be a reference
+        cycle, which only the garbage collector frees, and collecting a scan's young objects took
+        a sixth of a CloudFormation scan.)"""
         if not isinstance(name, str) or name not in self.section:
             return UNKNOWN
         if name in self.decided:
@@ -89,30 +92,30 @@ class Conditions:
             return UNKNOWN  # circular: CloudFormation rejects the template
         self._evaluating.add(name)
         try:
-            decision = self._evaluate(self.section[name])
+            decision = self._evaluate(self.section[name], resolve)
         finally:
             self._evaluating.discard(name)
         self.decided[name] = decision
         return decision
 
-    def _evaluate(self, node: Node) -> Decision:
+    def _evaluate(self, node: Node, resolve: Callable[[Node], Any]) -> Decision:
         value = node.value
         if not isinstance(value, dict) or len(value) != 1:
             return UNKNOWN
         (key, arg), = value.items()
         items = arg.value if isinstance(arg.value, list) else None
         if key == "Condition":
-            return self.decide(arg.value)
+            return self.decide(arg.value, resolve)
         if key == "Fn::Equals":
-            return self._equals(items)
+            return self._equals(items, resolve)
         if key == "Fn::Not":
             if not items or len(items) != 1:
                 return UNKNOWN
-            inner = self._evaluate(items[0])
+            inner = self._evaluate(items[0], resolve)
             return Decision(None if inner.truth is None else not inner.truth, inner.origin)
         if key in ("Fn::And", "Fn::Or") and items:
             decisive = key == "Fn::Or"  # the value that decides alone: true for Or, false for And
-            decisions = [self._evaluate(item) for item in items]
+            decisions = [self._evaluate(item, resolve) for item in items]
             for decision in decisions:
                 if decision.truth is decisive:
                     return decision
@@ -121,10 +124,10 @@ class Conditions:
             return Decision(not decisive, _joined(d.origin for d in decisions))
         return UNKNOWN
 
-    def _equals(self, items: list[Node] | None) -> Decision:
+    def _equals(self, items: list[Node] | None, resolve: Callable[[Node], Any]) -> Decision:
         if not items or len(items) != 2:
             return UNKNOWN
-        left, right = (_comparable(self.resolve(item)) for item in items)
+        left, right = (_comparable(resolve(item)) for item in items)
         if left is None or right is None:
             return UNKNOWN
         return Decision(left[0] == right[0], _joined((left[1], right[1])))

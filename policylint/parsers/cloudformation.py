@@ -147,7 +147,7 @@ class _Template:
         self.address_prefix = f"{embedded.owner}/" if embedded is not None else ""
         self.given = {name: value for name, value in (given or {}).items() if name in self.parameters}
         self.pseudo = cfn_conditions.pseudo_values({k: v for k, v in (given or {}).items() if isinstance(v, str)})
-        self.conditions = cfn_conditions.Conditions(root.get("Conditions"), self.resolve)
+        self.conditions = cfn_conditions.Conditions(root.get("Conditions"))
 
     def expand_loops(self, doc: Document) -> dict[str, Node]:
         """The resources with their ``Fn::ForEach`` loops expanded where the collection is known."""
@@ -160,7 +160,7 @@ class _Template:
     def exists(self, raw: Node) -> bool:
         """False for a resource or output whose `Condition` is known to be false."""
         condition = raw.get("Condition") if isinstance(raw.value, dict) else None
-        return condition is None or self.conditions.decide(condition.value).truth is not False
+        return condition is None or self.conditions.decide(condition.value, self.resolve).truth is not False
 
     def exports(self, doc: Document) -> None:
         """Outputs exported under a literal name, so that other templates' imports resolve."""
@@ -256,7 +256,7 @@ class _Template:
         if len(items) != 3:
             return self._unknown(node, "Fn::If")
         name = items[0].value
-        decision = self.conditions.decide(name)
+        decision = self.conditions.decide(name, self.resolve)
         if decision.truth is not None:
             return cfn_conditions.chosen(self.resolve(items[1 if decision.truth else 2]), name, decision)
         return cfn_conditions.agreed(self.resolve(items[1]), self.resolve(items[2]), node, _NO_VALUE)

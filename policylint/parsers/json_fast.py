@@ -133,6 +133,10 @@ def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_v
         root = build(decoded, 0, 0)
     except _Unsure:
         return None
+    finally:
+        # `build` calls itself through its closure: a reference cycle that would keep the token
+        # lines alive until the garbage collector's next pass.  Emptying the cell breaks it.
+        del build
     if next(lines, None) is not None:  # pragma: no cover - the token pass and the decoder disagree
         return None
     return root

@@ -208,26 +208,7 @@ class Module:
 def source_map(parsed: hcl.HclFile, directory: str, text: str) -> SourceMap:
     """Comments and construct extents of a parsed file, for inline suppressions."""
     result = SourceMap()
-    module_scope = (directory or ".") + os.sep
-
-    def add(start: int, end: int) -> None:
-        result.ends[start] = max(result.ends.get(start, start), end)
-
-    def walk(body: hcl.Body, top: bool) -> None:
-        for attribute in body.attributes.values():
-            add(attribute.line, attribute.end_line)
-            for expr in hcl.iter_subexpressions(attribute.expr):
-                if isinstance(expr, hcl.ObjectExpr):
-                    for item in expr.items:
-                        add(item.line, item.end_line)
-        for block in body.blocks:
-            add(block.line, block.end_line)
-            if top and block.type in ("resource", "data") and len(block.labels) >= 2:
-                address = ".".join(block.labels[:2]) if block.type == "resource" else "data." + ".".join(block.labels[:2])
-                result.resources[block.line] = (module_scope, address)
-            walk(block.body, False)
-
-    walk(parsed.body, True)
+    _add_extents(result, parsed.body, (directory or ".") + os.sep, True)
     source_lines = text.splitlines()
     for line, comment in parsed.comments:
         first = comment.splitlines()[0] if comment else ""
@@ -236,6 +217,29 @@ def source_map(parsed: hcl.HclFile, directory: str, text: str) -> SourceMap:
         alone = position >= 0 and not line_text[:position].strip()
         result.comments.append(SourceComment(line, line + comment.count("\n"), comment, alone))
     return result
+
+
+def _add_extents(result: SourceMap, body: hcl.Body, module_scope: str, top: bool) -> None:
+    """The lines each attribute, object item and block of ``body`` spans, and the top-level
+    resources' addresses.  (A module-level function: a nested one calling itself would be a
+    reference cycle, left to the garbage collector.)"""
+    ends = result.ends
+
+    def add(start: int, end: int) -> None:
+        ends[start] = max(ends.get(start, start), end)
+
+    for attribute in body.attributes.values():
+        add(attribute.line, attribute.end_line)
+        for expr in hcl.iter_subexpressions(attribute.expr):
+            if isinstance(expr, hcl.ObjectExpr):
+                for item in expr.items:
+                    add(item.line, item.end_line)
+    for block in body.blocks:
+        add(block.line, block.end_line)
+        if top and block.type in ("resource", "data") and len(block.labels) >= 2:
+            address = ".".join(block.labels[:2]) if block.type == "resource" else "data." + ".".join(block.labels[:2])
+            result.resources[block.line] = (module_scope, address)
+        _add_extents(result, block.body, module_scope, False)
 
 
 def _json_suffix_removed(name: str) -> str:
