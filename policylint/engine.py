@@ -219,17 +219,27 @@ def parse(todo: Sequence[parsers.Unit], options: Options = Options(), cache: Cac
     """Each unit's Document, read back from the cache where it holds the unit (``options.cache``;
     ``cache`` and the units' ``keys`` when the caller has them), else parsed, in
     ``options.jobs`` processes; with ``jobs=0``, in one per CPU only when what is left to parse
-    is large enough to pay for starting them (:data:`PARALLEL_MIN_BYTES`).  ``freeze``: move the
-    parsed documents out of the garbage collector's sight as soon as they are parsed (they live
-    until the end of the scan; storing them in the cache allocates enough to start collections)."""
+    is large enough to pay for starting them (:data:`PARALLEL_MIN_BYTES`).  ``freeze``: move each
+    parsed document out of the garbage collector's sight as soon as it is parsed (they live until
+    the end of the scan; storing them in the cache allocates enough to start collections).  The
+    parsers leave no reference cycles behind, so nothing is frozen that a collection would free."""
 
     def parse_all(units: Sequence[parsers.Unit]) -> list[Document]:
         jobs = options.jobs
         if jobs == 0:  # automatic: one process per CPU when there is enough to parse
             jobs = (os.cpu_count() or 1) if sum(u.size for u in units) >= PARALLEL_MIN_BYTES else 1
-        documents = parsers.parse_all(units, jobs, options.progress)
-        if freeze:
+        if not freeze:
+            return parsers.parse_all(units, jobs, options.progress)
+
+        def frozen_then_reported(done: int, total: int) -> None:
+            # Each document as soon as it is parsed: the young objects a large scan's units leave
+            # would otherwise start a collection every 50,000, each walking them all again.
             gc.freeze()
+            if options.progress:
+                options.progress(done, total)
+
+        documents = parsers.parse_all(units, jobs, frozen_then_reported)
+        gc.freeze()
         return documents
 
     if not options.cache:

@@ -215,3 +215,23 @@ def test_parsing_leaves_no_reference_cycles():
             gc.enable()
     assert len(documents) == len(units)
 
+
+def test_parse_with_freeze_freezes_each_document_and_still_reports_progress(tmp_path):
+    for name in ("a", "b", "c"):
+        (tmp_path / f"{name}.yaml").write_text(f"Resources:\n  {name.upper()}:\n    Type: AWS::S3::Bucket\n")
+    texts, _, _ = engine.read(discover.discover([str(tmp_path)], ())[0])
+    units = parsers.units(texts)
+    seen = []
+
+    def progress(done, total):
+        seen.append((done, total, gc.get_count()[0]))
+
+    frozen = gc.get_freeze_count()
+    try:
+        documents = engine.parse(units, engine.Options(progress=progress), freeze=True)
+        assert gc.get_freeze_count() > frozen
+    finally:
+        gc.unfreeze()  # (back in the collector's sight: the test's documents are freed as usual)
+    assert [(done, total) for done, total, _ in seen] == [(1, 3), (2, 3), (3, 3)]
+    assert all(young < 50 for _, _, young in seen)  # frozen before each report: no young objects left
+    assert len(documents) == 3
