@@ -139,7 +139,7 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
     if options.cache:
         from policylint.cache import Cache
 
-        cache = Cache(options.cache_dir)
+        cache = Cache(options.cache_dir, scope=paths)
         files = cache.outside(files, paths)  # a --cache-dir inside the scanned tree is not scanned
     wanted = set(files)
     if options.changed_only:
@@ -164,6 +164,8 @@ def _lint(paths: Sequence[str], options: Options, freeze: bool = False) -> Repor
             from policylint.cache import ScanResult
 
             cache.put(scan_key, ScanResult(report, source_maps))
+    if cache is not None:
+        cache.save()
     report = override_severities(report, options.config)
     may_suppress = options.config is not None or bool(naming_us)
     if may_suppress and (options.suppress or (options.config is not None and options.config.per_path_ignores)):
@@ -217,7 +219,7 @@ def read(files: Sequence[str], max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tu
 def parse(todo: Sequence[parsers.Unit], options: Options = Options(), cache: Cache | None = None, keys: Sequence[str | None] | None = None,
           freeze: bool = False) -> list[Document]:
     """Each unit's Document, read back from the cache where it holds the unit (``options.cache``;
-    ``cache`` and the units' ``keys`` when the caller has them), else parsed, in
+    ``cache`` and the units' ``keys`` when the caller has them: it then saves the cache), else parsed, in
     ``options.jobs`` processes; with ``jobs=0``, in one per CPU only when what is left to parse
     is large enough to pay for starting them (:data:`PARALLEL_MIN_BYTES`).  ``freeze``: move each
     parsed document out of the garbage collector's sight as soon as it is parsed (they live until
@@ -244,11 +246,14 @@ def parse(todo: Sequence[parsers.Unit], options: Options = Options(), cache: Cac
 
     if not options.cache:
         return parse_all(todo)
-    if cache is None:
-        from policylint.cache import Cache
+    if cache is not None:  # the caller saves it
+        return cache.parse_all(todo, parse_all, keys)
+    from policylint.cache import Cache
 
-        cache = Cache(options.cache_dir)
-    return cache.parse_all(todo, parse_all, keys)
+    cache = Cache(options.cache_dir, scope=[unit.path for unit in todo])
+    documents = cache.parse_all(todo, parse_all, keys)
+    cache.save()
+    return documents
 
 
 def check(documents: Sequence[Document], texts: Sequence[TextFile], rules: Sequence[type[Rule] | RuleEntry], errors: Sequence[ParseError] = ()) -> Report:

@@ -77,14 +77,36 @@ def checked(monkeypatch):
     return calls
 
 
-def entries(cache_dir) -> tuple[list[Path], list[Path]]:
-    """The cache's unit entries and whole-scan entries."""
-    store = cache_module.Cache(str(cache_dir))
-    units, scans = [], []
-    for path in sorted(Path(cache_dir).rglob("*.pickle")):
-        value = store._load(path.stem)
-        (scans if isinstance(value, cache_module.ScanResult) else units).append(path)
-    return units, scans
+def pack_of(cache_dir) -> Path:
+    """The one pack in ``cache_dir``."""
+    [pack] = Path(cache_dir).glob("*" + cache_module._SUFFIX)
+    return pack
+
+
+def read_pack(pack: Path) -> list[tuple[str, bytes]]:
+    """(key, pickle) of each entry of a pack, in its order."""
+    with open(pack, "rb") as handle:
+        index = cache_module._read_index(handle)
+    data = pack.read_bytes()
+    return [(key, data[offset : offset + size]) for key, (offset, size) in index.items()]
+
+
+def write_pack(pack: Path, entries: list[tuple[str, bytes]]) -> None:
+    """A pack of these entries, as the cache writes one (for tests that damage one)."""
+    header = cache_module._MAGIC + f"{cache_module.FORMAT} {len(entries)}\n".encode()
+    header += b"".join(f"{key} {len(data)}\n".encode() for key, data in entries)
+    pack.write_bytes(header + b"".join(data for _, data in entries))
+
+
+def kinds(pack: Path) -> dict[str, str]:
+    """key -> "unit" or "scan" for each entry of a pack."""
+    import io
+
+    out = {}
+    for key, data in read_pack(pack):
+        value = cache_module._ModelUnpickler(io.BytesIO(data)).load()
+        out[key] = "scan" if isinstance(value, cache_module.ScanResult) else "unit"
+    return out
 
 
 def run(paths, cache_dir, **options):
@@ -117,6 +139,7 @@ def test_hits_are_counted(project, tmp_path):
     first = cache_module.Cache(str(tmp_path / "c"))
     first.parse_all(units, lambda todo: [parsers.parse(u) for u in todo])
     assert (first.hits, first.misses, first.written) == (0, 2, 2)
+    first.save()
     second = cache_module.Cache(str(tmp_path / "c"))
     second.parse_all(units, lambda todo: [parsers.parse(u) for u in todo])
     assert (second.hits, second.misses, second.written) == (2, 0, 0)
@@ -183,29 +206,29 @@ def test_file_function_names_in_text_do_not_matter(tmp_path, parsed):
 @pytest.mark.parametrize("kind", ["unit", "scan"])
 @pytest.mark.parametrize("damage", ["truncate", "garbage", "foreign", "not a document", "empty"])
 def test_a_damaged_entry_is_a_miss_and_is_replaced(project, tmp_path, parsed, checked, damage, kind):
+    import pickle
+
     target = project / "cfn" / "a.yaml"
     cold = run([target], tmp_path / "c")
-    [unit], [scan] = entries(tmp_path / "c")
-    entry = unit if kind == "unit" else scan
-    if kind == "unit":
-        scan.unlink()  # else the whole scan is read back, and the unit never looked at
-    data = entry.read_bytes()
+    pack = pack_of(tmp_path / "c")
+    assert sorted(kinds(pack).values()) == ["scan", "unit"]
+    # Damaged, the entry is the pack's last (a truncated file cuts it); the scan's result is
+    # dropped when the unit is the one damaged, else it is read back and the unit never looked at.
+    entries = [(key, data) for key, data in read_pack(pack) if kinds(pack)[key] == kind]
+    [(key, data)] = entries
+    if kind == "scan":
+        entries = [e for e in read_pack(pack) if e[0] != key] + entries
     if damage == "truncate":
-        entry.write_bytes(data[: len(data) // 2])
+        write_pack(pack, entries)
+        pack.write_bytes(pack.read_bytes()[: -(len(data) // 2)])
     elif damage == "garbage":
-        entry.write_bytes(os.urandom(200))
+        write_pack(pack, entries[:-1] + [(key, os.urandom(len(data)))])
     elif damage == "foreign":
-        # an entry written for another key (copied, or a hash collision) is never used
-        other = entry.with_name("0" * 40 + ".pickle")
-        shutil.copy(entry, other)
-        entry.write_bytes(data.replace(entry.stem.encode(), b"f" * 40))
+        write_pack(pack, entries[:-1] + [("f" * 40, data)])  # under another key: never this one's
     elif damage == "not a document":
-        import pickle
-
-        header = data[: data.index(b"\n", len(b"policylint-cache\n")) + 1]
-        entry.write_bytes(header + pickle.dumps({"resources": []}))
+        write_pack(pack, entries[:-1] + [(key, pickle.dumps({"resources": []}))])
     else:
-        entry.write_bytes(b"")
+        write_pack(pack, entries[:-1] + [(key, b"")])
     parsed.clear()
     checked.clear()
     warm = run([target], tmp_path / "c")
@@ -219,6 +242,49 @@ def test_a_damaged_entry_is_a_miss_and_is_replaced(project, tmp_path, parsed, ch
     assert as_json(again) == as_json(cold)
 
 
+@pytest.mark.parametrize("header", [b"", b"garbage\n", cache_module._MAGIC, cache_module._MAGIC + b"1 1\n", cache_module._MAGIC + b"2 99\nab", cache_module._MAGIC + b"2 1\nab -5\n"])
+def test_a_damaged_pack_is_empty_and_is_replaced(project, tmp_path, parsed, checked, header):
+    target = project / "cfn" / "a.yaml"
+    cold = run([target], tmp_path / "c")
+    pack = pack_of(tmp_path / "c")
+    pack.write_bytes(header)
+    parsed.clear()
+    warm = run([target], tmp_path / "c")
+    assert parsed == [str(target)] and as_json(warm) == as_json(cold)
+    parsed.clear()
+    checked.clear()
+    run([target], tmp_path / "c")
+    assert parsed == [] and checked == []
+
+
+def test_a_scan_writes_one_pack_holding_what_it_used(project, tmp_path, parsed):
+    run([project], tmp_path / "c")
+    pack = pack_of(tmp_path / "c")
+    assert sorted(kinds(pack).values()) == ["scan", "unit", "unit", "unit"]
+    (project / "cfn" / "b.yaml").write_text(TEMPLATE.replace("logs", "edited"))
+    parsed.clear()
+    run([project], tmp_path / "c")
+    assert parsed == [str(project / "cfn" / "b.yaml")]
+    # The edited unit's old entry and the old scan's result are gone: the pack follows the tree.
+    assert pack_of(tmp_path / "c") == pack and sorted(kinds(pack).values()) == ["scan", "unit", "unit", "unit"]
+    (project / "cfn" / "b.yaml").unlink()
+    run([project], tmp_path / "c")
+    assert sorted(kinds(pack).values()) == ["scan", "unit", "unit"]
+
+
+def test_other_paths_have_their_own_pack(project, tmp_path, parsed):
+    """A pack is named after the scanned paths: a scan of a sub-tree parses its units once, and
+    then each scan reads its own pack."""
+    run([project], tmp_path / "c")
+    parsed.clear()
+    run([project / "cfn"], tmp_path / "c")
+    assert sorted(parsed) == [str(project / "cfn" / "a.yaml"), str(project / "cfn" / "b.yaml")]
+    parsed.clear()
+    run([project], tmp_path / "c")
+    run([project / "cfn"], tmp_path / "c")
+    assert parsed == [] and len(list((tmp_path / "c").glob("*" + cache_module._SUFFIX))) == 2
+
+
 def test_an_unwritable_cache_directory_only_costs_the_cache(project, tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
@@ -226,18 +292,36 @@ def test_an_unwritable_cache_directory_only_costs_the_cache(project, tmp_path):
     assert as_json(report) == as_json(engine.lint([str(project)]))
 
 
-def test_pruning_removes_least_recently_used_entries_first(tmp_path):
-    store = cache_module.Cache(str(tmp_path / "c"), max_bytes=10_000)
+def test_pruning_removes_least_recently_used_packs_first(tmp_path):
+    packs = []
     for i in range(10):
-        key = f"{i:02d}" + "a" * 38
-        store.put(key, Document("cloudformation", exports={"x": "y" * 1500}))
-        os.utime(store._path(key), (1000 + i, 1000 + i))
-    os.utime(store._path("00" + "a" * 38), (5000, 5000))  # read recently
-    assert store.prune() > 0
-    left = {p.stem[:2] for p in (tmp_path / "c").rglob("*.pickle")}
-    total = sum(p.stat().st_size for p in (tmp_path / "c").rglob("*.pickle"))
+        store = cache_module.Cache(str(tmp_path / "c"), scope=[f"tree{i}"])
+        store.put("a" * 40, Document("cloudformation", exports={"x": "y" * 1500}))
+        store.save()
+        packs.append(Path(store.pack_path()))
+        os.utime(packs[-1], (1000 + i, 1000 + i))
+    os.utime(packs[0], (5000, 5000))  # read recently
+    assert cache_module.Cache(str(tmp_path / "c"), max_bytes=10_000).prune() > 0
+    left = [pack.exists() for pack in packs]
+    total = sum(p.stat().st_size for p in (tmp_path / "c").glob("*" + cache_module._SUFFIX))
     assert total <= 8_000
-    assert "00" in left and "01" not in left and "09" in left
+    assert left[0] and not left[1] and left[9]
+
+
+def test_reading_a_pack_marks_it_recently_used(project, tmp_path):
+    run([project], tmp_path / "c")
+    pack = pack_of(tmp_path / "c")
+    os.utime(pack, (1000, 1000))
+    run([project], tmp_path / "c")
+    assert pack.stat().st_mtime > 1000
+
+
+def test_entries_from_before_packs_are_removed(project, tmp_path):
+    old = tmp_path / "c" / "ab"
+    old.mkdir(parents=True)
+    (old / ("ab" + "0" * 38 + ".pickle")).write_bytes(b"policylint-cache\n1 ...")
+    run([project], tmp_path / "c")
+    assert not old.exists() and pack_of(tmp_path / "c")
 
 
 def test_the_cache_directory_ignores_itself_in_git(project, tmp_path):
@@ -286,7 +370,7 @@ def test_cli_caches_at_the_project_root_and_no_cache_bypasses(project, monkeypat
     assert parsed == ["a.yaml"] and third.output == first.output
     parsed.clear()
     runner.invoke(cli, ["scan", "--no-config", "-q", "--cache-dir", str(project / "elsewhere"), "a.yaml"])
-    assert parsed == ["a.yaml"] and list((project / "elsewhere").rglob("*.pickle"))
+    assert parsed == ["a.yaml"] and list((project / "elsewhere").glob("*" + cache_module._SUFFIX))
 
 
 def _trees():
@@ -350,16 +434,12 @@ def test_an_entry_that_would_run_code_is_refused(project, tmp_path, parsed):
         def __reduce__(self):
             return (open, (str(marker), "w"))
 
-    units, scans = entries(tmp_path / "c")
-    for entry in units + scans:
-        data = entry.read_bytes()
-        header = data[: data.index(b"\n", len(b"policylint-cache\n")) + 1]
-        entry.write_bytes(header + pickle.dumps(Evil()))
+    pack = pack_of(tmp_path / "c")
+    write_pack(pack, [(key, pickle.dumps(Evil())) for key, _ in read_pack(pack)])
     parsed.clear()
     run([target], tmp_path / "c")
     assert not marker.exists()
     assert parsed == [str(target)]
-
 
 
 def test_nodes_come_back_from_an_entry_with_every_field():
@@ -372,7 +452,7 @@ def test_nodes_come_back_from_an_entry_with_every_field():
 
     leaf = Node("x", "a.tf", 3, 4, 5, "default of `var.x`")
     tree = Node({"k": leaf, "l": Node([Node(Unknown("${var.y}"), "a.tf", 6)], "a.tf", 6)}, "a.tf", 2, 7)
-    back = cache_module._ModelUnpickler(io.BytesIO(pickle.dumps(tree, protocol=-1)), 0).load()
+    back = cache_module._ModelUnpickler(io.BytesIO(pickle.dumps(tree, protocol=-1))).load()
     assert repr(back) == repr(tree) and back.get("k") == leaf  # an Unknown equals nothing: repr
     assert isinstance(back.get("l", 0).value, Unknown) and back.get("l", 0).value.text == "${var.y}"
 
@@ -391,13 +471,15 @@ def test_what_changes_a_scan_result_misses_it(project, tmp_path, parsed, checked
     run([project], tmp_path / "c")
     parsed.clear()
     run([project], tmp_path / "c", select=("PL1",))  # other rules
-    run([project / "cfn"], tmp_path / "c")  # other files
-    run([project], tmp_path / "c", max_file_size=10)  # other read errors
     (project / "notes.txt").write_text("not infrastructure, but read for credentials")
-    run([project], tmp_path / "c")
-    assert checked == [1] * 5
+    run([project], tmp_path / "c")  # one more file read
+    (project / "cfn" / "b.yaml").unlink()
+    run([project], tmp_path / "c")  # one file fewer
+    assert checked == [1] * 4
     assert parsed == []  # each unit was read back: only the whole scan's result missed
-    run([project], tmp_path / "c")
+    run([project], tmp_path / "c", max_file_size=10)  # other read errors
+    assert checked == [1] * 5
+    run([project], tmp_path / "c", max_file_size=10)
     assert checked == [1] * 5
 
 
@@ -445,3 +527,12 @@ def test_the_cache_directory_is_not_scanned(project, name):
     second = run([project], project / name)
     assert (project / name / ".gitignore").exists()
     assert first.files == second.files == 4
+
+
+def test_a_fifo_in_place_of_a_pack_is_not_read(project, tmp_path, parsed):
+    """Every read is of a regular file: opening a FIFO for reading would wait for a writer."""
+    store = cache_module.Cache(str(tmp_path / "c"), scope=[str(project)])
+    (tmp_path / "c").mkdir()
+    os.mkfifo(store.pack_path())
+    report = run([project], tmp_path / "c")
+    assert len(parsed) == 3 and as_json(report) == as_json(engine.lint([str(project)]))
