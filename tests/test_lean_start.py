@@ -83,18 +83,20 @@ NEVER += ("policylint.rules.rds.backup_disabled", "policylint.rules.route53.miss
 # typing: our annotations are strings and its import is under `if TYPE_CHECKING:`; tree-sitter's
 # package would import it, so its classes come from its extension module (hcl_tree).
 NOT_FOR_TERRAFORM = NEVER + ("yaml", "policylint.parsers.cloudformation", "policylint.parsers.cfn_stacks", "policylint.parsers.plan", "typing")
-NOT_FOR_A_TEMPLATE = NEVER + ("tree_sitter", "tree_sitter_hcl", "policylint.parsers.terraform", "policylint.parsers.hcl_tree", "typing")
+NOT_FOR_A_TEMPLATE = NEVER + ("tree_sitter", "tree_sitter_hcl", "policylint.parsers.terraform", "policylint.parsers.hcl_tree", "policylint.parsers.tf_units", "typing")
+# json: a YAML template scan reads no JSON (when the report is not JSON either).
+NOT_FOR_A_YAML_TEMPLATE = NOT_FOR_A_TEMPLATE + ("json",)
 
-WATCHED = sorted(set(NOT_FOR_TERRAFORM) | set(NOT_FOR_A_TEMPLATE))
+WATCHED = sorted(set(NOT_FOR_TERRAFORM) | set(NOT_FOR_A_YAML_TEMPLATE))
 
 
-def imported_by_a_scan(path, *options: str) -> list[str]:
-    """The watched modules a whole `policylint scan PATH --format json` imported."""
+def imported_by_a_scan(path, *options: str, output: str = "json") -> list[str]:
+    """The watched modules a whole `policylint scan PATH --format OUTPUT` imported."""
     code = (
         "import sys\n"
         "from policylint.cli import main\n"
         "try:\n"
-        f"    main(['scan', {str(path)!r}, '--no-config', '--quiet', '--format', 'json', *{list(options)!r}])\n"
+        f"    main(['scan', {str(path)!r}, '--no-config', '--quiet', '--format', {output!r}, *{list(options)!r}])\n"
         "except SystemExit:\n"
         "    pass\n"
         f"print(sorted(m for m in {WATCHED!r} if m in sys.modules))\n"
@@ -115,6 +117,12 @@ def test_a_one_file_terraform_scan_imports_only_what_terraform_needs(tmp_path, t
 def test_a_one_template_scan_imports_only_what_cloudformation_needs(tmp_path, cache):
     (tmp_path / "template.yaml").write_text(CLEAN)
     assert set(imported_by_a_scan(tmp_path / "template.yaml", cache)) & set(NOT_FOR_A_TEMPLATE) == set()
+
+
+@pytest.mark.parametrize("cache", ["--no-cache", "--cache-dir=cache"])
+def test_a_yaml_template_scan_with_a_text_report_imports_no_json(tmp_path, cache):
+    (tmp_path / "template.yaml").write_text(CLEAN)
+    assert set(imported_by_a_scan(tmp_path / "template.yaml", cache, output="text")) & set(NOT_FOR_A_YAML_TEMPLATE) == set()
 
 
 def test_the_guard_sees_an_import(tmp_path):

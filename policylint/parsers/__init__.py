@@ -116,10 +116,11 @@ def units(texts: Iterable[TextFile], parameters: Sequence[tuple[str, str]] = (),
                 out.append(Unit(text_file.format, text_file.path, stack_trees[text_file.path], parameters=tuple(parameters)))
         elif text_file.format in PARSERS:
             out.append(Unit(text_file.format, text_file.path, ((text_file.path, text_file.text),)))
-    from policylint.parsers import tf_units
+    if modules:  # (tf_units and the json it imports cost a template scan's start otherwise)
+        from policylint.parsers import tf_units
 
-    var_files = tuple(var_files)
-    out.extend(Unit("terraform", roots[0], sources, var_files=var_files, roots=roots) for roots, sources in tf_units.roots(modules))
+        var_files = tuple(var_files)
+        out.extend(Unit("terraform", roots[0], sources, var_files=var_files, roots=roots) for roots, sources in tf_units.roots(modules))
     return out
 
 
