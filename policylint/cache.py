@@ -58,6 +58,7 @@ if TYPE_CHECKING:
 DIRECTORY_NAME = ".policylint_cache"
 PROJECT_MARKERS = (".git", "pyproject.toml", ".policylint.toml")
 MAX_BYTES = 256 * 1024 * 1024
+MAX_PACKS = 500
 FORMAT = 2  # bump when the pack layout changes (1: one file per entry)
 _MAGIC = b"policylint-cache\n"
 _SUFFIX = ".pack"
@@ -99,9 +100,10 @@ class Cache:
     run reads and writes.  ``hits``/``misses``/``written`` count this run's lookups and stores;
     what it stores reaches the disk with :meth:`save`."""
 
-    def __init__(self, directory: str | None = None, max_bytes: int = MAX_BYTES, scope: Sequence[str] = ()):
+    def __init__(self, directory: str | None = None, max_bytes: int = MAX_BYTES, scope: Sequence[str] = (), max_packs: int = MAX_PACKS):
         self.directory = os.path.abspath(directory or default_directory())
         self.max_bytes = max_bytes
+        self.max_packs = max_packs
         self.scope = tuple(os.path.abspath(path) for path in scope)
         self.hits = self.misses = self.written = 0
         self._salt: bytes | None = None
@@ -288,8 +290,10 @@ class Cache:
 
     def prune(self) -> int:
         """Remove the least recently used packs until the cache holds at most 80 % of its
-        bound (only when it is past the bound), and the folders of entries from before packs
-        (format 1), which no run reads.  Returns how many packs were removed."""
+        bounds (only when it is past one: :data:`MAX_BYTES`, and :data:`MAX_PACKS`, since each
+        file set pre-commit passes has a pack and every write looks at them all), and the
+        folders of entries from before packs (format 1), which no run reads.  Returns how many
+        packs were removed."""
         packs = []
         total = 0
         try:
@@ -303,11 +307,11 @@ class Cache:
                         _remove_old_entries(entry.path)
         except OSError:
             return 0
-        if total <= self.max_bytes:
+        if total <= self.max_bytes and len(packs) <= self.max_packs:
             return 0
         removed = 0
         for _, size, path in sorted(packs):
-            if total <= self.max_bytes * 0.8:
+            if total <= self.max_bytes * 0.8 and len(packs) - removed <= self.max_packs * 0.8:
                 break
             try:
                 os.unlink(path)

@@ -308,6 +308,18 @@ def test_pruning_removes_least_recently_used_packs_first(tmp_path):
     assert left[0] and not left[1] and left[9]
 
 
+def test_pruning_bounds_the_number_of_packs(tmp_path):
+    packs = []
+    for i in range(12):
+        store = cache_module.Cache(str(tmp_path / "c"), scope=[f"tree{i}"])
+        store.put("a" * 40, Document("cloudformation"))
+        store.save()
+        packs.append(Path(store.pack_path()))
+        os.utime(packs[-1], (1000 + i, 1000 + i))
+    assert cache_module.Cache(str(tmp_path / "c"), max_packs=10).prune() == 4
+    assert [pack.exists() for pack in packs] == [False] * 4 + [True] * 8
+
+
 def test_reading_a_pack_marks_it_recently_used(project, tmp_path):
     run([project], tmp_path / "c")
     pack = pack_of(tmp_path / "c")
