@@ -299,11 +299,11 @@ class Cache:
         try:
             with os.scandir(self.directory) as entries:
                 for entry in entries:
-                    if entry.name.endswith(_SUFFIX) and not entry.name.startswith(".") and entry.is_file(follow_symlinks=False):
+                    if _named_by_a_key(entry.name, _SUFFIX) and entry.is_file(follow_symlinks=False):
                         stat = entry.stat(follow_symlinks=False)
                         packs.append((stat.st_mtime, stat.st_size, entry.path))
                         total += stat.st_size
-                    elif len(entry.name) == 2 and entry.is_dir(follow_symlinks=False):
+                    elif _is_hex(entry.name, 2) and entry.is_dir(follow_symlinks=False):
                         _remove_old_entries(entry.path)
         except OSError:
             return 0
@@ -383,15 +383,25 @@ def _open_regular(path: str):
 
 
 def _remove_old_entries(folder: str) -> None:
-    """A two-character folder of format-1 entries (``<key>.pickle`` files): removed."""
+    """A two-character folder of format-1 entries (``<key>.pickle`` files): those removed, then
+    the folder if nothing else is in it."""
     try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                if entry.name.endswith(".pickle"):
+                if _named_by_a_key(entry.name, ".pickle"):
                     os.unlink(entry.path)
         os.rmdir(folder)
     except OSError:
         pass
+
+
+def _named_by_a_key(name: str, suffix: str) -> bool:
+    """``<40 hex digits><suffix>``: a name this cache gave (a ``--cache-dir`` may hold others)."""
+    return name.endswith(suffix) and _is_hex(name[: -len(suffix)], 40)
+
+
+def _is_hex(text: str, length: int) -> bool:
+    return len(text) == length and all(c in "0123456789abcdef" for c in text)
 
 
 class _ModelUnpickler(pickle.Unpickler):

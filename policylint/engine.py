@@ -219,9 +219,10 @@ def read(files: Sequence[str], max_file_size: int = DEFAULT_MAX_FILE_SIZE) -> tu
 def parse(todo: Sequence[parsers.Unit], options: Options = Options(), cache: Cache | None = None, keys: Sequence[str | None] | None = None,
           freeze: bool = False) -> list[Document]:
     """Each unit's Document, read back from the cache where it holds the unit (``options.cache``;
-    ``cache`` and the units' ``keys`` when the caller has them: it then saves the cache), else parsed, in
-    ``options.jobs`` processes; with ``jobs=0``, in one per CPU only when what is left to parse
-    is large enough to pay for starting them (:data:`PARALLEL_MIN_BYTES`).  ``freeze``: move each
+    ``cache`` and the units' ``keys`` when the caller has them, and then the caller saves the
+    cache), else parsed, in ``options.jobs`` processes; with ``jobs=0``, in one per CPU only
+    when what is left to parse is large enough to pay for starting them
+    (:data:`PARALLEL_MIN_BYTES`).  ``freeze``: move each
     parsed document out of the garbage collector's sight as soon as it is parsed (they live until
     the end of the scan; storing them in the cache allocates enough to start collections).  The
     parsers leave no reference cycles behind, so nothing is frozen that a collection would free."""

@@ -328,12 +328,19 @@ def test_reading_a_pack_marks_it_recently_used(project, tmp_path):
     assert pack.stat().st_mtime > 1000
 
 
-def test_entries_from_before_packs_are_removed(project, tmp_path):
+def test_entries_from_before_packs_are_removed_and_nothing_else(project, tmp_path):
     old = tmp_path / "c" / "ab"
     old.mkdir(parents=True)
     (old / ("ab" + "0" * 38 + ".pickle")).write_bytes(b"policylint-cache\n1 ...")
-    run([project], tmp_path / "c")
-    assert not old.exists() and pack_of(tmp_path / "c")
+    others = [tmp_path / "c" / "cd" / "data.pickle", tmp_path / "c" / "notes.pack", tmp_path / "c" / ("f" * 40 + ".pickle")]
+    for other in others:
+        other.parent.mkdir(parents=True, exist_ok=True)
+        other.write_text("not ours")
+    store = cache_module.Cache(str(tmp_path / "c"), scope=[str(project)], max_bytes=1)
+    store.put("a" * 40, Document("cloudformation"))
+    store.save()  # over its bound: every pack of ours goes
+    assert not old.exists() and not Path(store.pack_path()).exists()
+    assert all(other.read_text() == "not ours" for other in others)
 
 
 def test_the_cache_directory_ignores_itself_in_git(project, tmp_path):
