@@ -36,8 +36,8 @@ from __future__ import annotations
 import io
 import os
 import sys
-from stat import S_ISREG
 
+from policylint.discover import SKIP_DIRS, Skipped, open_regular
 from policylint.model import Document, ParseError, SourceMap, TextFile
 from policylint.records import field, record
 from policylint.report import Report
@@ -218,9 +218,11 @@ class Cache:
         """The pack's entries, read from its header once (the pack stays open for them)."""
         if self._stored is None:
             self._stored = {}
-            self._pack = _open_regular(self.pack_path())
-            if self._pack is None:
+            try:  # a regular file only: a FIFO planted under the pack's name would block the scan
+                descriptor, _ = open_regular(self.pack_path())
+            except (OSError, Skipped):
                 return self._stored  # no pack yet: every lookup misses
+            self._pack = os.fdopen(descriptor, "rb")
             try:
                 self._stored = _read_index(self._pack)
             except Exception:  # a damaged header: an empty pack, written again
@@ -365,23 +367,6 @@ def _read_index(pack) -> dict[str, tuple[int, int]]:
     return index
 
 
-def _open_regular(path: str):
-    """The file at ``path`` open for reading when it is a regular file, else None (a FIFO
-    planted under a pack's name would block the scan for ever)."""
-    try:
-        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
-    try:
-        if not S_ISREG(os.fstat(descriptor).st_mode):
-            os.close(descriptor)
-            return None
-        return os.fdopen(descriptor, "rb")
-    except OSError:
-        os.close(descriptor)
-        return None
-
-
 def _remove_old_entries(folder: str) -> None:
     """A two-character folder of format-1 entries (``<key>.pickle`` files): those removed, then
     the folder if nothing else is in it."""
@@ -476,8 +461,6 @@ def _file_calls(text: str):
 
 
 def _tree_stats(top: str) -> bytes | None:
-    from policylint.discover import SKIP_DIRS
-
     lines: list[str] = []
     for directory, folders, files in os.walk(top):
         folders[:] = sorted(f for f in folders if f not in SKIP_DIRS and f != DIRECTORY_NAME)

@@ -196,11 +196,11 @@ def _not_regular(mode: int) -> str | None:
     return "not a regular file"
 
 
-def _read_bounded(path: str, limit: int) -> bytes | int:
-    """The file's bytes, or its size (at least ``limit + 1``) when it is larger than ``limit``.
-    Only a regular file is read: the type is checked before opening (so that no device is even
-    opened) and again on the descriptor (opened non-blocking, so that a FIFO swapped in between
-    cannot block), and the read stops after ``limit + 1`` bytes whatever the file claims."""
+def open_regular(path: str) -> tuple[int, os.stat_result]:
+    """A descriptor open for reading on ``path`` and its stat, only for a regular file: the type
+    is checked before opening (so that no device is even opened) and again on the descriptor
+    (opened non-blocking, so that a FIFO swapped in between cannot block).  Raises
+    :class:`Skipped` for anything else, OSError when the file cannot be opened."""
     kind = _not_regular(os.stat(path).st_mode)
     if kind:
         raise Skipped(f"skipped: {kind}, not a regular file")
@@ -211,6 +211,18 @@ def _read_bounded(path: str, limit: int) -> bytes | int:
         kind = _not_regular(info.st_mode)
         if kind:
             raise Skipped(f"skipped: {kind}, not a regular file")
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor, info
+
+
+def _read_bounded(path: str, limit: int) -> bytes | int:
+    """The file's bytes, or its size (at least ``limit + 1``) when it is larger than ``limit``.
+    Only a regular file is read (:func:`open_regular`), and the read stops after ``limit + 1``
+    bytes whatever the file claims."""
+    descriptor, info = open_regular(path)
+    try:
         if info.st_size > limit:
             return info.st_size
         chunks = []
