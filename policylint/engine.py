@@ -222,10 +222,10 @@ def parse(todo: Sequence[parsers.Unit], options: Options = Options(), cache: Cac
     ``cache`` and the units' ``keys`` when the caller has them, and then the caller saves the
     cache), else parsed, in ``options.jobs`` processes; with ``jobs=0``, in one per CPU only
     when what is left to parse is large enough to pay for starting them
-    (:data:`PARALLEL_MIN_BYTES`).  ``freeze``: move each
-    parsed document out of the garbage collector's sight as soon as it is parsed (they live until
-    the end of the scan; storing them in the cache allocates enough to start collections).  The
-    parsers leave no reference cycles behind, so nothing is frozen that a collection would free."""
+    (:data:`PARALLEL_MIN_BYTES`).  ``freeze``: move each parsed document out of the garbage
+    collector's sight as soon as it is parsed (they live until the end of the scan; storing them
+    in the cache allocates enough to start collections).  The parsers leave no reference cycles
+    behind, so nothing is frozen that a collection would free."""
 
     def parse_all(units: Sequence[parsers.Unit]) -> list[Document]:
         jobs = options.jobs

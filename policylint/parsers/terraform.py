@@ -223,23 +223,23 @@ def _add_extents(result: SourceMap, body: hcl.Body, module_scope: str, top: bool
     """The lines each attribute, object item and block of ``body`` spans, and the top-level
     resources' addresses.  (A module-level function: a nested one calling itself would be a
     reference cycle, left to the garbage collector.)"""
-    ends = result.ends
-
-    def add(start: int, end: int) -> None:
-        ends[start] = max(ends.get(start, start), end)
-
     for attribute in body.attributes.values():
-        add(attribute.line, attribute.end_line)
+        _widen(result.ends, attribute.line, attribute.end_line)
         for expr in hcl.iter_subexpressions(attribute.expr):
             if isinstance(expr, hcl.ObjectExpr):
                 for item in expr.items:
-                    add(item.line, item.end_line)
+                    _widen(result.ends, item.line, item.end_line)
     for block in body.blocks:
-        add(block.line, block.end_line)
+        _widen(result.ends, block.line, block.end_line)
         if top and block.type in ("resource", "data") and len(block.labels) >= 2:
             address = ".".join(block.labels[:2]) if block.type == "resource" else "data." + ".".join(block.labels[:2])
             result.resources[block.line] = (module_scope, address)
         _add_extents(result, block.body, module_scope, False)
+
+
+def _widen(ends: dict[int, int], start: int, end: int) -> None:
+    """A construct from line ``start`` to ``end``: the widest one starting there is kept."""
+    ends[start] = max(ends.get(start, start), end)
 
 
 def _json_suffix_removed(name: str) -> str:

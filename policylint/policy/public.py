@@ -27,7 +27,6 @@ is fixed counts as fixed.
 
 from __future__ import annotations
 
-
 from policylint.model import Node
 from policylint.policy.document import Condition, Statement
 from policylint.policy.evaluate import (
