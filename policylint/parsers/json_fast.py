@@ -37,7 +37,8 @@ def decode(text: str) -> Any:
 # Characters the YAML reader rejects (controls, DEL, surrogates, BOM) or counts as a line break.
 _NOT_YAML = lazy("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _YAML_ASCII = bytes([9, 10, *range(0x20, 0x7F)])  # the ASCII characters YAML reads as themselves
-_WORD = lazy(rb"[-+.\w]+")  # a number, true, false, null, NaN, Infinity
+# translate: each character of a word (a number, true, false, null, NaN, Infinity) to `w`
+_WORDS_TO_W = bytes(ord("w") if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "-+._") else byte for byte in range(256))
 _BREAKS = bytes(int(byte == 10) for byte in range(256))  # translate: 1 for a line break, else 0
 _TOKENS = bytes(int(byte != 10) for byte in range(256))  # and the other way round
 _SURROGATE_ESCAPE = lazy(r"\\u[dD][89a-fA-F]")  # YAML fails on surrogate pairs
@@ -57,10 +58,16 @@ def _token_lines(text: str) -> list[int] | None:
     if "\\" in text:
         text = text.replace("\\\\", "__").replace('\\"', "__")  # same length, same lines
     outside = '"'.join(text.split('"')[::2]).encode("ascii")  # JSON is ASCII outside strings
-    if _KEY_FAR_FROM_COLON.search(outside):
+    compact = outside.translate(None, b" \t\r")
+    # The search only where it may match: a line break before a colon, or a long blank run.
+    if (b"\n:" in compact or b" " * 100 in outside.replace(b"\t", b" ")) and _KEY_FAR_FROM_COLON.search(outside):
         return None
-    # Commas stay until the words are shrunk: they separate them.
-    skeleton = _WORD.sub(b"w", outside.translate(None, b" \t\r:")).translate(None, b",")
+    # Each word shrunk to one `w` (halving runs: a handful of passes for the longest number);
+    # commas stay until then: they separate words.
+    skeleton = compact.translate(_WORDS_TO_W, b":")
+    while b"ww" in skeleton:
+        skeleton = skeleton.replace(b"ww", b"w")
+    skeleton = skeleton.translate(None, b",")
     # A token's line is one more than the line breaks before it: running sums of the breaks,
     # kept where the skeleton holds a token (all in C, no object per line).
     lines = accumulate(skeleton.translate(_BREAKS), initial=1)
