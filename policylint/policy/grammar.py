@@ -93,7 +93,9 @@ def version_problem(document: PolicyDocument) -> Problem | None:
     if not isinstance(body.value, dict):
         return None
     version = body.value.get("Version")
-    variables = _uses_variables(body)
+    if version is not None and version.value != "2008-10-17":
+        return None
+    variables = _uses_variables(body)  # walks the whole document: only for a problem's message
     consequence = (
         "its `${...}` policy variables are matched as literal text" if variables
         else "policy variables such as `${aws:username}` would not work"
@@ -101,9 +103,7 @@ def version_problem(document: PolicyDocument) -> Problem | None:
     severity = "medium" if variables else None
     if version is None:
         return Problem("PL205", body, f"policy has no `Version`, so IAM reads it as the 2008-10-17 language and {consequence}: add `\"Version\": \"2012-10-17\"`", severity)
-    if version.value == "2008-10-17":
-        return Problem("PL205", version, f"`Version` 2008-10-17 is the legacy policy language ({consequence}): use `2012-10-17`", severity)
-    return None
+    return Problem("PL205", version, f"`Version` 2008-10-17 is the legacy policy language ({consequence}): use `2012-10-17`", severity)
 
 
 def effective_kind(policy: Policy, document: PolicyDocument | None = None) -> str:
