@@ -123,8 +123,8 @@ class IamWildcardPermissions(Rule):
                 continue
             for value in statement.action.values:
                 text = value.text
-                if text is None:
-                    continue
+                if text is None or "*" not in text:
+                    continue  # unknown, or without the wildcard that alone stands for every action
                 pattern = to_pattern(text)
                 service = text.split(":", 1)[0] if ":" in text else ""
                 if match(pattern, f"{ANY}:{ANY}", ignore_case=True) is Match.ALL:
