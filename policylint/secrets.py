@@ -122,10 +122,39 @@ def _mentions_secret(text: str) -> bool:
 
 
 def _may_hold_a_secret(text: str) -> bool:
-    """Whether ``text`` has 40 characters of a secret access key's alphabet in a row, as
-    ``_SECRET`` needs: one look in C, where the line index and the search near each "secret"
-    that it spares cost a large template with many "SecretsManager" a few milliseconds."""
-    return b"\1" * 40 in text.encode("utf-8", "surrogatepass").translate(_SECRET_CHARS)
+    """Whether the secret search of :func:`find_credentials` may find something in a text
+    without access key ids: a run of 40 characters of a secret key's alphabet (as ``_SECRET``
+    needs) that starts on a line it looks at (one that says "secret", or one of the
+    :data:`NAME_LOOKBACK_LINES` after it).  The runs are found in C (``bytes.translate``), and
+    the line index and the searches it would build are spared: a large template full of
+    "SecretsManager" costs a few milliseconds there."""
+    if not text.isascii():  # (byte offsets are characters' only in ASCII)
+        return _mentions_secret(text)
+    words = _secret_word_starts(text)
+    word = next(words, None)
+    if word is None:
+        return False
+    marks = text.encode("ascii").translate(_SECRET_CHARS)
+    run = marks.find(b"\1" * 40)
+    # Both in increasing order, walked together: the lines are counted once, whatever the text.
+    line, counted = 1, 0
+    word_line = run_line = 0  # the line of the last "secret" and of the last run seen
+    while run != -1 and (word is not None or line - word_line <= NAME_LOOKBACK_LINES):
+        if word is not None and word <= run:
+            line += text.count("\n", counted, word)
+            counted = word
+            if run_line == line:
+                return True  # a run before it on its line
+            word_line, word = line, next(words, None)
+            continue
+        line += text.count("\n", counted, run)
+        counted = run
+        if word_line and line - word_line <= NAME_LOOKBACK_LINES:
+            return True
+        run_line = line
+        end = marks.find(b"\0", run)  # each run once
+        run = marks.find(b"\1" * 40, end) if end != -1 else -1
+    return False
 
 
 def _secret_word_starts(text: str) -> Iterator[int]:
@@ -143,7 +172,7 @@ def _secret_word_starts(text: str) -> Iterator[int]:
 def find_credentials(text: str) -> list[Credential]:
     """Every access key id and secret access key in ``text``, in order of appearance."""
     has_ids = _ID_NEEDLES.found_in(text)
-    if not has_ids and not (_mentions_secret(text) and _may_hold_a_secret(text)):
+    if not has_ids and not _may_hold_a_secret(text):
         return []
     index = _LineIndex(text)
 

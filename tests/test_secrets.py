@@ -191,6 +191,33 @@ def test_files_without_candidates_are_skipped_early():
     assert find_credentials("resource \"aws_s3_bucket\" \"b\" {\n  bucket = \"x\"\n}\n" * 1000) == []
 
 
+def _without_the_quick_look(text: str):
+    from unittest import mock
+
+    with mock.patch.object(secrets, "_may_hold_a_secret", secrets._mentions_secret):
+        return find_credentials(text)
+
+
+# `_may_hold_a_secret` only skips texts the secret search would find nothing in: the same
+# credentials as with the plain "mentions secret" check it stands in front of.
+@pytest.mark.parametrize("gap", range(5))
+@pytest.mark.parametrize("name, value", [("DeployerSecretAccessKey:", "Default: "), ("- Name: AWS_SECRET_ACCESS_KEY", "  Value: ")])
+def test_the_quick_look_for_secrets_keeps_the_lines_the_search_reads(name, value, gap):
+    text = f"x: 1\n{name}\n" + "  Type: String\n" * gap + f"{value}{SECRET}\ny: 2\n"
+    assert find_credentials(text) == _without_the_quick_look(text)
+    assert bool(find_credentials(text)) == (gap <= 2)  # the name at most three lines up
+
+
+_PIECES = [SECRET, EXAMPLE_SECRET, SECRET[:39], SECRET + "=", KEY_ID, "secret", "aws_secret_access_key = ", "Value: ", "\n", " ", "x", "é"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12))
+def test_the_quick_look_for_secrets_changes_no_result(pieces):
+    text = "".join(pieces)
+    assert find_credentials(text) == _without_the_quick_look(text)
+
+
 # --------------------------------------------------------------------------- masking
 
 
