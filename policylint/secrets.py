@@ -123,23 +123,22 @@ def _mentions_secret(text: str) -> bool:
 
 def _may_hold_a_secret(text: str) -> bool:
     """Whether the secret search of :func:`find_credentials` may find something in a text
-    without access key ids: a run of 40 characters of a secret key's alphabet (as ``_SECRET``
-    needs) that starts on a line it looks at (one that says "secret", or one of the
-    :data:`NAME_LOOKBACK_LINES` after it).  The runs are found in C (``bytes.translate``), and
-    the line index and the searches it would build are spared: a large template full of
-    "SecretsManager" costs a few milliseconds there."""
+    without access key ids: a run of exactly 40 characters of a secret key's alphabet (what
+    ``_SECRET`` matches) that starts on a line it reads (one that says "secret", or one of the
+    :data:`NAME_LOOKBACK_LINES` after it).  Found in C and in one walk, this spares the line
+    index and the searches near each "secret" that a template full of "SecretsManager" costs."""
     if not text.isascii():  # (byte offsets are characters' only in ASCII)
         return _mentions_secret(text)
     words = _secret_word_starts(text)
     word = next(words, None)
     if word is None:
         return False
-    marks = text.encode("ascii").translate(_SECRET_CHARS)
-    run = marks.find(b"\1" * 40)
+    runs = _key_long_runs(text.encode("ascii").translate(_SECRET_CHARS))
+    run = next(runs, None)
     # Both in increasing order, walked together: the lines are counted once, whatever the text.
     line, counted = 1, 0
     word_line = run_line = 0  # the line of the last "secret" and of the last run seen
-    while run != -1 and (word is not None or line - word_line <= NAME_LOOKBACK_LINES):
+    while run is not None and (word is not None or line - word_line <= NAME_LOOKBACK_LINES):
         if word is not None and word <= run:
             line += text.count("\n", counted, word)
             counted = word
@@ -151,10 +150,21 @@ def _may_hold_a_secret(text: str) -> bool:
         counted = run
         if word_line and line - word_line <= NAME_LOOKBACK_LINES:
             return True
-        run_line = line
-        end = marks.find(b"\0", run)  # each run once
-        run = marks.find(b"\1" * 40, end) if end != -1 else -1
+        run_line, run = line, next(runs, None)
     return False
+
+
+def _key_long_runs(marks: bytes) -> Iterator[int]:
+    """Where runs of exactly 40 ones start in ``marks`` (``_SECRET`` needs a whole run: a longer
+    one, such as a long logical ID, is no key)."""
+    run = marks.find(b"\1" * 40)
+    while run != -1:
+        end = marks.find(b"\0", run)
+        if (end if end != -1 else len(marks)) - run == 40:
+            yield run
+        if end == -1:
+            return
+        run = marks.find(b"\1" * 40, end)
 
 
 def _secret_word_starts(text: str) -> Iterator[int]:
