@@ -352,3 +352,12 @@ def test_needles_of_the_detectors(needles):
     for needle in needles:
         assert found.found_in(f"x {needle} y") and found.found_in(needle)
         assert not found.found_in(f"x {needle[:-1]} y")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text("aZ09/+ .é", max_size=40))
+def test_might_quote_a_credential_is_its_definition(message):
+    # A run of 8+ key characters with an upper-case letter, and a digit or `/` or `+`.
+    runs = re.findall(r"[A-Za-z0-9/+]{8,}", message)
+    expected = any(any(c.isupper() for c in run) and any(c.isdigit() or c in "/+" for c in run) for run in runs)
+    assert secrets.might_quote_a_credential(message) == expected
