@@ -27,7 +27,10 @@ TERRAFORM_JSON_EXTENSIONS = (".tf.json", ".tfvars.json")  # Terraform JSON synta
 YAML_EXTENSIONS = (".yaml", ".yml", ".template")
 
 _CFN_TOP_KEY = lazy(r"^(AWSTemplateFormatVersion|Resources|Transform)\s*:", re.MULTILINE)
-_JSON_KEY = lazy(r'"(AWSTemplateFormatVersion|Resources|planned_values|format_version|terraform_version|resource_changes|Statement|Version)"\s*:')
+_JSON_KEYS = {
+    key: lazy(rf'"{key}"\s*:')
+    for key in ("AWSTemplateFormatVersion", "Resources", "planned_values", "format_version", "terraform_version", "resource_changes", "Statement")
+}
 # A policy whose `Statement` key is misspelt is still a policy (PL204 reports the spelling).
 _POLICY_VERSION = lazy(r'"Version"\s*:\s*"20(?:12|08)-10-17"')
 
@@ -57,14 +60,20 @@ def looks_like_json(text: str) -> bool:
 
 
 def _json_kind(text: str) -> str:
-    keys = set(_JSON_KEY.findall(text))
-    if "planned_values" in keys or "resource_changes" in keys or ("format_version" in keys and "terraform_version" in keys):
+    has = _has_json_key
+    if has(text, "planned_values") or has(text, "resource_changes") or (has(text, "format_version") and has(text, "terraform_version")):
         return "plan"
-    if "Resources" in keys or "AWSTemplateFormatVersion" in keys:
+    if has(text, "Resources") or has(text, "AWSTemplateFormatVersion"):
         return "cloudformation"
-    if "Statement" in keys or _POLICY_VERSION.search(text):
+    if has(text, "Statement") or _POLICY_VERSION.search(text):
         return "policy"
     return "text"
+
+
+def _has_json_key(text: str, key: str) -> bool:
+    """Whether ``"key":`` is in the text: looked for as a plain string first (a key is mostly
+    absent, and ``in`` skips through text faster than a search for any of the keys)."""
+    return f'"{key}"' in text and _JSON_KEYS[key].search(text) is not None
 
 
 @record(frozen=True)
