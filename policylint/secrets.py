@@ -52,8 +52,8 @@ _ID_PREFIXES = ("AKIA", "ASIA", "ABIA", "ACCA", "A3T")
 _ID_NEEDLES = Needles(_ID_PREFIXES)
 _ID = lazy(r"(?<![A-Za-z0-9])(?:A3T[A-Z0-9]|AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Za-z0-9])")
 _SECRET = lazy(r"(?<![A-Za-z0-9/+])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])")
-# bytes.translate: 1 for the bytes of the characters a secret access key is made of, else 0
-_SECRET_CHARS = bytes(int(chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "/+")) for byte in range(256))
+_KEY_CHARACTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/+"  # a secret key's
+_SECRET_CHARS = bytes(byte in _KEY_CHARACTERS for byte in range(256))  # translate: 1 for those, else 0
 _SECRET_WORD = lazy(r"secret", re.IGNORECASE)  # pre-filter for credential-named keys
 _IDENTIFIER = lazy(r"[A-Za-z_][A-Za-z0-9_.\-]*")
 # The key a value is assigned to, at the end of the text before the value:

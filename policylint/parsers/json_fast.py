@@ -38,7 +38,8 @@ def decode(text: str) -> Any:
 _NOT_YAML = lazy("[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]")
 _YAML_ASCII = bytes([9, 10, *range(0x20, 0x7F)])  # the ASCII characters YAML reads as themselves
 # translate: each character of a word (a number, true, false, null, NaN, Infinity) to `w`
-_WORDS_TO_W = bytes(ord("w") if chr(byte).isascii() and (chr(byte).isalnum() or chr(byte) in "-+._") else byte for byte in range(256))
+_WORD_CHARACTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+."
+_WORDS_TO_W = bytes.maketrans(_WORD_CHARACTERS, b"w" * len(_WORD_CHARACTERS))
 _BREAKS = bytes(int(byte == 10) for byte in range(256))  # translate: 1 for a line break, else 0
 _TOKENS = bytes(int(byte != 10) for byte in range(256))  # and the other way round
 _SURROGATE_ESCAPE = lazy(r"\\u[dD][89a-fA-F]")  # YAML fails on surrogate pairs
