@@ -133,7 +133,7 @@ def _may_hold_a_secret(text: str) -> bool:
     word = next(words, None)
     if word is None:
         return False
-    runs = _key_long_runs(text.encode("ascii").translate(_SECRET_CHARS))
+    runs = _runs_of_key_length(text.encode("ascii").translate(_SECRET_CHARS))
     run = next(runs, None)
     # Both in increasing order, walked together: the lines are counted once, whatever the text.
     line, counted = 1, 0
@@ -154,7 +154,7 @@ def _may_hold_a_secret(text: str) -> bool:
     return False
 
 
-def _key_long_runs(marks: bytes) -> Iterator[int]:
+def _runs_of_key_length(marks: bytes) -> Iterator[int]:
     """Where runs of exactly 40 ones start in ``marks`` (``_SECRET`` needs a whole run: a longer
     one, such as a long logical ID, is no key)."""
     run = marks.find(b"\1" * 40)

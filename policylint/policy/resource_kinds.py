@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from policylint.patterns import lazy
 from policylint.policy.evaluate import NAME, VAR, to_pattern
-from policylint.policy.s3_actions import ACTIONS, canonical, expand
+from policylint.policy.s3_actions import ACTIONS, canonical, expand, may_name_s3
 
 _S3_PREFIX = lazy(r"^arn:aws[\w-]*:s3:::")
 
@@ -29,7 +29,7 @@ def resource_kinds(statement, resolve) -> set[str] | None:
 def never_matching(statement, resolve) -> dict[str, str]:
     """Action as written -> the kind of resource it needs, for each action that no resource of
     the statement can match."""
-    if statement.action is None or statement.not_action or not any(_may_name_s3(value.text) for value in statement.action.values):
+    if statement.action is None or statement.not_action or not any(value.text is not None and may_name_s3(value.text) for value in statement.action.values):
         return {}  # (before the resources, which take longer to read)
     kinds = resource_kinds(statement, resolve)
     if kinds is None:
@@ -46,15 +46,6 @@ def never_matching(statement, resolve) -> dict[str, str]:
         if len(needed) == 1 and not needed & kinds:
             found[text] = next(iter(needed))
     return found
-
-
-def _may_name_s3(text: str | None) -> bool:
-    """Whether an action as written may stand for an S3 action: its service (up to the first
-    `:`) is `s3` in any case, or has a wildcard."""
-    if text is None:
-        return False
-    service = text.partition(":")[0]
-    return service.lower() == "s3" or "*" in service or "?" in service
 
 
 def arn_kinds(pattern: str, var: str = VAR) -> set[str] | None:

@@ -119,6 +119,13 @@ def expand(pattern: str) -> tuple[str, ...]:
     return tuple(name for name in ACTIONS if matcher.fullmatch(name))
 
 
+def may_name_s3(pattern: str) -> bool:
+    """Whether an action pattern as written may stand for an S3 action: its service (up to the
+    first `:`) is `s3` in any case, or has a wildcard."""
+    service = pattern.partition(":")[0]
+    return service.lower() == "s3" or "*" in service or "?" in service
+
+
 def canonical(action: str) -> str | None:
     return _BY_LOWER.get(action.lower())
 
