@@ -16,8 +16,10 @@ change, or a regular install: an editable install's import hook adds ~20 ms to e
 users do not pay).  The growth ratios (the ×8 and ×7 trees against the corpus) come from
 ``--growth-pairs`` cold runs of the two trees back to back, and the checkov ratios from each
 checkov run against policylint's cold runs just before and after it, so that a shared
-machine's load, which drifts over the minutes between the table's rows, cancels out.  Timing
-lives here, never in the tests.
+machine's load, which drifts over the minutes between the table's rows, cancels out.  With
+``--instructions`` (valgrind installed) one cold run of each growth tree is also counted in
+instructions: growth in work, whatever the load.  The last lines say which targets of the speed
+issue the run met.  Timing lives here, never in the tests.
 """
 
 from __future__ import annotations
@@ -39,9 +41,20 @@ ROOT = Path(__file__).resolve().parent.parent
 # Users' installs have compiled bytecode; a PYTHONDONTWRITEBYTECODE left in the environment would
 # make every run recompile every module and measure that instead.
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-NEUTRAL = tempfile.mkdtemp(prefix="policylint-bench-cwd-")  # an empty directory
+NEUTRAL = ""  # an empty directory to run from, made by main()
 GROWTH = (("tf corpus ×8", "tf corpus", 8), ("cfn corpus ×7", "cfn corpus", 7))  # (big, small, copies)
 CHECKOV_ENV = {**ENV, "BC_SKIP_MAPPING": "TRUE", "CKV_SKIP_PACKAGE_UPDATE_CHECK": "TRUE", "LOG_LEVEL": "ERROR"}
+# The targets of the speed issue (#9): (what, measured key, "max" or "min", bound).
+TARGETS = (
+    ("one .tf: cold CPU s", "one .tf cold", "max", 0.08),
+    ("one template: cold CPU s", "one template cold", "max", 0.08),
+    ("tf corpus: checkov / policylint cold CPU (paired)", "tf corpus checkov", "min", 150),
+    ("cfn corpus: checkov / policylint cold CPU (paired)", "cfn corpus checkov", "min", 60),
+    ("tf corpus ×8: cold / warm CPU", "tf corpus ×8 warm", "min", 10),
+    ("tf corpus ×8: cold / after editing one file CPU", "tf corpus ×8 edit one", "min", 5),
+    ("cfn corpus ×7 / cfn corpus cold CPU (pairs)", "growth cfn corpus ×7", "max", 7.5),
+    ("tf corpus ×8 / tf corpus cold CPU (pairs)", "growth tf corpus ×8", "max", 8.2),
+)
 
 
 @dataclass
@@ -80,6 +93,35 @@ class Stat:
 
 def measure(args: list[str], runs: int, env: dict[str, str], before=None) -> Stat:
     return Stat([run_once(args, env, before) for _ in range(runs)])
+
+
+def instructions(args: list[str], env: dict[str, str], before=None) -> int | None:
+    """The instructions one whole process executes, counted by valgrind's callgrind: the same
+    number on a busy machine as on an idle one (about 50× slower to run).  None without valgrind."""
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        return None
+    if before is not None:
+        before()
+    done = subprocess.run([valgrind, "--tool=callgrind", "--callgrind-out-file=/dev/null", *args], stdout=subprocess.DEVNULL,
+                          stderr=subprocess.PIPE, text=True, env=env, cwd=NEUTRAL)
+    for line in done.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.rsplit(":", 1)[1])
+    return None
+
+
+def target_lines(measured: dict[str, float]) -> list[str]:
+    """Each target of the speed issue that this run measured, met or not."""
+    lines = []
+    for what, key, bound_kind, bound in TARGETS:
+        if key not in measured:
+            continue
+        value = measured[key]
+        met = value <= bound if bound_kind == "max" else value >= bound
+        sign = "≤" if bound_kind == "max" else "≥"
+        lines.append(f"{'met    ' if met else 'NOT met'}  {what}: {value:.2f} (target {sign} {bound:g})")
+    return lines
 
 
 def build_trees(corpus: Path, scratch: Path, only: set[str] | None) -> list[tuple[str, Path, str]]:
@@ -144,8 +186,11 @@ def main() -> int:
     parser.add_argument("--checkov-max-files", type=int, default=600, help="skip checkov on trees with more files (it takes minutes per run)")
     parser.add_argument("--growth-pairs", type=int, default=5, help="back-to-back cold runs of each tree and its copies, for the growth ratios (0: none)")
     parser.add_argument("--only", default="", help="comma-separated tree names (e.g. 'one .tf,tf corpus')")
+    parser.add_argument("--instructions", action="store_true", help="also count the instructions of one cold run of each growth tree with valgrind: growth in work, free of the machine's load (slow: minutes)")
     parser.add_argument("--no-cache-flag", action="store_true", help="the measured policylint has no --no-cache/--cache-dir (before the cache): warm runs are cold runs")
     options = parser.parse_args()
+    global NEUTRAL
+    NEUTRAL = tempfile.mkdtemp(prefix="policylint-bench-cwd-")
     only = {n.strip() for n in options.only.split(",") if n.strip()} or None
     checkov = Path(options.checkov, "bin", "checkov") if options.checkov else None
     if checkov is not None and not checkov.exists():
@@ -160,6 +205,7 @@ def main() -> int:
     rows: list[str] = []
     summary: list[str] = []
     cold_cpu: dict[str, float] = {}
+    measured: dict[str, float] = {}  # what the issue's targets are about (see TARGETS)
     cold_runs: dict[str, tuple[list[str], Callable[[], None]]] = {}  # a tree's cold command line, and what empties its cache
     with tempfile.TemporaryDirectory() as scratch_name:
         scratch = Path(scratch_name)
@@ -209,6 +255,12 @@ def main() -> int:
                     f"{stat.median('rss_mib'):>8.0f}  {stat.samples[-1].code}"
                 )
             cold = results["cold"]
+            measured[f"{name} cold"] = cold.median("cpu")
+            for label in ("warm", "edit one"):
+                if label in results:
+                    measured[f"{name} {label}"] = cold.median("cpu") / results[label].median("cpu")
+            if paired:
+                measured[f"{name} checkov"] = statistics.median(paired)
             line = f"{name:<15}"
             if "warm" in results:
                 line += f" warm/cold CPU ×{cold.median('cpu') / results['warm'].median('cpu'):.1f} faster"
@@ -240,16 +292,30 @@ def main() -> int:
                         args, fresh = cold_runs[name]
                         pair.append(run_once(args, ENV, fresh).cpu)
                     ratios.append(pair[1] / pair[0])
+                measured[f"growth {big}"] = statistics.median(ratios)
                 growth.append(
                     f"growth: {copies}× the files took ×{statistics.median(ratios):.2f} the cold CPU ({big} / {small}; median of "
                     f"{len(ratios)} back-to-back pairs, {min(ratios):.2f}–{max(ratios):.2f}; from the medians above: ×{cold_cpu[big] / cold_cpu[small]:.2f})"
                 )
+            if big in cold_runs and small in cold_runs and options.instructions:
+                counts = [instructions(cold_runs[name][0], ENV, cold_runs[name][1]) for name in (small, big)]
+                if None in counts:
+                    growth.append("growth in instructions: not counted (valgrind is not installed)")
+                else:
+                    growth.append(
+                        f"growth in instructions: {copies}× the files took ×{counts[1] / counts[0]:.2f} the instructions of one cold run"
+                        f" ({big}: {counts[1] / 1e6:,.0f} M; {small}: {counts[0] / 1e6:,.0f} M; valgrind, whatever the machine's load)"
+                    )
     print(f"\nload average at end: {_load()} (the machine is shared: compare medians, mind the spread)")
     print("\n" + header)
     print("\n".join(rows))
     print()
     print("\n".join(summary))
     print("\n".join(growth))
+    targets = target_lines(measured)
+    if targets:
+        print("\ntargets of the speed issue measured in this run:")
+        print("\n".join(targets))
     return 0
 
 
