@@ -62,7 +62,7 @@ class Ref:
         return self.text
 
 
-@record
+@record(slots=True)
 class Node:
     """A value with its origin.  ``value`` is a str/int/float/bool/None, a ``dict[str, Node]``,
     a ``list[Node]``, an :class:`Unknown` or a :class:`Ref`."""

@@ -16,7 +16,41 @@ from policylint.parsers.pyyaml import yaml
 _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # the C one unless libyaml is missing
 _SCALARS = yaml.constructor.SafeConstructor()
 _STR = "tag:yaml.org,2002:str"
-_DEFAULT_TAGS = {yaml.SequenceNode: "tag:yaml.org,2002:seq", yaml.MappingNode: "tag:yaml.org,2002:map"}
+
+
+# The nodes the composer makes, as the builder reads them: ``args`` is ``(tag, value, start_mark,
+# end_mark, style)``, and a collection's end mark, set once its items are composed, is
+# ``end_mark``.  PyYAML's own node classes run a Python ``__init__`` for every value of a
+# template; these are built by BaseException's C constructor, which keeps its arguments (a tenth
+# fewer instructions to load a YAML template).  They are never raised.  PyYAML's attribute names
+# are kept for its own error paths (a second document, a duplicate anchor).
+class _Composed(BaseException):
+    __slots__ = ()
+    tag = property(lambda self: self.args[0])
+    value = property(lambda self: self.args[1])
+    start_mark = property(lambda self: self.args[2])
+
+
+class _Scalar(_Composed):
+    __slots__ = ()
+    end_mark = property(lambda self: self.args[3])
+    style = property(lambda self: self.args[4])
+
+
+class _Collection(_Composed):
+    __slots__ = ("end_mark",)
+    flow_style = property(lambda self: self.args[4])
+
+
+class _Sequence(_Collection):
+    __slots__ = ()
+
+
+class _Mapping(_Collection):
+    __slots__ = ()
+
+
+_DEFAULT_TAGS = {kind: tag for kinds, tag in (((yaml.SequenceNode, _Sequence), "tag:yaml.org,2002:seq"), ((yaml.MappingNode, _Mapping), "tag:yaml.org,2002:map")) for kind in kinds}
 _PLAIN_TAGS: dict[str, str] = {}  # plain scalar -> its implicit tag, shared by all loads
 _MERGE = "tag:yaml.org,2002:merge"
 _SCALAR, _MAPPING = yaml.ScalarNode, yaml.MappingNode
@@ -36,7 +70,7 @@ class _TemplateLoader(_Loader):  # type: ignore[misc, valid-type]
     ascend_resolver = tuple  # () -> the empty tuple
 
     def resolve(self, kind, value, implicit):
-        if kind is not yaml.ScalarNode:
+        if kind is not _Scalar and kind is not yaml.ScalarNode:
             return _DEFAULT_TAGS[kind]
         if not implicit[0]:
             return _STR  # quoted or `!`-tagged: a string
@@ -54,7 +88,7 @@ class LoadError(Exception):
         self.kind = kind
 
 
-def _short_form(tag: str, node: yaml.Node, value):
+def _short_form(tag: str, value: Node):
     """``!Ref X`` → ``{"Ref": X}``; ``!GetAtt A.B`` → ``{"Fn::GetAtt": ["A", "B"]}``."""
     name = tag[1:]
     if name == "Ref" or name == "Condition":
@@ -80,79 +114,81 @@ class _Builder:
         self.path = path
         self.built = 0
 
-    def build(self, node: yaml.Node, line: int | None = None) -> Node:
-        # Runs once per value of every YAML template: attributes are read once, node kinds
-        # compared by identity (the composer makes exactly these classes).
+    def build(self, node: BaseException, line: int | None = None) -> Node:
+        # Runs once per value of every YAML template: the node's parts are read in one step,
+        # node kinds compared by identity (the composer makes exactly these classes).
         self.built += 1
+        tag, value, start_mark, end_mark, style = node.args
         if self.built > MAX_VALUES:
             # Aliases (`*name`) can make a few hundred bytes expand to billions of values; load()
             # tells whether they did.
-            raise _TooManyValues(node.start_mark.line + 1)
-        start_line = node.start_mark.line
+            raise _TooManyValues(start_mark.line + 1)
+        kind = node.__class__
+        if kind is not _Scalar:
+            end_mark = node.end_mark
+        start_line = start_mark.line
         start = start_line + 1
         line = line or start
-        end_mark = node.end_mark
         # The end mark sits just past the node: at column 0 of the next line for block nodes.
         end = end_mark.line
         if end_mark.column or end <= start_line:
             end += 1
         if end < line:
             end = line
-        tag = node.tag
-        kind = node.__class__
         text_line = None
-        if kind is _SCALAR:
-            value = node.value if tag == _STR else self._scalar(node)
-            if node.style in _BLOCK_STYLES:
+        if kind is _Scalar:
+            if tag != _STR:
+                value = self._scalar(tag, value)
+            if style in _BLOCK_STYLES:
                 text_line = start + 1
-        elif kind is _MAPPING:
-            value = self._mapping(node)
+        elif kind is _Mapping:
+            value = self._mapping(value)
         else:
             build = self.build
-            value = [build(item) for item in node.value]
+            value = [build(item) for item in value]
         if tag and tag[0] == "!":
             inner = Node(value, self.path, line, end, text_line)
-            return Node(_short_form(tag, node, inner), self.path, line, end)
+            return Node(_short_form(tag, inner), self.path, line, end)
         return Node(value, self.path, line, end, text_line)
 
-    def _mapping(self, node: yaml.MappingNode) -> dict[str, Node]:
+    def _mapping(self, pairs: list) -> dict[str, Node]:
         out: dict[str, Node] = {}
         build = self.build
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                raise LoadError("YAML merge keys (`<<`) are not supported in templates", key_node.start_mark.line + 1, "unsupported")
-            if key_node.__class__ is not _SCALAR:
-                raise LoadError("a mapping key must be a plain value", key_node.start_mark.line + 1)
-            key = key_node.value
+        for key_node, value_node in pairs:
+            key_tag, key, key_mark = key_node.args[:3]
+            if key_tag == _MERGE:
+                raise LoadError("YAML merge keys (`<<`) are not supported in templates", key_mark.line + 1, "unsupported")
+            if key_node.__class__ is not _Scalar:
+                raise LoadError("a mapping key must be a plain value", key_mark.line + 1)
             if key.__class__ is not str:
                 key = str(key)
-            key_line = key_node.start_mark.line + 1
+            key_line = key_mark.line + 1
             if key in out:
                 raise LoadError(f"duplicate key `{key}` (first on line {out[key].line})", key_line)
             out[key] = build(value_node, key_line)
         return out
 
     @staticmethod
-    def _scalar(node: yaml.ScalarNode):
-        tag = node.tag
+    def _scalar(tag: str, text: str):
+        """The value of a scalar written ``text`` whose tag is ``tag``."""
         if tag == "tag:yaml.org,2002:str" or tag.startswith("!"):
-            return node.value
+            return text
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:bool":
-            return _SCALARS.construct_yaml_bool(node)
+            return _SCALARS.construct_yaml_bool(yaml.ScalarNode(tag, text))
         if tag == "tag:yaml.org,2002:int":
             try:
-                return _SCALARS.construct_yaml_int(node)
+                return _SCALARS.construct_yaml_int(yaml.ScalarNode(tag, text))
             except ValueError:  # over 4,300 digits: Python will not convert it
-                return Unknown(node.value)
+                return Unknown(text)
         if tag == "tag:yaml.org,2002:float":
-            value = _SCALARS.construct_yaml_float(node)
-            if value in (float("inf"), float("-inf")) and "inf" not in node.value.lower():
-                return Unknown(node.value)  # digits beyond a float's range
+            value = _SCALARS.construct_yaml_float(yaml.ScalarNode(tag, text))
+            if value in (float("inf"), float("-inf")) and "inf" not in text.lower():
+                return Unknown(text)  # digits beyond a float's range
             return value
         # timestamps, binary, ...: keep the text as written (CloudFormation does the same)
-        return node.value
+        return text
 
 
 _PLAIN_RESOLVER = yaml.resolver.Resolver()  # the safe loaders' resolver: the same implicit tags
@@ -178,7 +214,7 @@ def _plain_tag(text: str) -> str:
 
 def plain_scalar(text: str):
     """The value of ``text`` written as a plain YAML scalar (for JSON: a number, NaN, Infinity)."""
-    return _Builder._scalar(yaml.ScalarNode(_plain_tag(text), text))
+    return _Builder._scalar(_plain_tag(text), text)
 
 
 def explain(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, int | None]:
@@ -217,10 +253,65 @@ def _char_at(text: str, mark) -> str:
     return text[index] if index < len(text) else ""
 
 
+def _compose_fast(text: str, module):
+    """The C composer's tree, made of :class:`_Scalar`, :class:`_Sequence` and :class:`_Mapping`:
+    it looks up the node classes in its ``module``'s globals at each node, so they are swapped
+    for the call (and always put back: other PyYAML users, cfn-lint among them, get PyYAML's)."""
+    kept = module.ScalarNode, module.SequenceNode, module.MappingNode
+    module.ScalarNode, module.SequenceNode, module.MappingNode = _Scalar, _Sequence, _Mapping
+    try:
+        return yaml.compose(text, Loader=_TemplateLoader)
+    finally:
+        module.ScalarNode, module.SequenceNode, module.MappingNode = kept
+
+
+def _compose_converted(text: str):
+    """PyYAML's tree (pure-Python composer, or a C composer that the swap does not reach) made
+    into the builder's node classes; an alias stays one shared node."""
+    root = yaml.compose(text, Loader=_TemplateLoader)
+    made: dict[int, BaseException] = {}
+
+    def convert(node):  # recursion depth as the composer's own (a RecursionError is handled)
+        known = made.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.ScalarNode):
+            known = _Scalar(node.tag, node.value, node.start_mark, node.end_mark, node.style)
+        elif isinstance(node, yaml.SequenceNode):
+            known = _Sequence(node.tag, [convert(item) for item in node.value], node.start_mark, None, node.flow_style)
+        else:
+            known = _Mapping(node.tag, [(convert(k), convert(v)) for k, v in node.value], node.start_mark, None, node.flow_style)
+        if not isinstance(known, _Scalar):
+            known.end_mark = node.end_mark
+        made[id(node)] = known
+        return known
+
+    return None if root is None else convert(root)
+
+
+def _c_composer():
+    """The C composer's module when swapping its node classes works (checked on a small
+    document, so that another PyYAML release degrades to :func:`_compose_converted`)."""
+    module = getattr(yaml, "_yaml", None)
+    if module is None or _Loader is yaml.SafeLoader or not all(hasattr(module, name) for name in ("ScalarNode", "SequenceNode", "MappingNode")):
+        return None
+    try:
+        root = _compose_fast("a: [b]\n", module)
+        works = root.__class__ is _Mapping and root.args[1][0][1].__class__ is _Sequence and root.end_mark is not None
+    except Exception:
+        works = False
+    return module if works else None
+
+
+_C_COMPOSER = _c_composer()
+
+
 def load(text: str, path: str) -> Node:
     """Parse one YAML or JSON document into a Node tree; raises LoadError with a line."""
     try:
-        root = yaml.compose(text, Loader=_TemplateLoader)
+        root = _compose_fast(text, _C_COMPOSER) if _C_COMPOSER is not None else _compose_converted(text)
+    except RecursionError:
+        raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
     except yaml.MarkedYAMLError as exc:
         problem, line = explain(exc, text)
         raise LoadError(problem, line) from None
