@@ -67,7 +67,10 @@ def test_the_swap_is_undone_whatever_happens(text):
 def test_pyyamls_own_errors_still_read_the_nodes():
     """The composer reads a node's ``start_mark`` when it meets a second document or a reused anchor."""
     assert _outcome("a: 1\n---\nb: 2\n") == "LoadError('but found another document', 2, syntax)"
-    assert _outcome("a: &x 1\nb: &x 2\n") == "LoadError('second occurrence', 2, syntax)"
+    assert _outcome("a: &x 1\nb: &x 2\n") == (
+        "LoadError('duplicate anchor: an anchor (`&name`) of this name is already defined on line 1; give each anchor its own name', 2, syntax)"
+    )
+    assert _outcome("a: 1\nb: *missing\n") == "LoadError('undefined alias: no anchor (`&name`) before this alias (`*name`) defines its name', 2, syntax)"
 
 
 def test_the_converted_tree_is_the_same(monkeypatch):

@@ -236,6 +236,10 @@ def explain(exc: yaml.MarkedYAMLError, text: str = "") -> tuple[str, int | None]
         return "unclosed quote: the quoted string that starts on this line is not closed", opened
     if context.startswith("while parsing a block") and ("<block end>" in problem or "expected key" in problem or "expected '-'" in problem):
         return f"bad indentation: this line does not line up with the {'list' if 'collection' in context else 'mapping'} that starts on line {opened}", line
+    if context.startswith("found duplicate anchor"):
+        return f"duplicate anchor: an anchor (`&name`) of this name is already defined on line {opened}; give each anchor its own name", line
+    if problem.startswith("found undefined alias"):
+        return "undefined alias: no anchor (`&name`) before this alias (`*name`) defines its name", line
     if problem.startswith("mapping values are not allowed"):
         return "`:` is not allowed here: check the indentation of this line, a missing `:` on the line above, or quote a value that contains `: `", line
     return problem or context or "invalid YAML", line
