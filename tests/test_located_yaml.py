@@ -55,6 +55,40 @@ def test_the_c_composer_builds_the_loaders_nodes():
 
 
 @needs_libyaml
+def test_the_loaders_nodes_are_pyyamls_too():
+    """Another PyYAML user composing while they are swapped in gets nodes its constructor reads."""
+    text = "a: [1, 2.5, true, null]\nb: {c: d}\n"
+    root = located_yaml._compose_fast(text, located_yaml._C_COMPOSER)
+    assert isinstance(root, yaml.MappingNode) and isinstance(root.value[0][0], yaml.ScalarNode)
+    assert yaml.constructor.SafeConstructor().construct_document(root) == yaml.safe_load(text)
+
+
+def test_threads_loading_at_once_get_their_own_trees():
+    """The swap is one call at a time (without the lock, this fails)."""
+    import sys
+    import threading
+
+    texts = [f"Resources:\n  B{i}:\n    Type: AWS::S3::Bucket\n    Properties: {{BucketName: b{i}, Tags: [{{Key: k, Value: {i}}}]}}\n" for i in range(8)]
+    expected = [_outcome(text) for text in texts]
+    results: dict[int, list[str]] = {}
+
+    def work(worker: int) -> None:
+        results[worker] = [_outcome(text) for text in texts * 25]
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: inside the composer too
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(interval)
+    assert all(results[w] == expected * 25 for w in range(4))
+
+
+@needs_libyaml
 @pytest.mark.parametrize("text", ["a: 1\n", "a: [1\n", "a: 1\n---\nb: 2\n", "a: &x 1\nb: &x 2\n", "a: *missing\n"])
 def test_the_swap_is_undone_whatever_happens(text):
     _outcome(text)

@@ -8,6 +8,7 @@ the text that was written (``Version: 2012-10-17``), and duplicate keys are erro
 
 from __future__ import annotations
 
+import _thread
 import operator
 
 from policylint.model import Node, Unknown
@@ -22,31 +23,32 @@ _STR = "tag:yaml.org,2002:str"
 # end_mark, style)``, and a collection's end mark, set once its items are composed, is
 # ``end_mark``.  PyYAML's own node classes run a Python ``__init__`` for every value of a
 # template; these are built by BaseException's C constructor, which keeps its arguments (a tenth
-# fewer instructions to load a YAML template).  They are never raised.  PyYAML's attribute names
-# are kept for its own error paths (a second document, a duplicate anchor).
-class _Composed(BaseException):
+# fewer instructions to load a YAML template).  They are never raised.  They are PyYAML's node
+# classes too, with its attribute names, for PyYAML's own error paths (a second document, a
+# duplicate anchor) and for any other PyYAML user that composes while they are swapped in.
+class _Composed(BaseException, yaml.Node):
     __slots__ = ()
     tag = property(lambda self: self.args[0])
     value = property(lambda self: self.args[1])
     start_mark = property(lambda self: self.args[2])
 
 
-class _Scalar(_Composed):
+class _Scalar(_Composed, yaml.ScalarNode):
     __slots__ = ()
     end_mark = property(lambda self: self.args[3])
     style = property(lambda self: self.args[4])
 
 
-class _Collection(_Composed):
+class _Collection(_Composed, yaml.CollectionNode):
     __slots__ = ("end_mark",)
     flow_style = property(lambda self: self.args[4])
 
 
-class _Sequence(_Collection):
+class _Sequence(_Collection, yaml.SequenceNode):
     __slots__ = ()
 
 
-class _Mapping(_Collection):
+class _Mapping(_Collection, yaml.MappingNode):
     __slots__ = ()
 
 
@@ -176,14 +178,14 @@ class _Builder:
         if tag == "tag:yaml.org,2002:null":
             return None
         if tag == "tag:yaml.org,2002:bool":
-            return _SCALARS.construct_yaml_bool(yaml.ScalarNode(tag, text))
+            return _SCALARS.construct_yaml_bool(_Scalar(tag, text, None, None, None))
         if tag == "tag:yaml.org,2002:int":
             try:
-                return _SCALARS.construct_yaml_int(yaml.ScalarNode(tag, text))
+                return _SCALARS.construct_yaml_int(_Scalar(tag, text, None, None, None))
             except ValueError:  # over 4,300 digits: Python will not convert it
                 return Unknown(text)
         if tag == "tag:yaml.org,2002:float":
-            value = _SCALARS.construct_yaml_float(yaml.ScalarNode(tag, text))
+            value = _SCALARS.construct_yaml_float(_Scalar(tag, text, None, None, None))
             if value in (float("inf"), float("-inf")) and "inf" not in text.lower():
                 return Unknown(text)  # digits beyond a float's range
             return value
@@ -260,13 +262,15 @@ def _char_at(text: str, mark) -> str:
 def _compose_fast(text: str, module):
     """The C composer's tree, made of :class:`_Scalar`, :class:`_Sequence` and :class:`_Mapping`:
     it looks up the node classes in its ``module``'s globals at each node, so they are swapped
-    for the call (and always put back: other PyYAML users, cfn-lint among them, get PyYAML's)."""
-    kept = module.ScalarNode, module.SequenceNode, module.MappingNode
-    module.ScalarNode, module.SequenceNode, module.MappingNode = _Scalar, _Sequence, _Mapping
-    try:
-        return yaml.compose(text, Loader=_TemplateLoader)
-    finally:
-        module.ScalarNode, module.SequenceNode, module.MappingNode = kept
+    for the call (and always put back: other PyYAML users, cfn-lint among them, get PyYAML's).
+    One call at a time: a thread's call must not put PyYAML's back under another's."""
+    with _SWAPPING:
+        kept = module.ScalarNode, module.SequenceNode, module.MappingNode
+        module.ScalarNode, module.SequenceNode, module.MappingNode = _Scalar, _Sequence, _Mapping
+        try:
+            return yaml.compose(text, Loader=_TemplateLoader)
+        finally:
+            module.ScalarNode, module.SequenceNode, module.MappingNode = kept
 
 
 def _compose_converted(text: str):
@@ -307,6 +311,7 @@ def _c_composer():
     return module if works else None
 
 
+_SWAPPING = _thread.allocate_lock()  # (_thread: built in, unlike threading, which costs a lean start)
 _C_COMPOSER = _c_composer()
 
 
