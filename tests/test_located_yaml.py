@@ -132,3 +132,27 @@ def test_every_yaml_file_of_the_corpus_gives_the_same_tree_from_both_composers(m
     files = _yaml_files(CORPUS)
     assert len(files) > 100
     _assert_both_composers_agree(files, monkeypatch)
+
+
+def test_pyyaml_without_libyaml_gives_the_same_trees(monkeypatch):
+    """Without libyaml, PyYAML's pure-Python composer makes its own nodes: converted, they give
+    the same trees (errors may be worded differently by the other parser: only their lines and
+    kinds are compared)."""
+    overrides = {name: located_yaml._TemplateLoader.__dict__[name] for name in ("resolve", "descend_resolver", "ascend_resolver")}
+    pure_loader = type("_PureTemplateLoader", (yaml.SafeLoader,), overrides)
+    files = _yaml_files(ROOT / "fixtures")
+    assert len(files) > 50
+
+    def outcomes() -> list[str]:
+        found = []
+        for path, text in files:
+            try:
+                found.append(repr(load(text, str(path))))
+            except LoadError as exc:
+                found.append(f"LoadError({exc.line}, {exc.kind})")
+        return found
+
+    expected = outcomes()
+    monkeypatch.setattr(located_yaml, "_TemplateLoader", pure_loader)
+    monkeypatch.setattr(located_yaml, "_C_COMPOSER", None)
+    assert outcomes() == expected
