@@ -165,9 +165,10 @@ class _Template:
     def exports(self, doc: Document) -> None:
         """Outputs exported under a literal name, so that other templates' imports resolve."""
         for output in _dict(self.root.get("Outputs")).values():
-            if not self.exists(output):
-                continue
-            name = self.resolve(output.get("Export", "Name"))
+            exported = output.get("Export", "Name")
+            if exported is None or not self.exists(output):
+                continue  # (most outputs are not exported: their values are not evaluated)
+            name = self.resolve(exported)
             value = self.resolve(output.get("Value"))
             if isinstance(name, Node) and isinstance(name.value, str) and isinstance(value, Node):
                 doc.exports[name.value] = value
