@@ -117,9 +117,9 @@ def _process(cls, frozen: bool, eq: bool, slots: bool = False):
 
 def _with_slots(cls, own: dict[str, Field]):
     """``cls`` made again with ``__slots__`` for the fields it declares.  Its defaults leave the
-    class, where they would clash with the slots (the fields keep them for ``__init__``).  For a
-    class built by the million this halves the cost of each instance: one allocation instead of
-    two, 88 bytes instead of 136 for a :class:`~policylint.model.Node`, built ~40 % faster."""
+    class, where they would clash with the slots (the fields keep them for ``__init__``).  An
+    instance is one allocation instead of two: 88 bytes instead of 136 for a
+    :class:`~policylint.model.Node`, built ~40 % faster (measured alone; 0.6 % of a scan)."""
     namespace = {name: value for name, value in cls.__dict__.items() if name not in own and name not in ("__dict__", "__weakref__")}
     namespace["__slots__"] = tuple(own)
     namespace.setdefault("__reduce__", _reduce)  # pickle's default would set slots one by one: not on a frozen record

@@ -289,11 +289,11 @@ def _converted(node, made: dict[int, BaseException]) -> BaseException:
         return known
     if isinstance(node, yaml.ScalarNode):
         known = _Scalar(node.tag, node.value, node.start_mark, node.end_mark, node.style)
-    elif isinstance(node, yaml.SequenceNode):
-        known = _Sequence(node.tag, [_converted(item, made) for item in node.value], node.start_mark, None, node.flow_style)
-        known.end_mark = node.end_mark
     else:
-        known = _Mapping(node.tag, [(_converted(k, made), _converted(v, made)) for k, v in node.value], node.start_mark, None, node.flow_style)
+        if isinstance(node, yaml.SequenceNode):
+            known = _Sequence(node.tag, [_converted(item, made) for item in node.value], node.start_mark, None, node.flow_style)
+        else:
+            known = _Mapping(node.tag, [(_converted(k, made), _converted(v, made)) for k, v in node.value], node.start_mark, None, node.flow_style)
         known.end_mark = node.end_mark
     made[id(node)] = known
     return known
@@ -303,9 +303,9 @@ def _c_composer():
     """The C composer's module when swapping its node classes works (checked on a small
     document, so that another PyYAML release degrades to :func:`_compose_converted`)."""
     module = getattr(yaml, "_yaml", None)
-    if module is None or _Loader is yaml.SafeLoader or not all(hasattr(module, name) for name in ("ScalarNode", "SequenceNode", "MappingNode")):
+    if module is None:  # no libyaml
         return None
-    try:
+    try:  # (a module without the classes fails here, before anything is swapped)
         root = _compose_fast("a: [b]\n", module)
         works = root.__class__ is _Mapping and root.args[1][0][1].__class__ is _Sequence and root.end_mark is not None
     except Exception:
