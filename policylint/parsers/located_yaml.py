@@ -119,12 +119,7 @@ class _Builder:
     def build(self, node: BaseException, line: int | None = None) -> Node:
         # Runs once per value of every YAML template: the node's parts are read in one step,
         # node kinds compared by identity (the composer makes exactly these classes).
-        self.built += 1
         tag, value, start_mark, end_mark, style = node.args
-        if self.built > MAX_VALUES:
-            # Aliases (`*name`) can make a few hundred bytes expand to billions of values; load()
-            # tells whether they did.
-            raise _TooManyValues(start_mark.line + 1)
         kind = node.__class__
         if kind is not _Scalar:
             end_mark = node.end_mark
@@ -143,11 +138,17 @@ class _Builder:
                 value = self._scalar(tag, value)
             if style in _BLOCK_STYLES:
                 text_line = start + 1
-        elif kind is _Mapping:
-            value = self._mapping(value)
         else:
-            build = self.build
-            value = [build(item) for item in value]
+            # Counted a collection at a time: aliases (`*name`) can make a few hundred bytes
+            # expand to billions of values; load() tells whether they did.
+            self.built += len(value)
+            if self.built > MAX_VALUES:
+                raise _TooManyValues(start_mark.line + 1)
+            if kind is _Mapping:
+                value = self._mapping(value)
+            else:
+                build = self.build
+                value = [build(item) for item in value]
         if tag and tag[0] == "!":
             inner = Node(value, self.path, line, end, text_line)
             return Node(_short_form(tag, inner), self.path, line, end)
@@ -155,7 +156,7 @@ class _Builder:
 
     def _mapping(self, pairs: list) -> dict[str, Node]:
         out: dict[str, Node] = {}
-        build = self.build
+        build, path = self.build, self.path
         for key_node, value_node in pairs:
             key_tag, key, key_mark = key_node.args[:3]
             if key_tag == _MERGE:
@@ -167,6 +168,15 @@ class _Builder:
             key_line = key_mark.line + 1
             if key in out:
                 raise LoadError(f"duplicate key `{key}` (first on line {out[key].line})", key_line)
+            if value_node.__class__ is _Scalar:
+                tag, value, start_mark, end_mark, style = value_node.args
+                if tag == _STR and style not in _BLOCK_STYLES:
+                    # The commonest value, a string, built here: what build() does, a call less.
+                    end = end_mark.line
+                    if end_mark.column or end <= start_mark.line:
+                        end += 1
+                    out[key] = Node(value, path, key_line, end if end > key_line else key_line)
+                    continue
             out[key] = build(value_node, key_line)
         return out
 
