@@ -50,6 +50,11 @@ class Imported(Unknown):
         self.export = export
 
 
+# The value of a resource's ``Properties`` that the loaders left unbuilt, as nothing reads them
+# (``located_yaml.load``): unknown to anything that would.
+UNREAD = Unknown("(the properties of a resource type that no rule reads)")
+
+
 @record(frozen=True)
 class Ref:
     """A reference to another resource of the same template/module (``Ref``, ``aws_x.y.id``)."""

@@ -14,9 +14,9 @@ nesting, a huge document) :func:`tree` returns ``None`` and the caller takes the
 from __future__ import annotations
 
 import json
-from itertools import accumulate, compress
+from itertools import accumulate, compress, islice
 
-from policylint.model import Node
+from policylint.model import UNREAD, Node
 from policylint.patterns import lazy
 
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
@@ -79,10 +79,97 @@ class _Unsure(Exception):
     pass
 
 
-def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_values: int) -> Node | None:
+class _Unread:
+    """A resource's ``Properties`` left unbuilt: the number of its tokens, to skip their lines."""
+
+    __slots__ = ("tokens",)
+
+    def __init__(self, tokens: int):
+        self.tokens = tokens
+
+
+def _without_unread_properties(decoded: Any, unread: Callable[[str], bool]) -> Any:
+    """``decoded`` with the ``Properties`` of each resource whose ``Type`` is ``unread`` as an
+    :class:`_Unread`, unless building them would be unsure (see ``located_yaml.load``)."""
+    resources = _member(decoded, "Resources")
+    if type(resources) is not tuple:
+        return decoded
+    entries = list(resources)
+    changed = False
+    for index, (logical_id, resource) in enumerate(entries):
+        type_name = _member(resource, "Type")
+        if type(type_name) is not str or not unread(type_name):
+            continue
+        fields = list(resource)
+        for position, (key, value) in enumerate(fields):
+            if key == "Properties":
+                tokens = _tokens(value, 3) if type(value) is tuple else None  # (root, Resources, resource)
+                if tokens is not None:
+                    fields[position] = (key, _Unread(tokens))
+                    entries[index] = (logical_id, tuple(fields))
+                    changed = True
+                break  # (a second `Properties` is a duplicate key: the builder is unsure)
+    if not changed:
+        return decoded
+    members = list(decoded)
+    position = next(i for i, (key, value) in enumerate(members) if value is resources and key == "Resources")
+    members[position] = ("Resources", tuple(entries))
+    return tuple(members)
+
+
+def _member(value: Any, name: str) -> Any:
+    """The value of the first ``name`` member of a decoded object; None for anything else."""
+    if type(value) is tuple:
+        for key, item in value:
+            if key == name:
+                return item
+    return None
+
+
+def _tokens(value: Any, depth: int) -> int | None:
+    """The number of tokens of a decoded value at ``depth``; None when building it would be
+    unsure (a duplicate or long key, deep nesting)."""
+    count = 0
+    stack = [(value, depth)]
+    while stack:  # bounded by the decoded document
+        item, depth = stack.pop()
+        kind = type(item)
+        if kind is tuple:
+            if depth > MAX_DEPTH:
+                return None
+            keys = set()
+            for key, member in item:
+                if len(key) > MAX_KEY:
+                    return None
+                keys.add(key)
+                kind = type(member)
+                if kind is tuple or kind is list:
+                    stack.append((member, depth + 1))
+                else:
+                    count += 1
+            if len(keys) != len(item):
+                return None
+            count += 2 + len(item)  # the braces and the keys
+        elif kind is list:
+            if depth > MAX_DEPTH:
+                return None
+            for member in item:
+                kind = type(member)
+                if kind is tuple or kind is list:
+                    stack.append((member, depth + 1))
+                else:
+                    count += 1
+            count += 2
+        else:
+            count += 1
+    return count
+
+
+def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_values: int,
+         unread: Callable[[str], bool] | None = None) -> Node | None:
     """The Node tree of ``text``, whose :func:`decode` is ``decoded``, as ``load(text)`` builds
     it; ``None`` when the YAML reader might not (then the caller uses it).  ``scalar``: the value
-    of a plain YAML scalar."""
+    of a plain YAML scalar; ``unread`` as for ``load``."""
     if text.isascii():
         yaml_reads_all = not text.encode("ascii").translate(None, _YAML_ASCII)  # faster than a search
     else:
@@ -130,6 +217,11 @@ def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_v
                     items.append(build(item, 0, depth + 1))
             value = items
             end = next_line()
+        elif kind is _Unread:
+            if value.tokens > 2:
+                next(islice(lines, value.tokens - 3, None))  # those between the braces
+            end = next_line()
+            value = UNREAD
         else:
             if kind is _Number:
                 value = scalar(value)
@@ -137,6 +229,8 @@ def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_v
         line = line or start
         return Node(value, path, line, end if end > line else line)
 
+    if unread is not None:
+        decoded = _without_unread_properties(decoded, unread)
     try:
         root = build(decoded, 0, 0)
     except _Unsure:

@@ -11,8 +11,12 @@ from __future__ import annotations
 import _thread
 import operator
 
-from policylint.model import Node, Unknown
+from policylint.model import UNREAD, Node, Unknown
 from policylint.parsers.pyyaml import yaml
+
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Callable
 
 _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # the C one unless libyaml is missing
 _SCALARS = yaml.constructor.SafeConstructor()
@@ -50,6 +54,12 @@ class _Sequence(_Collection, yaml.SequenceNode):
 
 class _Mapping(_Collection, yaml.MappingNode):
     __slots__ = ()
+
+
+class _Unread(_Composed):
+    """A resource's ``Properties`` left unbuilt (see :func:`load`), with the marks of its lines."""
+
+    __slots__ = ("end_mark",)
 
 
 _SEQ, _MAP = "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
@@ -138,6 +148,8 @@ class _Builder:
                 value = self._scalar(tag, value)
             if style in _BLOCK_STYLES:
                 text_line = start + 1
+        elif kind is _Unread:
+            value = UNREAD
         else:
             # Counted a collection at a time: aliases (`*name`) can make a few hundred bytes
             # expand to billions of values; load() tells whether they did.
@@ -153,6 +165,68 @@ class _Builder:
             inner = Node(value, self.path, line, end, text_line)
             return Node(_short_form(tag, inner), self.path, line, end)
         return Node(value, self.path, line, end, text_line)
+
+    def without_unread_properties(self, root: BaseException, unread: Callable[[str], bool]) -> BaseException:
+        """``root`` with the ``Properties`` of each resource whose ``Type`` is ``unread`` as an
+        :class:`_Unread` (a fifth of a template's values: those of networking resources, alarms...),
+        unless building them would raise (the builder's checks, its limits).  The mappings on the
+        way are copies: the composed tree stays as it is, for an alias elsewhere."""
+        resources = _plain_mapping_value(root, "Resources")
+        if resources.__class__ is not _Mapping or resources.args[0] != _MAP:
+            return root  # (None, or what the parser reports: `Resources` must be a mapping)
+        changed = False
+        entries = list(resources.args[1])
+        for index, (logical_id, resource) in enumerate(entries):
+            type_node = _plain_mapping_value(resource, "Type")
+            if type_node is None or type_node.__class__ is not _Scalar or type_node.args[0] != _STR or not unread(type_node.args[1]):
+                continue
+            fields = list(resource.args[1])
+            for position, (key, value) in enumerate(fields):
+                if key.__class__ is _Scalar and key.args[1] == "Properties":
+                    if value.__class__ is _Mapping and value.args[0] == _MAP and self._clean(value):
+                        left = _Unread(None, None, value.args[2], None, None)
+                        left.end_mark = value.end_mark
+                        fields[position] = (key, left)
+                        entries[index] = (logical_id, _replaced(resource, fields))
+                        changed = True
+                    break  # (a second `Properties` is a duplicate key: the builder says so)
+        if not changed:
+            return root
+        pairs = list(root.args[1])
+        position = next(i for i, (key, value) in enumerate(pairs) if value is resources and key.args[1] == "Resources")
+        pairs[position] = (pairs[position][0], _replaced(resources, entries))
+        return _replaced(root, pairs)
+
+    def _clean(self, node: BaseException) -> bool:
+        """Whether building ``node`` raises nothing: its keys plain and unique, no merge key, its
+        nesting and its values within the builder's limits.  Its values count as built."""
+        count = 0
+        stack = [(node, 0)]
+        while stack:  # bounded: MAX_VALUES values at most
+            item, depth = stack.pop()
+            if depth > _UNREAD_MAX_DEPTH:
+                return False
+            kind = item.__class__
+            if kind is _Mapping:
+                pairs = item.args[1]
+                keys = set()
+                for key, value in pairs:
+                    if key.__class__ is not _Scalar or key.args[0] == _MERGE:
+                        return False
+                    keys.add(key.args[1])
+                    if value.__class__ is not _Scalar:
+                        stack.append((value, depth + 1))
+                if len(keys) != len(pairs):
+                    return False
+                count += len(pairs)
+            elif kind is _Sequence:
+                items = item.args[1]
+                stack.extend((value, depth + 1) for value in items if value.__class__ is not _Scalar)
+                count += len(items)
+            if self.built + count > MAX_VALUES:
+                return False
+        self.built += count
+        return True
 
     def _mapping(self, pairs: list) -> dict[str, Node]:
         out: dict[str, Node] = {}
@@ -202,6 +276,27 @@ class _Builder:
             return value
         # timestamps, binary, ...: keep the text as written (CloudFormation does the same)
         return text
+
+
+_UNREAD_MAX_DEPTH = 100  # deeper properties are built, and the builder says whether they are too deep
+
+
+def _plain_mapping_value(node: BaseException, name: str) -> BaseException | None:
+    """The value of the first ``name`` key of an untagged mapping node; None for anything else."""
+    if node.__class__ is not _Mapping or node.args[0] != _MAP:
+        return None
+    for key, value in node.args[1]:
+        if key.__class__ is _Scalar and key.args[1] == name:
+            return value
+    return None
+
+
+def _replaced(node: BaseException, pairs: list) -> BaseException:
+    """A copy of a mapping node with other pairs."""
+    tag, _, start_mark, _, flow_style = node.args
+    copy = _Mapping(tag, pairs, start_mark, None, flow_style)
+    copy.end_mark = node.end_mark
+    return copy
 
 
 _PLAIN_RESOLVER = yaml.resolver.Resolver()  # the safe loaders' resolver: the same implicit tags
@@ -327,8 +422,12 @@ _SWAPPING = _thread.allocate_lock()  # (_thread: built in, unlike threading, whi
 _C_COMPOSER = _c_composer()
 
 
-def load(text: str, path: str) -> Node:
-    """Parse one YAML or JSON document into a Node tree; raises LoadError with a line."""
+def load(text: str, path: str, unread: Callable[[str], bool] | None = None) -> Node:
+    """Parse one YAML or JSON document into a Node tree; raises LoadError with a line.
+
+    ``unread``: for a CloudFormation template, the resource types whose ``Properties`` nothing
+    reads; those are left unbuilt, their value :data:`policylint.model.UNREAD` (the same errors
+    are reported)."""
     try:
         root = _compose_fast(text, _C_COMPOSER) if _C_COMPOSER is not None else _compose_converted(text)
     except RecursionError:
@@ -340,8 +439,9 @@ def load(text: str, path: str) -> Node:
         raise LoadError(str(exc).splitlines()[0], None) from None
     if root is None:
         return Node(None, path, 1, 1)
+    builder = _Builder(path)
     try:
-        return _Builder(path).build(root)
+        return builder.build(builder.without_unread_properties(root, unread) if unread is not None else root)
     except RecursionError:
         raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
     except _TooManyValues as exc:
@@ -357,8 +457,9 @@ def _too_many_values(text: str) -> str:
     return f"the document has more than {MAX_VALUES:,} values, the most policylint reads in one file; not scanned"
 
 
-def load_json(text: str, path: str) -> Node:
-    """One JSON document into the Node tree the YAML loader builds; raises LoadError with a line."""
+def load_json(text: str, path: str, unread: Callable[[str], bool] | None = None) -> Node:
+    """One JSON document into the Node tree the YAML loader builds; raises LoadError with a line.
+    ``unread`` as for :func:`load`."""
     import json
 
     from policylint.parsers import json_fast
@@ -370,16 +471,16 @@ def load_json(text: str, path: str) -> Node:
     except RecursionError:
         raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
     # The same tree as the YAML path (the reference), without YAML, for nearly all JSON.
-    fast = json_fast.tree(text, path, decoded, plain_scalar, MAX_VALUES)
-    return fast if fast is not None else load_valid_json(text, path)
+    fast = json_fast.tree(text, path, decoded, plain_scalar, MAX_VALUES, unread)
+    return fast if fast is not None else load_valid_json(text, path, unread)
 
 
-def load_valid_json(text: str, path: str) -> Node:
+def load_valid_json(text: str, path: str, unread: Callable[[str], bool] | None = None) -> Node:
     """JSON known to be valid, through the YAML loader: the reference for ``json_fast``.  Literal
     tabs cannot occur inside JSON strings, so replacing them keeps the meaning and avoids YAML's
     ban on tab indentation."""
     try:
-        return load(text.replace("\t", " "), path)
+        return load(text.replace("\t", " "), path, unread)
     except LoadError as exc:
         if exc.kind == "unsupported":  # over a limit: the other reader would be over it too
             raise
