@@ -1,6 +1,7 @@
-"""The loaders leave unbuilt the ``Properties`` of resources whose type nothing reads (``unread``):
-the rest of each tree is the full load's, node for node; the unbuilt Properties keep their lines;
-both JSON readers agree; and every error a full load reports is still reported, at its line."""
+"""The loaders leave unbuilt what nothing reads in a CloudFormation template (``unread``): the
+top-level sections the parser skips and the ``Properties`` of resource types no rule reads.  The
+rest of each tree is the full load's, node for node; what is left unbuilt keeps its lines; both
+JSON readers agree; and every error a full load reports is still reported, at its line."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from policylint.model import UNREAD
 from policylint.parsers import json_fast, located_yaml
-from policylint.parsers.cloudformation import _properties_unread
+from policylint.parsers.cloudformation import _UNREAD, _properties_unread, _sections_read
 from policylint.parsers.located_yaml import MAX_VALUES, LoadError, load, load_json, load_valid_json, plain_scalar
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,20 +30,23 @@ def _loader(path: Path):
     return load_json if path.suffix == ".json" or path.read_text(encoding="utf-8", errors="replace").lstrip().startswith("{") else load
 
 
-def _unbuilt(full, partial, where: str = "") -> int:
-    """How many Properties ``partial`` leaves unbuilt, asserting that everything else is ``full``."""
+def _unbuilt(full, partial, where: str = "", read=None) -> int:
+    """How many values ``partial`` leaves unbuilt, asserting that everything else is ``full`` and
+    that only top-level sections not ``read`` and resources' Properties are unbuilt."""
+    if read is None:
+        read = _sections_read(set(full.value) if isinstance(full.value, dict) else set())
     assert (partial.file, partial.line, partial.end_line, partial.text_line) == (full.file, full.line, full.end_line, full.text_line), where
     if partial.value is UNREAD:
         parts = where.split(".")
-        assert len(parts) == 4 and parts[1] == "Resources" and parts[3] == "Properties", where
-        assert isinstance(full.value, dict), where
+        assert (len(parts) == 4 and parts[1] == "Resources" and parts[3] == "Properties") or (len(parts) == 2 and parts[1] not in read), where
+        assert isinstance(full.value, (dict, list)), where
         return 1
     if isinstance(full.value, dict):
         assert list(partial.value) == list(full.value), where
-        return sum(_unbuilt(full.value[key], partial.value[key], f"{where}.{key}") for key in full.value)
+        return sum(_unbuilt(full.value[key], partial.value[key], f"{where}.{key}", read) for key in full.value)
     if isinstance(full.value, list):
         assert len(partial.value) == len(full.value), where
-        return sum(_unbuilt(f, p, f"{where}[{i}]") for i, (f, p) in enumerate(zip(full.value, partial.value)))
+        return sum(_unbuilt(f, p, f"{where}[{i}]", read) for i, (f, p) in enumerate(zip(full.value, partial.value)))
     assert repr(partial.value) == repr(full.value), where
     return 0
 
@@ -68,7 +72,7 @@ def _assert_unbuilt_only(paths: list[Path]) -> int:
             continue
         loader = _loader(path)
         full = _outcome(loader, text, str(path))
-        partial = _outcome(loader, text, str(path), _properties_unread)
+        partial = _outcome(loader, text, str(path), _UNREAD)
         if isinstance(full, tuple):
             assert partial == full, path
             continue
@@ -96,11 +100,11 @@ def test_both_json_readers_leave_the_same_properties_unbuilt():
             decoded = json_fast.decode(text)
         except (ValueError, RecursionError):
             continue
-        fast = json_fast.tree(text, str(path), decoded, plain_scalar, MAX_VALUES, _properties_unread)
+        fast = json_fast.tree(text, str(path), decoded, plain_scalar, MAX_VALUES, _UNREAD)
         if fast is None:
             continue
         compared += 1
-        assert repr(fast) == repr(_outcome(load_valid_json, text, str(path), _properties_unread)), path
+        assert repr(fast) == repr(_outcome(load_valid_json, text, str(path), _UNREAD)), path
     assert compared > 10
 
 
@@ -108,7 +112,7 @@ VPC = "Resources:\n  Network:\n    Type: AWS::EC2::VPC\n    Properties:\n{body}\
 
 
 def _both(text: str):
-    return _outcome(load, text, "t.yaml"), _outcome(load, text, "t.yaml", _properties_unread)
+    return _outcome(load, text, "t.yaml"), _outcome(load, text, "t.yaml", _UNREAD)
 
 
 def test_unread_properties_keep_their_lines_and_read_ones_are_built():
@@ -138,7 +142,7 @@ def test_errors_inside_unread_properties_are_still_reported(body, message):
 def test_json_properties_the_fast_reader_cannot_vouch_for_read_as_in_a_full_load():
     # (a duplicate key: the fast reader leaves it to the reference, whose last resort keeps the last)
     text = '{"Resources": {"Network": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "a",\n "CidrBlock": "b"}}}}'
-    full, partial = _outcome(load_json, text, "t.json"), _outcome(load_json, text, "t.json", _properties_unread)
+    full, partial = _outcome(load_json, text, "t.json"), _outcome(load_json, text, "t.json", _UNREAD)
     assert repr(partial) == repr(full) and full.get("Resources", "Network", "Properties", "CidrBlock").value == "b"
 
 
@@ -164,8 +168,23 @@ def test_an_alias_of_unread_properties_elsewhere_is_built():
     assert partial.get("Outputs", "Copy", "Value") == full.get("Outputs", "Copy", "Value")
 
 
-def test_tagged_or_non_mapping_properties_are_built():
-    for body in ("      !If [Cond, {A: 1}, {A: 2}]", "      - a"):
-        text = VPC.format(body=body).replace("Properties:\n      !If", "Properties: !If")
-        full, partial = _both(text)
-        assert repr(partial) == repr(full)
+def test_tagged_properties_are_built():
+    text = VPC.format(body="      !If [Cond, {A: 1}, {A: 2}]").replace("Properties:\n      !If", "Properties: !If")
+    full, partial = _both(text)
+    assert repr(partial) == repr(full)
+
+
+def test_sections_the_parser_skips_are_left_unbuilt():
+    text = "Metadata:\n  Interface: {Groups: [a, b]}\nDescription: d\n" + VPC.format(body="      A: 1")
+    full, partial = _both(text)
+    assert partial.get("Metadata").value is UNREAD and partial.get("Description").value == "d"
+    assert partial.get("Resources", "Logs") == full.get("Resources", "Logs")
+    assert _unbuilt(full, partial) == 2
+
+
+def test_without_resources_no_section_is_read():
+    text = '{"ResourceTypes": {"AWS::X::Y": {"Attributes": {}}},\n "PropertyTypes": [1, 2]}'
+    full, partial = _outcome(load_json, text, "t.json"), _outcome(load_json, text, "t.json", _UNREAD)
+    assert partial.get("ResourceTypes").value is UNREAD and partial.get("PropertyTypes").value is UNREAD
+    assert _unbuilt(full, partial) == 2
+    assert repr(partial) == repr(_outcome(load_valid_json, text, "t.json", _UNREAD))

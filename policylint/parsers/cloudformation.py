@@ -42,7 +42,7 @@ from policylint.model import (
     truth,
 )
 from policylint.parsers import cfn_conditions, cfn_foreach, cfn_policies, cfn_stacks, looks_like_json
-from policylint.parsers.located_yaml import LoadError, load, load_json
+from policylint.parsers.located_yaml import LoadError, Unread, load, load_json
 from policylint.parsers.sam import BUILDERS as SAM_BUILDERS
 from policylint.patterns import lazy
 
@@ -80,7 +80,7 @@ def parse(text: str, path: str, parameters: dict[str, Any] | None = None, stack:
     resource of a template written inside another (a StackSet's ``TemplateBody``)."""
     doc = Document(FORMAT)
     try:
-        root = load_json(text, path, _properties_unread) if looks_like_json(text) else load(text, path, _properties_unread)
+        root = load_json(text, path, _UNREAD) if looks_like_json(text) else load(text, path, _UNREAD)
     except LoadError as exc:
         line = embedded.line(exc.line) if embedded is not None else exc.line
         doc.errors.append(ParseError(path, line, exc.message, exc.kind))
@@ -817,9 +817,21 @@ _BUILDERS.update(cfn_policies.BUILDERS)  # IAM and resource policies (cfn_polici
 
 def _properties_unread(type_name: str) -> bool:
     """Whether nothing reads the ``Properties`` of a resource of this type: no model class is
-    built from them, none holds a secret, none names a nested stack.  The loaders leave those
-    unbuilt (about a fifth of a template's values)."""
+    built from them, none holds a secret, none names a nested stack."""
     return type_name not in _BUILDERS and type_name not in _HOLD_SECRETS and type_name not in cfn_stacks.CHILD_PROPERTY
+
+
+_SECTIONS_READ = frozenset({"Resources", "Transform", "Parameters", "Mappings", "Conditions", "Outputs", "Globals"})
+
+
+def _sections_read(sections: set[str]) -> frozenset[str]:
+    """The top-level sections :func:`parse` reads: none without ``Resources`` (not a template)."""
+    return _SECTIONS_READ if "Resources" in sections else frozenset()
+
+
+# What the loaders leave unbuilt (a quarter of the corpus's values: `Metadata`, resource
+# specifications, the properties of networking resources, alarms...).
+_UNREAD = Unread(_sections_read, _properties_unread)
 
 
 def parse_unit(unit) -> Document:

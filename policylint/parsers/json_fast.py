@@ -88,12 +88,30 @@ class _Unread:
         self.tokens = tokens
 
 
-def _without_unread_properties(decoded: Any, unread: Callable[[str], bool]) -> Any:
-    """``decoded`` with the ``Properties`` of each resource whose ``Type`` is ``unread`` as an
-    :class:`_Unread`, unless building them would be unsure (see ``located_yaml.load``)."""
-    resources = _member(decoded, "Resources")
-    if type(resources) is not tuple:
+def _without_unread(decoded: Any, unread: Any) -> Any:
+    """``decoded`` with what ``unread`` (a ``located_yaml.Unread``) says nothing reads as
+    :class:`_Unread` markers, unless building it would be unsure (see ``located_yaml.load``)."""
+    if type(decoded) is not tuple:
         return decoded
+    members = list(decoded)
+    read = unread.read_sections({key for key, _ in members})
+    changed = False
+    for position, (key, value) in enumerate(members):
+        if key not in read:
+            left = _unread(value, 1)
+        elif key == "Resources":
+            left = _without_unread_properties(value, unread.unread_properties)
+        else:
+            continue
+        if left is not value:
+            members[position] = (key, left)
+            changed = True
+    return tuple(members) if changed else decoded
+
+
+def _without_unread_properties(resources: Any, unread: Callable[[str], bool]) -> Any:
+    if type(resources) is not tuple:
+        return resources
     entries = list(resources)
     changed = False
     for index, (logical_id, resource) in enumerate(entries):
@@ -103,18 +121,23 @@ def _without_unread_properties(decoded: Any, unread: Callable[[str], bool]) -> A
         fields = list(resource)
         for position, (key, value) in enumerate(fields):
             if key == "Properties":
-                tokens = _tokens(value, 3) if type(value) is tuple else None  # (root, Resources, resource)
-                if tokens is not None:
-                    fields[position] = (key, _Unread(tokens))
+                left = _unread(value, 3)  # (root, Resources, the resource)
+                if left is not value:
+                    fields[position] = (key, left)
                     entries[index] = (logical_id, tuple(fields))
                     changed = True
                 break  # (a second `Properties` is a duplicate key: the builder is unsure)
-    if not changed:
-        return decoded
-    members = list(decoded)
-    position = next(i for i, (key, value) in enumerate(members) if value is resources and key == "Resources")
-    members[position] = ("Resources", tuple(entries))
-    return tuple(members)
+    return tuple(entries) if changed else resources
+
+
+def _unread(value: Any, depth: int) -> Any:
+    """An :class:`_Unread` in place of an object or array at ``depth`` that builds surely; else
+    ``value`` itself."""
+    if type(value) is tuple or type(value) is list:
+        tokens = _tokens(value, depth)
+        if tokens is not None:
+            return _Unread(tokens)
+    return value
 
 
 def _member(value: Any, name: str) -> Any:
@@ -165,8 +188,7 @@ def _tokens(value: Any, depth: int) -> int | None:
     return count
 
 
-def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_values: int,
-         unread: Callable[[str], bool] | None = None) -> Node | None:
+def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_values: int, unread: Any = None) -> Node | None:
     """The Node tree of ``text``, whose :func:`decode` is ``decoded``, as ``load(text)`` builds
     it; ``None`` when the YAML reader might not (then the caller uses it).  ``scalar``: the value
     of a plain YAML scalar; ``unread`` as for ``load``."""
@@ -230,7 +252,7 @@ def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_v
         return Node(value, path, line, end if end > line else line)
 
     if unread is not None:
-        decoded = _without_unread_properties(decoded, unread)
+        decoded = _without_unread(decoded, unread)
     try:
         root = build(decoded, 0, 0)
     except _Unsure:

@@ -13,10 +13,11 @@ import operator
 
 from policylint.model import UNREAD, Node, Unknown
 from policylint.parsers.pyyaml import yaml
+from policylint.records import record
 
 TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
 if TYPE_CHECKING:
-    from typing import Callable
+    from typing import Callable, Container
 
 _Loader = getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # the C one unless libyaml is missing
 _SCALARS = yaml.constructor.SafeConstructor()
@@ -166,14 +167,34 @@ class _Builder:
             return Node(_short_form(tag, inner), self.path, line, end)
         return Node(value, self.path, line, end, text_line)
 
-    def without_unread_properties(self, root: BaseException, unread: Callable[[str], bool]) -> BaseException:
-        """``root`` with the ``Properties`` of each resource whose ``Type`` is ``unread`` as an
-        :class:`_Unread` (a fifth of a template's values: those of networking resources, alarms...),
-        unless building them would raise (the builder's checks, its limits).  The mappings on the
-        way are copies: the composed tree stays as it is, for an alias elsewhere."""
-        resources = _plain_mapping_value(root, "Resources")
+    def without_unread(self, root: BaseException, unread: Unread) -> BaseException:
+        """``root`` with what ``unread`` says nothing reads as :class:`_Unread` nodes: top-level
+        sections, and the ``Properties`` of resources of some types (together a quarter of the
+        values of the corpus's templates), each unless building it would raise (the builder's
+        checks, its limits).  The mappings on the way are copies: the composed tree stays as it
+        is, for an alias elsewhere."""
+        if root.__class__ is not _Mapping or root.args[0] != _MAP:
+            return root
+        pairs = list(root.args[1])
+        read = unread.read_sections({key.args[1] for key, _ in pairs if key.__class__ is _Scalar})
+        changed = False
+        for position, (key, value) in enumerate(pairs):
+            if key.__class__ is not _Scalar:
+                continue  # (the builder says what is wrong with it)
+            if key.args[1] not in read:
+                left = self._unread(value)
+            elif key.args[1] == "Resources":
+                left = self._without_unread_properties(value, unread.unread_properties)
+            else:
+                continue
+            if left is not value:
+                pairs[position] = (key, left)
+                changed = True
+        return _replaced(root, pairs) if changed else root
+
+    def _without_unread_properties(self, resources: BaseException, unread: Callable[[str], bool]) -> BaseException:
         if resources.__class__ is not _Mapping or resources.args[0] != _MAP:
-            return root  # (None, or what the parser reports: `Resources` must be a mapping)
+            return resources  # (what the parser reports: `Resources` must be a mapping)
         changed = False
         entries = list(resources.args[1])
         for index, (logical_id, resource) in enumerate(entries):
@@ -183,19 +204,22 @@ class _Builder:
             fields = list(resource.args[1])
             for position, (key, value) in enumerate(fields):
                 if key.__class__ is _Scalar and key.args[1] == "Properties":
-                    if value.__class__ is _Mapping and value.args[0] == _MAP and self._clean(value):
-                        left = _Unread(None, None, value.args[2], None, None)
-                        left.end_mark = value.end_mark
+                    left = self._unread(value)
+                    if left is not value:
                         fields[position] = (key, left)
                         entries[index] = (logical_id, _replaced(resource, fields))
                         changed = True
                     break  # (a second `Properties` is a duplicate key: the builder says so)
-        if not changed:
-            return root
-        pairs = list(root.args[1])
-        position = next(i for i, (key, value) in enumerate(pairs) if value is resources and key.args[1] == "Resources")
-        pairs[position] = (pairs[position][0], _replaced(resources, entries))
-        return _replaced(root, pairs)
+        return _replaced(resources, entries) if changed else resources
+
+    def _unread(self, node: BaseException) -> BaseException:
+        """An :class:`_Unread` in place of an untagged collection that builds without an error;
+        else ``node`` itself."""
+        if (node.__class__ is _Mapping and node.args[0] == _MAP or node.__class__ is _Sequence and node.args[0] == _SEQ) and self._clean(node):
+            left = _Unread(None, None, node.args[2], None, None)
+            left.end_mark = node.end_mark
+            return left
+        return node
 
     def _clean(self, node: BaseException) -> bool:
         """Whether building ``node`` raises nothing: its keys plain and unique, no merge key, its
@@ -276,6 +300,16 @@ class _Builder:
             return value
         # timestamps, binary, ...: keep the text as written (CloudFormation does the same)
         return text
+
+
+@record(frozen=True)
+class Unread:
+    """What the reader of a CloudFormation template never looks at, for the loaders to leave
+    unbuilt: the top-level sections but those ``read_sections`` returns for the template's
+    top-level keys, and the ``Properties`` of the resource types ``unread_properties`` names."""
+
+    read_sections: Callable[[set[str]], Container[str]]
+    unread_properties: Callable[[str], bool]
 
 
 _UNREAD_MAX_DEPTH = 100  # deeper properties are built, and the builder says whether they are too deep
@@ -422,12 +456,12 @@ _SWAPPING = _thread.allocate_lock()  # (_thread: built in, unlike threading, whi
 _C_COMPOSER = _c_composer()
 
 
-def load(text: str, path: str, unread: Callable[[str], bool] | None = None) -> Node:
+def load(text: str, path: str, unread: Unread | None = None) -> Node:
     """Parse one YAML or JSON document into a Node tree; raises LoadError with a line.
 
-    ``unread``: for a CloudFormation template, the resource types whose ``Properties`` nothing
-    reads; those are left unbuilt, their value :data:`policylint.model.UNREAD` (the same errors
-    are reported)."""
+    ``unread``: for a CloudFormation template, the parts that nothing reads (:class:`Unread`);
+    those are left unbuilt, their value :data:`policylint.model.UNREAD` (the same errors are
+    reported)."""
     try:
         root = _compose_fast(text, _C_COMPOSER) if _C_COMPOSER is not None else _compose_converted(text)
     except RecursionError:
@@ -441,7 +475,7 @@ def load(text: str, path: str, unread: Callable[[str], bool] | None = None) -> N
         return Node(None, path, 1, 1)
     builder = _Builder(path)
     try:
-        return builder.build(builder.without_unread_properties(root, unread) if unread is not None else root)
+        return builder.build(builder.without_unread(root, unread) if unread is not None else root)
     except RecursionError:
         raise LoadError("the document is nested too deeply to be read", None, "unsupported") from None
     except _TooManyValues as exc:
@@ -457,7 +491,7 @@ def _too_many_values(text: str) -> str:
     return f"the document has more than {MAX_VALUES:,} values, the most policylint reads in one file; not scanned"
 
 
-def load_json(text: str, path: str, unread: Callable[[str], bool] | None = None) -> Node:
+def load_json(text: str, path: str, unread: Unread | None = None) -> Node:
     """One JSON document into the Node tree the YAML loader builds; raises LoadError with a line.
     ``unread`` as for :func:`load`."""
     import json
@@ -475,7 +509,7 @@ def load_json(text: str, path: str, unread: Callable[[str], bool] | None = None)
     return fast if fast is not None else load_valid_json(text, path, unread)
 
 
-def load_valid_json(text: str, path: str, unread: Callable[[str], bool] | None = None) -> Node:
+def load_valid_json(text: str, path: str, unread: Unread | None = None) -> Node:
     """JSON known to be valid, through the YAML loader: the reference for ``json_fast``.  Literal
     tabs cannot occur inside JSON strings, so replacing them keeps the meaning and avoids YAML's
     ban on tab indentation."""
