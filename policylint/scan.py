@@ -56,6 +56,7 @@ class Scan:
         self.documents = list(documents)
         self.text_files = list(text_files)
         self._of_kind: dict[type, tuple[int, list]] = {}  # kind -> (len(resources) then, its items)
+        self._lines: dict[str, list[str]] = {}
         self.resources: list[Resource] = [r for d in self.documents for r in d.resources]
         self.policies: list[PolicyDocument] = reached_once([p for d in self.documents for p in d.policies])
         self._by_uid = {r.uid: r for r in self.resources}
@@ -179,6 +180,14 @@ class Scan:
     def text(self, path: str) -> str:
         """The text of a scanned file as read ("" when the scan did not read it)."""
         return self._texts.get(path, "")
+
+    def lines(self, path: str) -> list[str]:
+        """The lines of a scanned file, split once for all the rules that read lines (a finding
+        each would split the whole file again)."""
+        lines = self._lines.get(path)
+        if lines is None:
+            lines = self._lines[path] = self.text(path).split("\n")
+        return lines
 
     def user_data_in(self, path: str) -> list[ComputeLaunch]:
         """The launches whose user data is written in the file ``path``."""

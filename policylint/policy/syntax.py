@@ -7,6 +7,10 @@ from __future__ import annotations
 from policylint.model import PolicyDocument
 from policylint.patterns import lazy
 
+TYPE_CHECKING = False  # typing stays unimported at run time: annotations are strings (lean start)
+if TYPE_CHECKING:
+    from typing import Sequence
+
 JSON, YAML, HCL, HCL_DATA = "json", "yaml", "hcl", "hcl-data"
 
 _STATEMENT_LINE = (
@@ -17,13 +21,12 @@ _STATEMENT_LINE = (
 )
 
 
-def policy_syntax(document: PolicyDocument, text: str) -> str:
-    """The syntax of ``document`` in ``text`` (its file), told by the line of its ``Statement``;
-    JSON when that line does not tell (a plan, a one-line document)."""
+def policy_syntax(document: PolicyDocument, lines: Sequence[str]) -> str:
+    """The syntax of ``document`` in its file, whose ``lines`` are given, told by the line of its
+    ``Statement``; JSON when that line does not tell (a plan, a one-line document)."""
     statements = document.body.get("Statement")
     if statements is None or document.format == "plan":
         return JSON
-    lines = text.split("\n")
     if not 1 <= statements.line <= len(lines):
         return JSON
     line = lines[statements.line - 1]

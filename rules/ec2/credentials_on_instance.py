@@ -150,7 +150,7 @@ class CredentialsConfiguredOnInstance(Rule):
         text = _text(node)
         if text is None:
             return
-        locator = _Locator(node, scan.text(node.file).split("\n"))
+        locator = _Locator(node, scan.lines(node.file))
         by_place: dict[tuple[int, int], list] = {}  # lines that cannot be told apart share one finding
         config = _ConfigWrite()
         for index, line in enumerate(text.split("\n")):

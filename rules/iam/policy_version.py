@@ -79,4 +79,4 @@ def _fix_in_syntax(document: PolicyDocument, scan) -> str:
     `aws_iam_policy_document` data source."""
     from policylint.policy.syntax import policy_syntax
 
-    return _FIXES.get(policy_syntax(document, scan.text(document.body.file)), JSON_FIX)
+    return _FIXES.get(policy_syntax(document, scan.lines(document.body.file)), JSON_FIX)

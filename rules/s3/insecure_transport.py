@@ -100,7 +100,7 @@ class S3InsecureTransport(Rule):
                 from policylint.policy.syntax import policy_syntax
 
                 document = target.documents[0]
-                syntax = policy_syntax(document, scan.text(document.body.file))
+                syntax = policy_syntax(document, scan.lines(document.body.file))
                 yield self.finding(self._message(open_parts, target.display, syntax), at=target.anchor(), resource=target.resource)
 
     @staticmethod

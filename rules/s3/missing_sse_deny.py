@@ -130,7 +130,7 @@ class S3MissingSseDeny(Rule):
             )
             if open_cases:  # None (unresolved) and [] (all denied) say nothing
                 document = target.documents[0]
-                syntax = policy_syntax(document, scan.text(document.body.file))
+                syntax = policy_syntax(document, scan.lines(document.body.file))
                 yield self.finding(self._message(open_cases, target.display, syntax), at=target.anchor(), resource=target.resource)
 
     @staticmethod
