@@ -50,9 +50,9 @@ class Imported(Unknown):
         self.export = export
 
 
-# The value of a resource's ``Properties`` that the loaders left unbuilt, as nothing reads them
-# (``located_yaml.load``): unknown to anything that would.
-UNREAD = Unknown("(the properties of a resource type that no rule reads)")
+# The value of what the loaders leave unbuilt in a CloudFormation template as nothing reads it (a
+# resource's ``Properties``, a section; see ``located_yaml.load``): unknown to anything that would.
+UNREAD = Unknown("(a part of the template that no rule reads)")
 
 
 @record(frozen=True)

@@ -829,8 +829,8 @@ def _sections_read(sections: set[str]) -> frozenset[str]:
     return _SECTIONS_READ if "Resources" in sections else frozenset()
 
 
-# What the loaders leave unbuilt (a quarter of the corpus's values: `Metadata`, resource
-# specifications, the properties of networking resources, alarms...).
+# What the loaders leave unbuilt (a fifth of the values of the corpus's templates: the properties
+# of networking resources, alarms...; `Metadata`).
 _UNREAD = Unread(_sections_read, _properties_unread)
 
 

@@ -80,7 +80,8 @@ class _Unsure(Exception):
 
 
 class _Unread:
-    """A resource's ``Properties`` left unbuilt: the number of its tokens, to skip their lines."""
+    """An object or array left unbuilt (see :func:`_without_unread`): the number of its tokens,
+    to skip their lines."""
 
     __slots__ = ("tokens",)
 
@@ -241,7 +242,7 @@ def tree(text: str, path: str, decoded: Any, scalar: Callable[[str], Any], max_v
             end = next_line()
         elif kind is _Unread:
             if value.tokens > 2:
-                next(islice(lines, value.tokens - 3, None))  # those between the braces
+                next(islice(lines, value.tokens - 3, None))  # those between its first and last
             end = next_line()
             value = UNREAD
         else:

@@ -58,7 +58,8 @@ class _Mapping(_Collection, yaml.MappingNode):
 
 
 class _Unread(_Composed):
-    """A resource's ``Properties`` left unbuilt (see :func:`load`), with the marks of its lines."""
+    """A collection left unbuilt (see :meth:`_Builder.without_unread`), with the marks of its
+    lines."""
 
     __slots__ = ("end_mark",)
 
@@ -169,8 +170,8 @@ class _Builder:
 
     def without_unread(self, root: BaseException, unread: Unread) -> BaseException:
         """``root`` with what ``unread`` says nothing reads as :class:`_Unread` nodes: top-level
-        sections, and the ``Properties`` of resources of some types (together a quarter of the
-        values of the corpus's templates), each unless building it would raise (the builder's
+        sections, and the ``Properties`` of resources of some types (a fifth of the values of the
+        corpus's templates), each unless building it would raise (the builder's
         checks, its limits).  The mappings on the way are copies: the composed tree stays as it
         is, for an alias elsewhere."""
         if root.__class__ is not _Mapping or root.args[0] != _MAP:
@@ -312,7 +313,7 @@ class Unread:
     unread_properties: Callable[[str], bool]
 
 
-_UNREAD_MAX_DEPTH = 100  # deeper properties are built, and the builder says whether they are too deep
+_UNREAD_MAX_DEPTH = 100  # deeper collections are built, and the builder says whether they are too deep
 
 
 def _plain_mapping_value(node: BaseException, name: str) -> BaseException | None:
