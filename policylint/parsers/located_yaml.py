@@ -174,7 +174,7 @@ class _Builder:
         corpus's templates), each unless building it would raise (the builder's
         checks, its limits).  The mappings on the way are copies: the composed tree stays as it
         is, for an alias elsewhere."""
-        if root.__class__ is not _Mapping or root.args[0] != _MAP:
+        if not _untagged(root, _Mapping):
             return root
         pairs = list(root.args[1])
         read = unread.read_sections({key.args[1] for key, _ in pairs if key.__class__ is _Scalar})
@@ -194,7 +194,7 @@ class _Builder:
         return _replaced(root, pairs) if changed else root
 
     def _without_unread_properties(self, resources: BaseException, unread: Callable[[str], bool]) -> BaseException:
-        if resources.__class__ is not _Mapping or resources.args[0] != _MAP:
+        if not _untagged(resources, _Mapping):
             return resources  # (what the parser reports: `Resources` must be a mapping)
         changed = False
         entries = list(resources.args[1])
@@ -216,7 +216,7 @@ class _Builder:
     def _unread(self, node: BaseException) -> BaseException:
         """An :class:`_Unread` in place of an untagged collection that builds without an error;
         else ``node`` itself."""
-        if (node.__class__ is _Mapping and node.args[0] == _MAP or node.__class__ is _Sequence and node.args[0] == _SEQ) and self._clean(node):
+        if (_untagged(node, _Mapping) or _untagged(node, _Sequence)) and self._clean(node):
             left = _Unread(None, None, node.args[2], None, None)
             left.end_mark = node.end_mark
             return left
@@ -316,9 +316,15 @@ class Unread:
 _UNREAD_MAX_DEPTH = 100  # deeper collections are built, and the builder says whether they are too deep
 
 
+def _untagged(node: BaseException, kind: type) -> bool:
+    """Whether ``node`` is a ``kind`` (:class:`_Mapping` or :class:`_Sequence`) written without a
+    tag (a tagged one is an intrinsic function such as ``!If``)."""
+    return node.__class__ is kind and node.args[0] == _DEFAULT_TAGS[kind]
+
+
 def _plain_mapping_value(node: BaseException, name: str) -> BaseException | None:
     """The value of the first ``name`` key of an untagged mapping node; None for anything else."""
-    if node.__class__ is not _Mapping or node.args[0] != _MAP:
+    if not _untagged(node, _Mapping):
         return None
     for key, value in node.args[1]:
         if key.__class__ is _Scalar and key.args[1] == name:
