@@ -309,3 +309,15 @@ def test_memory_follows_the_largest_run_of_blocks_not_the_file(tmp_path):
     assert run.returncode == 0, run.stderr
     peak_mib = int(run.stdout.split()[-1])
     assert peak_mib < 400, f"peak {peak_mib} MiB for a 4 MB file"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", "\n", " ", "é", "€", "中", "𝄞", "\ud800"]), max_size=40))
+def test_byte_offsets_map_to_the_characters_they_encode(text):
+    data = text.encode("utf-8", "surrogatepass")
+    offsets = hcl._char_offsets(text)
+    assert len(offsets) == len(data) + 1 and offsets[-1] == len(text)
+    for index, char in enumerate(text):
+        start = len(text[:index].encode("utf-8", "surrogatepass"))
+        width = len(char.encode("utf-8", "surrogatepass"))
+        assert offsets[start:start + width] == [index] * width

@@ -933,6 +933,26 @@ def _unescape(match: "re.Match[str]") -> str:
     return token  # unknown escapes are kept, as python-hcl2 keeps them
 
 
+_NON_ASCII = lazy(r"[^\x00-\x7f]+")
+
+
+def _char_offsets(source: str) -> list[int]:
+    """For each byte offset of ``source`` in UTF-8 (and its end), the offset of the character
+    that byte belongs to.  ASCII runs are ranges (in C); only non-ASCII characters take a step
+    of Python each (a file with a few in its comments costs little more than an ASCII file)."""
+    chars: list[int] = []
+    done = 0
+    for match in _NON_ASCII.finditer(source):
+        start, end = match.span()
+        chars.extend(range(done, start))
+        for index in range(start, end):
+            code = ord(source[index])
+            chars += (index,) * (2 if code < 0x800 else 3 if code < 0x10000 else 4)  # (a lone surrogate: 3)
+        done = end
+    chars.extend(range(done, len(source) + 1))
+    return chars
+
+
 class _TreeSitterConverter:
     """tree-sitter-hcl's syntax tree -> the plain classes above, with the values, lines and
     source spans the lark adapter gives (including where lark's spans are odd: a binary
@@ -949,17 +969,8 @@ class _TreeSitterConverter:
         self.tree = parser.parse(data)
         if self.tree.root_node.has_error:
             raise _Unsupported("syntax error")
-        self.chars: list[int] | None = None
-        if len(data) != len(source):  # non-ASCII: byte offsets -> character offsets
-            chars = [0] * (len(data) + 1)
-            position = 0
-            for index, char in enumerate(source):
-                width = len(char.encode("utf-8", "surrogatepass"))
-                for k in range(width):
-                    chars[position + k] = index
-                position += width
-            chars[position] = len(source)
-            self.chars = chars
+        # Non-ASCII: byte offsets -> character offsets.
+        self.chars: list[int] | None = _char_offsets(source) if len(data) != len(source) else None
         self.line_starts: list[int] | None = None
         self.trailing: dict[int, int] = {}  # lark_trailing by position: nested operations share an end
 
@@ -975,14 +986,18 @@ class _TreeSitterConverter:
         return bisect.bisect_right(self.line_starts, char) + self.offset
 
     def span(self, first: Any, last: Any) -> tuple[int, int, str, int, int]:
-        return (first.start_point[0] + 1 + self.offset, last.end_point[0] + 1 + self.offset, self.source,
-                self.char(first.start_byte), self.char(last.end_byte))
+        chars = self.chars  # (`char` inlined: spans and texts are the converter's commonest calls)
+        start, end = (first.start_byte, last.end_byte) if chars is None else (chars[first.start_byte], chars[last.end_byte])
+        return first.start_point[0] + 1 + self.offset, last.end_point[0] + 1 + self.offset, self.source, start, end
 
     def position(self, node: Any) -> tuple[int, int, str, int, int]:
         return self.span(node, node)
 
     def text(self, node: Any) -> str:
-        return self.source[self.char(node.start_byte):self.char(node.end_byte)]
+        chars = self.chars
+        if chars is None:
+            return self.source[node.start_byte:node.end_byte]
+        return self.source[chars[node.start_byte]:chars[node.end_byte]]
 
     # ---- structure
 
