@@ -321,3 +321,9 @@ def test_byte_offsets_map_to_the_characters_they_encode(text):
         start = len(text[:index].encode("utf-8", "surrogatepass"))
         width = len(char.encode("utf-8", "surrogatepass"))
         assert offsets[start:start + width] == [index] * width
+
+
+def test_comments_are_collected_only_when_asked_for():
+    text = '# policylint: ignore PL101\nresource "aws_s3_bucket" "b" {} // trailing\n'
+    assert hcl.parse_file("c.tf", text).comments == [(1, "# policylint: ignore PL101"), (2, "// trailing")]
+    assert hcl.parse_file("c.tf", text, comments=False).comments is None  # not read: not an empty list

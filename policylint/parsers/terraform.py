@@ -66,15 +66,20 @@ def parse_module(directory: str, files: list[tuple[str, str]], var_files: list[t
     def declare(module_directory: str, module_files: list[tuple[str, str]]) -> Module:
         parsed = []
         for path, text in module_files:
+            # Only a file that names us may hold a suppression: only its comments are collected.
+            suppressible = "policylint" in text.lower() and not tf_modules.is_downloaded(path)
             try:
-                parsed.append((hcl_json.parse_file if path.lower().endswith(".json") else hcl.parse_file)(path, text))
+                if path.lower().endswith(".json"):
+                    parsed.append(hcl_json.parse_file(path, text))
+                else:
+                    parsed.append(hcl.parse_file(path, text, comments=suppressible))
             except hcl.HclSyntaxError as exc:
                 errors.append(ParseError(path, exc.line, exc.message))
                 continue
             except Exception as exc:  # a parser bug in one file must not cost the others their findings
                 errors.append(ParseError(path, None, f"internal error while parsing: {exc!r}", kind="internal"))
                 continue
-            if "policylint" in text.lower() and not tf_modules.is_downloaded(path):
+            if suppressible:
                 own_maps[path] = source_map(parsed[-1], module_directory, text)
         module = Module(module_directory, parsed)
         module.source_size = sum(len(text) for _, text in module_files)
@@ -133,7 +138,7 @@ def _var_file_attributes(var_files, errors: list[ParseError]) -> list[tuple[hcl.
     out = []
     for path, text in var_files:
         try:
-            parsed = (hcl_json.parse_file if path.lower().endswith(".json") else hcl.parse_file)(path, text)
+            parsed = hcl_json.parse_file(path, text) if path.lower().endswith(".json") else hcl.parse_file(path, text, comments=False)
         except hcl.HclSyntaxError as exc:
             errors.append(ParseError(path, exc.line, exc.message))
             continue
