@@ -1228,7 +1228,11 @@ class _TreeSitterConverter:
         """A quoted string or template: literal text, ``${...}`` and ``%{...}`` parts."""
         if node.type == "string_lit":  # no interpolation or directive: the text between the quotes
             raw = self.text(node)
-            if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"' or _UNFINISHED_TEMPLATE.search(raw):
+            if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"':
+                raise _Unsupported("string")
+            if "\\" not in raw and "$" not in raw and "%" not in raw:  # most strings: no escape, no template
+                return Literal(raw[1:-1], *self.position(node))
+            if _UNFINISHED_TEMPLATE.search(raw):
                 raise _Unsupported("string")
             return Literal(_ESCAPES.sub(_unescape, raw[1:-1]), *self.position(node))
         parts: list[Union[str, Expr]] = []
@@ -1242,10 +1246,11 @@ class _TreeSitterConverter:
 
         def flush(upto: int) -> None:
             raw = self.source[self.char(literal_start):self.char(upto)]
-            if _UNFINISHED_TEMPLATE.search(raw):
+            plain = "\\" not in raw and "$" not in raw and "%" not in raw  # (neither pattern can match)
+            if not plain and _UNFINISHED_TEMPLATE.search(raw):
                 raise _Unsupported("string")
             if raw:
-                text = _ESCAPES.sub(_unescape, raw)
+                text = raw if plain else _ESCAPES.sub(_unescape, raw)
                 if parts and isinstance(parts[-1], str):
                     parts[-1] += text
                 else:
