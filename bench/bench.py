@@ -14,9 +14,10 @@ wall time, CPU time (user + system of the whole process) and peak RSS, as the me
 shows the ratios.  ``--python`` runs another policylint install (e.g. a checkout before a
 change, or a regular install: an editable install's import hook adds ~20 ms to every start, which
 users do not pay).  The growth ratios (the ×8 and ×7 trees against the corpus) come from
-``--growth-pairs`` cold runs of the two trees back to back, and the checkov ratios from each
-checkov run against policylint's cold runs just before and after it, so that a shared
-machine's load, which drifts over the minutes between the table's rows, cancels out.  With
+``--growth-pairs`` cold runs of the big tree, each against the small tree's cold runs just
+before and after it, and the checkov ratios from each checkov run against policylint's cold
+runs just before and after it, so that a shared machine's load, which drifts over the minutes
+between the table's rows and within a pair, cancels out.  With
 ``--instructions`` (valgrind installed) one cold run of each growth tree is also counted in
 instructions: growth in work, whatever the load.  The last lines say which targets of the speed
 issue the run met.  Timing lives here, never in the tests.
@@ -184,7 +185,7 @@ def main() -> int:
     parser.add_argument("--checkov-runs", type=int, default=3)
     parser.add_argument("--checkov-big-runs", type=int, default=None, help="checkov runs on the corpus trees (default: --checkov-runs)")
     parser.add_argument("--checkov-max-files", type=int, default=600, help="skip checkov on trees with more files (it takes minutes per run)")
-    parser.add_argument("--growth-pairs", type=int, default=5, help="back-to-back cold runs of each tree and its copies, for the growth ratios (0: none)")
+    parser.add_argument("--growth-pairs", type=int, default=5, help="cold runs of each copied tree, each between cold runs of the tree it copies, for the growth ratios (0: none)")
     parser.add_argument("--only", default="", help="comma-separated tree names (e.g. 'one .tf,tf corpus')")
     parser.add_argument("--instructions", action="store_true", help="also count the instructions of one cold run of each growth tree with valgrind: growth in work, free of the machine's load (slow: minutes)")
     parser.add_argument("--no-cache-flag", action="store_true", help="the measured policylint has no --no-cache/--cache-dir (before the cache): warm runs are cold runs")
@@ -281,21 +282,25 @@ def main() -> int:
             cold_cpu[name] = cold.median("cpu")
             print("\n".join(rows[-len(results):]), flush=True)
         # Growth from medians measured minutes apart mixes in how busy a shared machine was
-        # meanwhile; cold runs of the two trees one after the other, pair by pair, do not.
+        # meanwhile; each cold run of the big tree against cold runs of the small one just
+        # before and after it (as checkov's runs above) does not, even while the load drifts.
         growth: list[str] = []
         for big, small, copies in GROWTH:
             if big in cold_runs and small in cold_runs and options.growth_pairs > 0:
                 ratios = []
+                small_args, small_fresh = cold_runs[small]
+                big_args, big_fresh = cold_runs[big]
+                before = run_once(small_args, ENV, small_fresh).cpu
                 for _ in range(options.growth_pairs):
-                    pair = []
-                    for name in (small, big):
-                        args, fresh = cold_runs[name]
-                        pair.append(run_once(args, ENV, fresh).cpu)
-                    ratios.append(pair[1] / pair[0])
+                    big_cpu = run_once(big_args, ENV, big_fresh).cpu
+                    after = run_once(small_args, ENV, small_fresh).cpu
+                    ratios.append(big_cpu / ((before + after) / 2))
+                    before = after  # the run after one big run is the run before the next
                 measured[f"growth {big}"] = statistics.median(ratios)
                 growth.append(
                     f"growth: {copies}× the files took ×{statistics.median(ratios):.2f} the cold CPU ({big} / {small}; median of "
-                    f"{len(ratios)} back-to-back pairs, {min(ratios):.2f}–{max(ratios):.2f}; from the medians above: ×{cold_cpu[big] / cold_cpu[small]:.2f})"
+                    f"{len(ratios)} runs, each against the small tree's cold runs just before and after it, {min(ratios):.2f}–{max(ratios):.2f};"
+                    f" from the medians above: ×{cold_cpu[big] / cold_cpu[small]:.2f})"
                 )
             if big in cold_runs and small in cold_runs and options.instructions:
                 counts = [instructions(cold_runs[name][0], ENV, cold_runs[name][1]) for name in (small, big)]
