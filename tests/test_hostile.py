@@ -311,10 +311,10 @@ def test_an_error_in_one_terraform_file_or_resource_keeps_the_others(tmp_path, m
 
     real_parse, real_build = terraform.hcl.parse_file, tf_resources.build
 
-    def parse_file(path, text):
+    def parse_file(path, text, **options):
         if path.endswith("broken.tf"):
             raise ValueError("a parser bug")
-        return real_parse(path, text)
+        return real_parse(path, text, **options)
 
     def build(tf_type, address, *args, **kwargs):
         if address == "aws_s3_bucket.y":
