@@ -923,6 +923,12 @@ _UNFINISHED_TEMPLATE = lazy(r"(?<![$%])[$%]\{")  # `${`/`%{` read as text: not c
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
+def _plain(raw: str) -> bool:
+    """Whether a string's text is its value: no escape and no template, so that neither
+    :data:`_ESCAPES` nor :data:`_UNFINISHED_TEMPLATE` can match it."""
+    return "\\" not in raw and "$" not in raw and "%" not in raw
+
+
 def _unescape(match: "re.Match[str]") -> str:
     token = match.group()
     if token[0] != "\\":
@@ -1230,7 +1236,7 @@ class _TreeSitterConverter:
             raw = self.text(node)
             if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"':
                 raise _Unsupported("string")
-            if "\\" not in raw and "$" not in raw and "%" not in raw:  # most strings: no escape, no template
+            if _plain(raw):  # most strings
                 return Literal(raw[1:-1], *self.position(node))
             if _UNFINISHED_TEMPLATE.search(raw):
                 raise _Unsupported("string")
@@ -1246,7 +1252,7 @@ class _TreeSitterConverter:
 
         def flush(upto: int) -> None:
             raw = self.source[self.char(literal_start):self.char(upto)]
-            plain = "\\" not in raw and "$" not in raw and "%" not in raw  # (neither pattern can match)
+            plain = _plain(raw)
             if not plain and _UNFINISHED_TEMPLATE.search(raw):
                 raise _Unsupported("string")
             if raw:
