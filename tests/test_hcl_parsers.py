@@ -327,3 +327,15 @@ def test_comments_are_collected_only_when_asked_for():
     text = '# policylint: ignore PL101\nresource "aws_s3_bucket" "b" {} // trailing\n'
     assert hcl.parse_file("c.tf", text).comments == [(1, "# policylint: ignore PL101"), (2, "// trailing")]
     assert hcl.parse_file("c.tf", text, comments=False).comments is None  # not read: not an empty list
+
+
+def test_node_kinds_by_id_are_the_node_types():
+    parser = hcl._tree_sitter()[0]
+    stack = [parser.parse(path.read_bytes()).root_node for path in _files(ROOT / "fixtures") + _files(ROOT / "examples")]
+    seen = set()
+    while stack:
+        node = stack.pop()
+        assert hcl._KINDS[node.kind_id] == node.type
+        seen.add(node.type)
+        stack.extend(node.children)
+    assert {"attribute", "block", "string_lit", "comment", "(", "identifier"} <= seen

@@ -820,6 +820,9 @@ class _Unsupported(Exception):
     to the lark adapter, which reads it or explains the error."""
 
 
+_KINDS: list[str] = []  # filled when tree-sitter is loaded
+
+
 @functools.lru_cache(maxsize=1)
 def _tree_sitter() -> Any:
     """tree-sitter's parser for HCL, a query for comments and tree-sitter's classes; None when
@@ -830,6 +833,8 @@ def _tree_sitter() -> Any:
     except ImportError:  # pragma: no cover - a platform without the wheels: lark reads everything
         return None
     language = tree_sitter.Language(tree_sitter_hcl.language())
+    # A node's type by its kind id: `node.type` decodes a new string at every call.
+    _KINDS[:] = [sys.intern(language.node_kind_for_id(kind) or "") for kind in range(language.node_kind_count)]
     source = "(comment) @comment"
     query = tree_sitter.Query(language, source) if hasattr(tree_sitter, "QueryCursor") else language.query(source)
     return tree_sitter.Parser(language), query, tree_sitter
@@ -1013,17 +1018,17 @@ class _TreeSitterConverter:
 
     def root_body(self) -> Any:
         root = self.tree.root_node
-        bodies = [c for c in root.named_children if c.type != "comment"]
+        bodies = [c for c in root.named_children if _KINDS[c.kind_id] != "comment"]
         if not bodies:
             return None
-        if len(bodies) != 1 or bodies[0].type != "body":
-            raise _Unsupported(root.type)
+        if len(bodies) != 1 or _KINDS[bodies[0].kind_id] != "body":
+            raise _Unsupported(_KINDS[root.kind_id])
         return bodies[0]
 
     def only_attribute(self) -> Any:
         body = self.root_body()
-        children = [c for c in body.named_children if c.type != "comment"] if body is not None else []
-        if len(children) != 1 or children[0].type != "attribute":
+        children = [c for c in body.named_children if _KINDS[c.kind_id] != "comment"] if body is not None else []
+        if len(children) != 1 or _KINDS[children[0].kind_id] != "attribute":
             raise _Unsupported("not one attribute")
         return children[0]
 
@@ -1037,7 +1042,7 @@ class _TreeSitterConverter:
         if node is None:
             return body
         for child in node.named_children:
-            kind = child.type
+            kind = _KINDS[child.kind_id]
             if kind == "attribute":
                 name_node = child.children[0]
                 expr = self.expr(child.children[2])
@@ -1055,7 +1060,7 @@ class _TreeSitterConverter:
         body = None
         row = node.start_point[0]
         for child in node.named_children:
-            kind = child.type
+            kind = _KINDS[child.kind_id]
             if kind in ("identifier", "string_lit") and child.start_point[0] != row:
                 raise _Unsupported("block label on another line")  # HCL (and lark) reject it
             if kind == "identifier":
@@ -1074,18 +1079,19 @@ class _TreeSitterConverter:
 
     def expr(self, node: Any) -> Expr:
         """An ``expression`` node, or any node that is one expression on its own."""
-        if node.type == "expression":
-            return self.sequence(node.children)
-        return self.sequence([node])
+        children = node.children if _KINDS[node.kind_id] == "expression" else [node]
+        if len(children) == 1 and _KINDS[children[0].kind_id] not in ("comment", "("):
+            return self.primary(children[0])  # most expressions: one term and no step
+        return self.sequence(children)
 
     def sequence(self, children: list[Any]) -> Expr:
         """A primary expression (or ``( expr )``) followed by attribute/index/splat steps."""
-        children = [c for c in children if c.type != "comment"]
+        children = [c for c in children if _KINDS[c.kind_id] != "comment"]
         if not children:
             raise _Unsupported("empty expression")
         first = children[0]
-        if first.type == "(":
-            if len(children) < 3 or children[2].type != ")":
+        if _KINDS[first.kind_id] == "(":
+            if len(children) < 3 or _KINDS[children[2].kind_id] != ")":
                 raise _Unsupported("parenthesis")
             base = self.expr(children[1])
             rest = children[3:]
@@ -1096,8 +1102,8 @@ class _TreeSitterConverter:
             return base
         steps: list[Step] = []
         for step in rest:
-            if step.type not in _POSTFIX:
-                raise _Unsupported(step.type)
+            if _KINDS[step.kind_id] not in _POSTFIX:
+                raise _Unsupported(_KINDS[step.kind_id])
             steps.extend(self.steps(step))
         position = self.span(first, rest[-1])
         if isinstance(base, Traversal):
@@ -1105,34 +1111,34 @@ class _TreeSitterConverter:
         return Traversal(base, steps, *position)
 
     def steps(self, node: Any) -> list[Step]:
-        kind = node.type
+        kind = _KINDS[node.kind_id]
         if kind == "get_attr":
             return [("attr", self.text(node.named_children[0]))]
         if kind == "index":
             inner = node.named_children[0]
-            if inner.type == "legacy_index":  # `.0`
+            if _KINDS[inner.kind_id] == "legacy_index":  # `.0`
                 digits = self.source[self.char(inner.start_byte) + 1:self.char(inner.end_byte)]
                 if not _INT.fullmatch(digits) or _number(int, digits) is None:
                     raise _Unsupported("legacy index")
                 line = inner.start_point[0] + 1 + self.offset
                 return [("index", Literal(int(digits), line, line, self.source, self.char(inner.start_byte) + 1, self.char(inner.end_byte)))]
-            if inner.type != "new_index":
-                raise _Unsupported(inner.type)
+            if _KINDS[inner.kind_id] != "new_index":
+                raise _Unsupported(_KINDS[inner.kind_id])
             return [("index", self.expr(inner.named_children[0]))]
         if kind == "splat":
             splat = node.named_children[0]
-            if splat.type not in ("attr_splat", "full_splat"):
-                raise _Unsupported(splat.type)
+            if _KINDS[splat.kind_id] not in ("attr_splat", "full_splat"):
+                raise _Unsupported(_KINDS[splat.kind_id])
             steps: list[Step] = [("splat", None)]
             for child in splat.named_children:
-                if child.type not in ("get_attr", "index"):
-                    raise _Unsupported(child.type)
+                if _KINDS[child.kind_id] not in ("get_attr", "index"):
+                    raise _Unsupported(_KINDS[child.kind_id])
                 steps.extend(self.steps(child))
             return steps
         raise _Unsupported(kind)
 
     def primary(self, node: Any) -> Expr:
-        kind = node.type
+        kind = _KINDS[node.kind_id]
         if kind == "literal_value":
             return self.literal(node.named_children[0])
         if kind == "variable_expr":
@@ -1141,11 +1147,11 @@ class _TreeSitterConverter:
             return self.collection(node.named_children[0])
         if kind == "template_expr":
             inner = node.named_children[0]
-            if inner.type == "quoted_template":
+            if _KINDS[inner.kind_id] == "quoted_template":
                 return self.string(inner)
-            if inner.type == "heredoc_template":
+            if _KINDS[inner.kind_id] == "heredoc_template":
                 return self.heredoc(inner)
-            raise _Unsupported(inner.type)
+            raise _Unsupported(_KINDS[inner.kind_id])
         if kind == "function_call":
             return self.call(node)
         if kind == "for_expr":
@@ -1163,27 +1169,27 @@ class _TreeSitterConverter:
             return result
         if kind == "operation":
             inner = node.named_children[0]
-            if inner.type == "binary_operation":
+            if _KINDS[inner.kind_id] == "binary_operation":
                 return self.binary(inner)
-            if inner.type == "unary_operation":
+            if _KINDS[inner.kind_id] == "unary_operation":
                 return self.unary(inner)
-            raise _Unsupported(inner.type)
+            raise _Unsupported(_KINDS[inner.kind_id])
         if kind == "expression":
             return self.expr(node)
         raise _Unsupported(kind)
 
     def for_expr(self, node: Any) -> Expr:
         inner = node.named_children[0]
-        if inner.type not in ("for_tuple_expr", "for_object_expr"):
-            raise _Unsupported(inner.type)
-        intro = next(c for c in inner.named_children if c.type == "for_intro")
-        names = [self.text(c) for c in intro.named_children if c.type == "identifier"]
-        collection = next(c for c in intro.named_children if c.type == "expression")
-        exprs = [self.expr(c) for c in inner.named_children if c.type == "expression"]
-        cond = next((c for c in inner.named_children if c.type == "for_cond"), None)
-        condition = self.expr(next(c for c in cond.named_children if c.type == "expression")) if cond is not None else None
-        is_object = inner.type == "for_object_expr"
-        grouping = is_object and any(c.type == "ellipsis" for c in inner.children)
+        if _KINDS[inner.kind_id] not in ("for_tuple_expr", "for_object_expr"):
+            raise _Unsupported(_KINDS[inner.kind_id])
+        intro = next(c for c in inner.named_children if _KINDS[c.kind_id] == "for_intro")
+        names = [self.text(c) for c in intro.named_children if _KINDS[c.kind_id] == "identifier"]
+        collection = next(c for c in intro.named_children if _KINDS[c.kind_id] == "expression")
+        exprs = [self.expr(c) for c in inner.named_children if _KINDS[c.kind_id] == "expression"]
+        cond = next((c for c in inner.named_children if _KINDS[c.kind_id] == "for_cond"), None)
+        condition = self.expr(next(c for c in cond.named_children if _KINDS[c.kind_id] == "expression")) if cond is not None else None
+        is_object = _KINDS[inner.kind_id] == "for_object_expr"
+        grouping = is_object and any(_KINDS[c.kind_id] == "ellipsis" for c in inner.children)
         if len(names) not in (1, 2) or len(exprs) != (2 if is_object else 1):
             raise _Unsupported("for expression")
         return ForExpr(names[0] if len(names) == 2 else None, names[-1], self.expr(collection),
@@ -1193,8 +1199,8 @@ class _TreeSitterConverter:
         """``a ? b : c ? d : e`` as ``[a, b, c, d, e]``.  tree-sitter-hcl groups such a chain to
         the left, ``(a ? b : c) ? d : e``; HCL (and lark) to the right, ``a ? b : (c ? d : e)``,
         which the caller rebuilds."""
-        condition, if_true, if_false = (c for c in node.named_children if c.type != "comment")
-        if condition.child_count == 1 and condition.children[0].type == "conditional":
+        condition, if_true, if_false = (c for c in node.named_children if _KINDS[c.kind_id] != "comment")
+        if condition.child_count == 1 and _KINDS[condition.children[0].kind_id] == "conditional":
             return self.conditional_chain(condition.children[0]) + [if_true, if_false]
         return [condition, if_true, if_false]
 
@@ -1209,7 +1215,7 @@ class _TreeSitterConverter:
         return (line, max(end_line, self.line_at(end)), self.source, self.char(node.start_byte), end)
 
     def literal(self, node: Any) -> Expr:
-        kind = node.type
+        kind = _KINDS[node.kind_id]
         if kind == "numeric_lit":
             value = self.number(self.text(node))
             return Opaque(*self.position(node)) if value is None else Literal(value, *self.position(node))
@@ -1232,7 +1238,7 @@ class _TreeSitterConverter:
 
     def string(self, node: Any) -> Expr:
         """A quoted string or template: literal text, ``${...}`` and ``%{...}`` parts."""
-        if node.type == "string_lit":  # no interpolation or directive: the text between the quotes
+        if _KINDS[node.kind_id] == "string_lit":  # no interpolation or directive: the text between the quotes
             raw = self.text(node)
             if len(raw) < 2 or raw[0] != '"' or raw[-1] != '"':
                 raise _Unsupported("string")
@@ -1243,10 +1249,10 @@ class _TreeSitterConverter:
             return Literal(_ESCAPES.sub(_unescape, raw[1:-1]), *self.position(node))
         parts: list[Union[str, Expr]] = []
         children = node.children
-        if len(children) < 2 or children[0].type != "quoted_template_start" or children[-1].type != "quoted_template_end":
+        if len(children) < 2 or _KINDS[children[0].kind_id] != "quoted_template_start" or _KINDS[children[-1].kind_id] != "quoted_template_end":
             raise _Unsupported("string")
         inner = children[1:-1]
-        directives = [i for i, c in enumerate(inner) if c.type == "template_directive"]
+        directives = [i for i, c in enumerate(inner) if _KINDS[c.kind_id] == "template_directive"]
         literal_start = children[0].end_byte
         index = 0
 
@@ -1264,7 +1270,7 @@ class _TreeSitterConverter:
 
         while index < len(inner):
             child = inner[index]
-            kind = child.type
+            kind = _KINDS[child.kind_id]
             if kind in ("template_literal", "escape_sequence"):
                 index += 1
                 continue
@@ -1279,8 +1285,8 @@ class _TreeSitterConverter:
                 continue
             if kind != "template_interpolation":
                 raise _Unsupported(kind)
-            expressions = [c for c in child.named_children if c.type == "expression"]
-            if len(expressions) != 1 or any(c.type == "strip_marker" for c in child.children):
+            expressions = [c for c in child.named_children if _KINDS[c.kind_id] == "expression"]
+            if len(expressions) != 1 or any(_KINDS[c.kind_id] == "strip_marker" for c in child.children):
                 raise _Unsupported("interpolation")
             parts.append(self.expr(expressions[0]))
             literal_start = child.end_byte
@@ -1294,7 +1300,7 @@ class _TreeSitterConverter:
         """Read as python-hcl2 does: its token runs to the newline after the closing marker."""
         start = self.char(node.start_byte)
         end = self.char(node.end_byte)
-        identifiers = [c for c in node.children if c.type == "heredoc_identifier"]
+        identifiers = [c for c in node.children if _KINDS[c.kind_id] == "heredoc_identifier"]
         if len(identifiers) != 2:
             raise _Unsupported("heredoc")
         after_open = self.char(identifiers[0].end_byte)
@@ -1323,14 +1329,14 @@ class _TreeSitterConverter:
         return Template(parts, True, line, end_line, self.source, start, end)
 
     def collection(self, node: Any) -> Expr:
-        kind = node.type
+        kind = _KINDS[node.kind_id]
         if kind == "tuple":
-            items = [self.expr(c) for c in node.named_children if c.type == "expression"]
+            items = [self.expr(c) for c in node.named_children if _KINDS[c.kind_id] == "expression"]
             return TupleExpr(items, *self.position(node))
         if kind == "object":
             items = []
             for element in node.named_children:
-                if element.type != "object_elem":
+                if _KINDS[element.kind_id] != "object_elem":
                     continue
                 key_node = element.child_by_field_name("key")
                 value_node = element.child_by_field_name("val")
@@ -1346,14 +1352,14 @@ class _TreeSitterConverter:
 
     def object_key(self, node: Any) -> Union[str, Expr]:
         """A bare name (``Version = ...``, even ``true``), a literal, or an expression."""
-        children = [c for c in node.children if c.type != "comment"]
+        children = [c for c in node.children if _KINDS[c.kind_id] != "comment"]
         if len(children) == 1:
             only = children[0]
-            if only.type == "variable_expr":
+            if _KINDS[only.kind_id] == "variable_expr":
                 return self.text(only)
-            if only.type == "literal_value" and only.named_children[0].type in ("bool_lit", "null_lit", "numeric_lit"):
+            if _KINDS[only.kind_id] == "literal_value" and _KINDS[only.named_children[0].kind_id] in ("bool_lit", "null_lit", "numeric_lit"):
                 return self.text(only)
-            if only.type == "operation" and self.negative_number(only.named_children[0]):
+            if _KINDS[only.kind_id] == "operation" and self.negative_number(only.named_children[0]):
                 return self.text(only)
         converted = self.expr(node)
         if isinstance(converted, Literal) and isinstance(converted.value, str) and len(children) == 1:
@@ -1365,38 +1371,38 @@ class _TreeSitterConverter:
         args: list[Expr] = []
         expand = False
         for child in node.named_children[1:]:
-            if child.type == "function_arguments":
-                args = [self.expr(a) for a in child.named_children if a.type == "expression"]
-                expand = any(a.type == "ellipsis" for a in child.children)
-            elif child.type != "comment":
-                raise _Unsupported(child.type)
+            if _KINDS[child.kind_id] == "function_arguments":
+                args = [self.expr(a) for a in child.named_children if _KINDS[a.kind_id] == "expression"]
+                expand = any(_KINDS[a.kind_id] == "ellipsis" for a in child.children)
+            elif _KINDS[child.kind_id] != "comment":
+                raise _Unsupported(_KINDS[child.kind_id])
         return Call(name, args, expand, *self.position(node))
 
     def negative_number(self, node: Any) -> bool:
         """``-1.5``: python-hcl2 reads a minus glued to a fractional number as part of the number
         (but ``-1`` as a minus and ``1``)."""
-        if node.type != "unary_operation" or node.child_count != 2:
+        if _KINDS[node.kind_id] != "unary_operation" or node.child_count != 2:
             return False
         sign, operand = node.children
-        return (sign.type == "-" and operand.type == "literal_value" and sign.end_byte == operand.start_byte
-                and operand.named_children[0].type == "numeric_lit" and not _INT.fullmatch(self.text(operand)))
+        return (_KINDS[sign.kind_id] == "-" and _KINDS[operand.kind_id] == "literal_value" and sign.end_byte == operand.start_byte
+                and _KINDS[operand.named_children[0].kind_id] == "numeric_lit" and not _INT.fullmatch(self.text(operand)))
 
     def unary(self, node: Any) -> Expr:
         if self.negative_number(node):
             value = self.number(self.text(node)[1:])
             return Opaque(*self.position(node)) if value is None else Literal(value * -1, *self.position(node))
         sign = node.children[0]
-        if sign.type not in ("-", "!"):
-            raise _Unsupported(sign.type)
-        if node.children[1].type == "operation":  # `!!x`, `- -1`: HCL (and lark) reject them
+        if _KINDS[sign.kind_id] not in ("-", "!"):
+            raise _Unsupported(_KINDS[sign.kind_id])
+        if _KINDS[node.children[1].kind_id] == "operation":  # `!!x`, `- -1`: HCL (and lark) reject them
             raise _Unsupported("unary operator on an operation")
         operand = self.sequence(node.children[1:])
-        return Unary(sign.type, operand, *self.position(node))
+        return Unary(_KINDS[sign.kind_id], operand, *self.position(node))
 
     def binary(self, node: Any) -> Expr:
-        children = [c for c in node.children if c.type != "comment"]
+        children = [c for c in node.children if _KINDS[c.kind_id] != "comment"]
         split = self.operator_index(children)
-        op = children[split].type
+        op = _KINDS[children[split].kind_id]
         left = self.sequence(children[:split])
         self.check_gap(children[split - 1], left)
         right = self.sequence(children[split + 1:])
@@ -1408,10 +1414,10 @@ class _TreeSitterConverter:
     @staticmethod
     def operator_index(children: list[Any]) -> int:
         """Where the operator is: after the left operand (a primary or ``( expr )`` and steps)."""
-        index = 3 if children[0].type == "(" else 1
-        while index < len(children) and children[index].type in _POSTFIX:
+        index = 3 if _KINDS[children[0].kind_id] == "(" else 1
+        while index < len(children) and _KINDS[children[index].kind_id] in _POSTFIX:
             index += 1
-        if index >= len(children) - 1 or children[index].type not in _BINARY_OPERATORS:
+        if index >= len(children) - 1 or _KINDS[children[index].kind_id] not in _BINARY_OPERATORS:
             raise _Unsupported("binary operation")
         return index
 
