@@ -43,3 +43,17 @@ def test_every_target_names_a_measurement_the_benchmark_makes():
     made = {f"{tree} {run}" for tree in trees for run in ("cold", "warm", "edit one", "checkov")}
     made |= {f"growth {big}" for big, _, _ in bench.GROWTH}
     assert {key for _, key, _, _ in bench.TARGETS} <= made
+
+
+def test_templates_checkov_stops_its_scan_on_are_left_out_of_the_trees(tmp_path):
+    bench = _bench()
+    source = tmp_path / "corpus" / "cloudformation"
+    (source / "nested").mkdir(parents=True)
+    (source / "plain.yaml").write_text("Resources:\n  B:\n    Type: AWS::S3::Bucket\n")
+    (source / "nested" / "rain.yaml").write_text("Resources:\n  Net:\n    Type: !Rain::Module ../vpc.yml\n")
+    (source / "nested" / "rain.json").write_text('{"Resources": {"Net": {"Type": {"Rain::Module": "../vpc.yml"}}}}')
+    (tmp_path / "scratch").mkdir()
+    trees = {name: path for name, path, _ in bench.build_trees(tmp_path / "corpus", tmp_path / "scratch", {"cfn corpus", "cfn corpus ×7"})}
+    for name, copies in (("cfn corpus", 1), ("cfn corpus ×7", 7)):
+        copied = [p for p in trees[name].rglob("*") if p.is_file()]
+        assert len(copied) == copies and all(p.name == "plain.yaml" for p in copied)
