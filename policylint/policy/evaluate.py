@@ -358,7 +358,9 @@ def _wildcard(pattern: str, ignore_case: bool) -> Wildcard:
 
 def match(pattern: str, subject: str, ignore_case: bool = False) -> Match:
     """How an IAM wildcard pattern relates to a subject that may contain unknown pieces."""
-    if _wildcard(pattern, ignore_case).fullmatch(subject):
+    # A policy variable's piece never matches (see _wildcard): such a pattern matches no subject
+    # in full, and is not compiled.
+    if VAR not in pattern and _wildcard(pattern, ignore_case).fullmatch(subject):
         return Match.ALL
     unknown = VAR in pattern or NAME in pattern or NAME in subject
     if not unknown and ANY not in subject:
