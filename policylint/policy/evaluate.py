@@ -360,9 +360,10 @@ def match(pattern: str, subject: str, ignore_case: bool = False) -> Match:
     """How an IAM wildcard pattern relates to a subject that may contain unknown pieces."""
     # A policy variable's piece never matches (see _wildcard): such a pattern matches no subject
     # in full, and is not compiled.
-    if VAR not in pattern and _wildcard(pattern, ignore_case).fullmatch(subject):
+    has_variable = VAR in pattern
+    if not has_variable and _wildcard(pattern, ignore_case).fullmatch(subject):
         return Match.ALL
-    unknown = VAR in pattern or NAME in pattern or NAME in subject
+    unknown = has_variable or NAME in pattern or NAME in subject
     if not unknown and ANY not in subject:
         return Match.NONE
     if ignore_case:
